@@ -1,0 +1,76 @@
+# Xianfeng's two commands: `make run` and `make test`. Each installs what is missing
+# (and skips what is there), builds, and runs. Nothing is downloaded but packages from
+# the registries (crates.io, npm, Debian).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Must equal the wasm-bindgen version in Cargo.lock (pinned with `=` in app/Cargo.toml).
+WASM_BINDGEN_VERSION := 0.2.130
+BINARYEN_VERSION := 132
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+SITE := $(CURDIR)/target/site
+PKG := $(SITE)/pkg
+WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
+SERVER := $(CARGO_TARGET_DIR)/debug/xianfeng
+E2E_PORT ?= 3100
+
+.PHONY: run test size site server tools browser-tools unit e2e clean
+
+## make run: build everything and serve the app with demo data on http://127.0.0.1:3000
+run: tools site server
+	XIANFENG_SITE=$(SITE) $(SERVER)
+
+## make test: unit and integration tests (cargo), then end-to-end tests in Chromium.
+test: tools browser-tools unit site server e2e
+
+unit:
+	cargo test --workspace
+
+e2e:
+	cd end2end && E2E_PORT=$(E2E_PORT) XIANFENG_SERVER=$(SERVER) XIANFENG_SITE=$(SITE) npx playwright test
+
+## make size: the gzipped size of what a browser downloads.
+size: site
+	@printf 'wasm  %7d bytes raw, %7d gzipped\n' $$(stat -c %s $(PKG)/xianfeng_bg.wasm) $$(gzip -9 -c $(PKG)/xianfeng_bg.wasm | wc -c)
+	@printf 'js    %7d bytes raw, %7d gzipped\n' $$(stat -c %s $(PKG)/xianfeng.js) $$(gzip -9 -c $(PKG)/xianfeng.js | wc -c)
+	@printf 'css   %7d bytes raw, %7d gzipped\n' $$(stat -c %s $(PKG)/xianfeng.css) $$(gzip -9 -c $(PKG)/xianfeng.css | wc -c)
+
+server:
+	cargo build -p server --bin xianfeng
+
+# The hydrate wasm: smallest profile, wasm-bindgen, wasm-opt -Oz, then gzip copies
+# that the server sends to browsers that accept them.
+site:
+	cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release
+	mkdir -p $(PKG)
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name xianfeng $(WASM)
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+		$(PKG)/xianfeng_bg.wasm -o $(PKG)/xianfeng_bg.wasm
+	cp style/main.css $(PKG)/xianfeng.css
+	cp -r public/. $(SITE)/
+	gzip -9 -k -f $(PKG)/xianfeng_bg.wasm $(PKG)/xianfeng.js $(PKG)/xianfeng.css
+	@$(MAKE) --no-print-directory size-print
+
+size-print:
+	@printf 'size: wasm %d bytes gzipped, css %d bytes gzipped\n' $$(stat -c %s $(PKG)/xianfeng_bg.wasm.gz) $$(stat -c %s $(PKG)/xianfeng.css.gz)
+
+## Toolchain for the build, each step skipped when already present.
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || \
+		for i in 1 2 3; do rustup target add wasm32-unknown-unknown && break || sleep 5; done
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+	@command -v wasm-opt >/dev/null && wasm-opt --version | grep -q "version $(BINARYEN_VERSION)" || \
+		npm install -g --no-fund --no-audit binaryen@$(BINARYEN_VERSION)
+
+## Browser, CJK fonts and Playwright for end-to-end tests (Debian's Chromium; Playwright
+## never downloads a browser of its own).
+browser-tools:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi
+	@cd end2end && if [ ! -d node_modules/@playwright/test ]; then \
+		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-fund --no-audit; fi
+
+clean:
+	rm -rf $(SITE) data

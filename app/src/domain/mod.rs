@@ -1,0 +1,12 @@
+//! Plain Rust types and rules shared by the browser and the server.
+//!
+//! Nothing in here may do I/O or know of Leptos, SurrealDB, axum, tokio or the browser:
+//! the same code validates an operation in the tablet and on the server, and plain
+//! `cargo test` covers it.
+
+pub mod auth;
+pub mod hlc;
+pub mod merge;
+pub mod ops;
+pub mod org;
+pub mod records;

@@ -1,0 +1,199 @@
+//! Operations: the one shape every change takes, online or offline.
+
+use super::auth::PasswordError;
+use super::hlc::Stamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Most operations one request may carry; a larger queue is sent in several batches.
+pub const MAX_BATCH: usize = 500;
+
+/// One change made by one person. The actor is not part of it: the server takes the
+/// actor from the session, whatever the body says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// Made by the client (UUIDv7), so a replayed operation is recognised.
+    pub id: Uuid,
+    /// Table of the record it touches, e.g. `branch`.
+    pub table: String,
+    /// Key of the record within its table.
+    pub key: String,
+    #[serde(flatten)]
+    pub kind: OpKind,
+    pub clock: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OpKind {
+    /// Sets plain fields; each merges last-writer-wins by clock.
+    Set { fields: BTreeMap<String, Value> },
+    /// Appends an item to a list that only grows.
+    Append { list: String, item: Value },
+    /// Moves a record from one state to another; validated by the server in order.
+    Transition { to: String, #[serde(default)] note: Option<String> },
+    /// Changes the actor's own password. The server checks `current`, stores only a
+    /// hash of `new`, and never records either in the operation log.
+    ChangePassword { current: String, new: String },
+}
+
+impl OpKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpKind::Set { .. } => "set",
+            OpKind::Append { .. } => "append",
+            OpKind::Transition { .. } => "transition",
+            OpKind::ChangePassword { .. } => "change_password",
+        }
+    }
+
+    /// The form kept in the operation log: secrets removed.
+    pub fn redacted(&self) -> OpKind {
+        match self {
+            OpKind::ChangePassword { .. } => {
+                OpKind::ChangePassword { current: String::new(), new: String::new() }
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+impl Operation {
+    /// A new operation stamped with `clock`; the id is a fresh UUIDv7.
+    pub fn new(table: &str, key: &str, kind: OpKind, clock: Stamp) -> Operation {
+        Operation { id: Uuid::now_v7(), table: table.into(), key: key.into(), kind, clock }
+    }
+
+    pub fn set(table: &str, key: &str, fields: BTreeMap<String, Value>, clock: Stamp) -> Operation {
+        Operation::new(table, key, OpKind::Set { fields }, clock)
+    }
+}
+
+/// What a client sends to `POST /api/sync`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// The device's id (also the node of its clock).
+    pub client: String,
+    pub ops: Vec<Operation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpStatus {
+    Accepted,
+    Rejected,
+}
+
+/// Why an operation was refused. The code is stable; the UI and the sync answer
+/// both translate it with `i18n::reason_message`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    #[error("unknown table")]
+    UnknownTable,
+    #[error("record not found")]
+    UnknownRecord,
+    #[error("unknown field {field}")]
+    UnknownField { field: String },
+    #[error("unknown list {list}")]
+    UnknownList { list: String },
+    #[error("invalid value for {field}")]
+    InvalidValue { field: String },
+    #[error("nothing to change")]
+    EmptyOperation,
+    #[error("not permitted")]
+    Forbidden,
+    #[error("clock stamp too far ahead")]
+    ClockAhead,
+    #[error("no such state change")]
+    TransitionNotAllowed,
+    #[error("current password is wrong")]
+    WrongPassword,
+    #[error("password policy")]
+    PasswordPolicy { problem: PasswordError },
+}
+
+/// The server's answer for one operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpResult {
+    pub id: Uuid,
+    pub status: OpStatus,
+    /// The operation had been applied before; nothing changed this time.
+    #[serde(default)]
+    pub duplicate: bool,
+    /// Fields this operation set but which someone else had set with a later clock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// `reason` in the requester's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl OpResult {
+    pub fn accepted(id: Uuid) -> OpResult {
+        OpResult { id, status: OpStatus::Accepted, duplicate: false, superseded: vec![], reason: None, message: None }
+    }
+
+    pub fn duplicate(id: Uuid) -> OpResult {
+        OpResult { duplicate: true, ..OpResult::accepted(id) }
+    }
+
+    pub fn rejected(id: Uuid, reason: Reason, message: String) -> OpResult {
+        OpResult { id, status: OpStatus::Rejected, duplicate: false, superseded: vec![], reason: Some(reason), message: Some(message) }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub results: Vec<OpResult>,
+    /// The server's clock after the batch, so the client's clock moves past it.
+    pub clock: Stamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn wire_form_is_flat_and_ignores_a_forged_actor() {
+        let body = json!({
+            "id": "0190f5f2-7d6e-7cc0-8f00-000000000001",
+            "table": "branch", "key": "wenxing",
+            "type": "set", "fields": {"phone": "0352-1234567"},
+            "clock": "000001700000000-000000-tab1",
+            "actor": "account:street-admin"
+        });
+        let op: Operation = serde_json::from_value(body).unwrap();
+        assert_eq!(op.kind, OpKind::Set { fields: [("phone".to_string(), json!("0352-1234567"))].into() });
+        assert!(!serde_json::to_string(&op).unwrap().contains("actor"));
+    }
+
+    #[test]
+    fn a_bad_clock_makes_the_operation_malformed() {
+        let body = json!({
+            "id": "0190f5f2-7d6e-7cc0-8f00-000000000001", "table": "branch", "key": "x",
+            "type": "append", "list": "notes", "item": {"text": "hi"}, "clock": "yesterday"
+        });
+        assert!(serde_json::from_value::<Operation>(body).is_err());
+    }
+
+    #[test]
+    fn password_changes_are_redacted_for_the_log() {
+        let kind = OpKind::ChangePassword { current: "Old-pass1".into(), new: "New-pass1".into() };
+        let logged = serde_json::to_string(&kind.redacted()).unwrap();
+        assert!(!logged.contains("pass1"));
+    }
+
+    #[test]
+    fn reasons_carry_a_stable_code() {
+        let r = Reason::InvalidValue { field: "phone".into() };
+        assert_eq!(serde_json::to_value(&r).unwrap(), json!({"code": "invalid_value", "field": "phone"}));
+        let p = Reason::PasswordPolicy { problem: PasswordError::TooShort };
+        assert_eq!(serde_json::to_value(&p).unwrap(), json!({"code": "password_policy", "problem": "too_short"}));
+    }
+}

@@ -1,0 +1,55 @@
+//! The one error type of server functions. Internal causes are logged on the server and
+//! never sent; the client gets a variant it can translate.
+
+use crate::i18n::{t, Locale, Msg};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Already translated for the person who asked.
+    #[error("{0}")]
+    Message(String),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not permitted")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("internal error")]
+    Internal,
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+impl AppError {
+    /// What to show a person.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AppError::Message(text) => text.clone(),
+            AppError::Unauthenticated => t(locale, Msg::SessionExpired).into(),
+            AppError::Forbidden => crate::i18n::reason_message(locale, &crate::domain::ops::Reason::Forbidden),
+            AppError::NotFound => t(locale, Msg::NotFound).into(),
+            AppError::Internal => t(locale, Msg::ServerError).into(),
+            AppError::Transport(_) => t(locale, Msg::NetworkError).into(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Logs an internal failure and hides it from the client.
+    pub fn internal(cause: impl std::fmt::Display) -> AppError {
+        tracing::error!(%cause, "internal error");
+        AppError::Internal
+    }
+}

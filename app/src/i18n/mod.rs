@@ -1,0 +1,312 @@
+//! Translated text. Every message has both languages, or the crate does not compile.
+//! The locale comes from the `lang` cookie, so the server and the hydrated client
+//! render the same words.
+
+use crate::domain::auth::PasswordError;
+use crate::domain::ops::Reason;
+use crate::domain::org::{BranchKind, Role};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Locale {
+    pub const COOKIE: &'static str = "lang";
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Locale {
+        if tag.trim().to_ascii_lowercase().starts_with("en") { Locale::En } else { Locale::ZhCn }
+    }
+
+    /// The locale named in a `Cookie` header, Chinese when there is none.
+    pub fn from_cookie_header(header: &str) -> Locale {
+        header
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == Locale::COOKIE)
+            .map(|(_, value)| Locale::from_tag(value))
+            .unwrap_or_default()
+    }
+
+    pub fn other(self) -> Locale {
+        match self {
+            Locale::ZhCn => Locale::En,
+            Locale::En => Locale::ZhCn,
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($name:ident => $zh:literal, $en:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Msg { $($name,)* }
+
+        /// The text of `msg` in `locale`.
+        pub fn t(locale: Locale, msg: Msg) -> &'static str {
+            match (msg, locale) {
+                $((Msg::$name, Locale::ZhCn) => $zh, (Msg::$name, Locale::En) => $en,)*
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "先锋", "Xianfeng";
+    Tagline => "党建工作项目化管理", "Party-building work, run as projects";
+    StreetName => "水泊寺街道党工委", "Shuibosi Sub-district Party Working Committee";
+    SkipToContent => "跳到正文", "Skip to content";
+    MainNav => "主导航", "Main navigation";
+    SwitchLanguage => "English", "中文";
+    SwitchLanguageLabel => "切换到英文", "Switch to Chinese";
+    SignIn => "登录", "Sign in";
+    SigningIn => "正在登录…", "Signing in…";
+    SignOut => "退出登录", "Sign out";
+    Username => "账号", "Username";
+    Password => "密码", "Password";
+    ShowPassword => "显示密码", "Show password";
+    LoginFailed => "账号或密码错误", "Wrong username or password";
+    LoginNeedsBoth => "请输入账号和密码", "Enter your username and password";
+    SessionExpired => "登录已超时，请重新登录", "Your session has expired; please sign in again";
+    SignedInAs => "当前用户", "Signed in as";
+    DemoAccounts => "演示账号", "Demo accounts";
+    NavHome => "首页", "Home";
+    NavBranches => "基层党组织", "Branches";
+    NavMyBranch => "本支部", "My branch";
+    NavProfile => "个人中心", "Profile";
+    Branches => "基层党组织", "Grassroots branches";
+    BranchesSummary => "街道下辖村、社区及其他基层党组织", "Villages, communities and other organisations of the sub-district";
+    ColName => "名称", "Name";
+    ColKind => "类型", "Type";
+    ColSecretary => "书记", "Secretary";
+    ColPhone => "联系电话", "Phone";
+    ColStaff => "工作人员", "Staff";
+    Villages => "村", "Villages";
+    Communities => "社区", "Communities";
+    Others => "其他", "Other";
+    Total => "合计", "Total";
+    Intro => "简介", "About";
+    Address => "地址", "Address";
+    Phone => "联系电话", "Phone";
+    Edit => "编辑", "Edit";
+    Save => "保存", "Save";
+    Saving => "正在保存…", "Saving…";
+    Saved => "已保存", "Saved";
+    Cancel => "取消", "Cancel";
+    NotSet => "未填写", "Not set";
+    Notes => "工作记事", "Work notes";
+    AddNote => "添加记事", "Add note";
+    NoteText => "记事内容", "Note";
+    NoNotes => "还没有记事", "No notes yet";
+    People => "人员", "People";
+    BackToBranches => "返回基层党组织列表", "Back to all branches";
+    NotFound => "找不到该页面", "Page not found";
+    LoadFailed => "加载失败，请稍后重试", "Could not load; please try again";
+    Loading => "正在加载…", "Loading…";
+    ReadOnlyNote => "您可以查看各支部信息；如需修改请联系街道党工委。", "You can view every branch; ask the street committee to change one.";
+    Profile => "个人中心", "Profile";
+    Account => "账号信息", "Account";
+    Role => "角色", "Role";
+    Branch => "所属支部", "Branch";
+    DisplayName => "姓名", "Name";
+    ChangePassword => "修改密码", "Change password";
+    CurrentPassword => "当前密码", "Current password";
+    NewPassword => "新密码", "New password";
+    ConfirmPassword => "确认新密码", "Confirm new password";
+    PasswordHint => "至少 8 位，包含大写字母、小写字母、数字、符号中的三类", "At least 8 characters, with three of: upper case, lower case, digits, symbols";
+    PasswordsDiffer => "两次输入的新密码不一致", "The two new passwords differ";
+    PasswordChanged => "密码已修改，其他设备上的登录已退出", "Password changed; your other sessions were signed out";
+    NetworkError => "网络异常，未能提交，请检查网络后重试", "Network error: nothing was sent; check the connection and retry";
+    ServerError => "服务器出错，请稍后重试", "Server error; please try again later";
+    Updated => "更新于", "Updated";
+}
+
+pub fn role_name(locale: Locale, role: Role) -> &'static str {
+    match (role, locale) {
+        (Role::StreetStaff, Locale::ZhCn) => "街道党工委工作人员",
+        (Role::StreetStaff, Locale::En) => "Street committee staff",
+        (Role::BranchSecretary, Locale::ZhCn) => "党支部书记",
+        (Role::BranchSecretary, Locale::En) => "Branch secretary",
+        (Role::CommunityStaff, Locale::ZhCn) => "社区干部",
+        (Role::CommunityStaff, Locale::En) => "Community staff",
+        (Role::Mentor, Locale::ZhCn) => "导师团成员",
+        (Role::Mentor, Locale::En) => "Mentor",
+        (Role::LiaisonLeader, Locale::ZhCn) => "包联领导",
+        (Role::LiaisonLeader, Locale::En) => "Liaison leader",
+    }
+}
+
+pub fn branch_kind_name(locale: Locale, kind: BranchKind) -> &'static str {
+    match (kind, locale) {
+        (BranchKind::Village, Locale::ZhCn) => "村",
+        (BranchKind::Village, Locale::En) => "Village",
+        (BranchKind::Community, Locale::ZhCn) => "社区",
+        (BranchKind::Community, Locale::En) => "Community",
+        (BranchKind::Other, Locale::ZhCn) => "其他",
+        (BranchKind::Other, Locale::En) => "Other",
+    }
+}
+
+/// "Wrong password; N attempts left".
+pub fn login_failed(locale: Locale, attempts_left: u32) -> String {
+    match locale {
+        Locale::ZhCn => format!("账号或密码错误，再输错 {attempts_left} 次账号将被锁定 15 分钟"),
+        Locale::En => format!("Wrong username or password; {attempts_left} more and the account is locked for 15 minutes"),
+    }
+}
+
+/// "Locked; try again in N minutes".
+pub fn account_locked(locale: Locale, minutes: i64) -> String {
+    match locale {
+        Locale::ZhCn => format!("密码连续输错 5 次，账号已锁定，请 {minutes} 分钟后再试"),
+        Locale::En => format!("Five wrong passwords in a row: the account is locked; try again in {minutes} minutes"),
+    }
+}
+
+pub fn password_problem(locale: Locale, problem: PasswordError) -> &'static str {
+    match (problem, locale) {
+        (PasswordError::TooShort, Locale::ZhCn) => "新密码至少需要 8 位",
+        (PasswordError::TooShort, Locale::En) => "The new password needs at least 8 characters",
+        (PasswordError::TooLong, Locale::ZhCn) => "新密码不能超过 128 位",
+        (PasswordError::TooLong, Locale::En) => "The new password may have at most 128 characters",
+        (PasswordError::TooSimple, Locale::ZhCn) => "新密码需包含大写字母、小写字母、数字、符号中的至少三类",
+        (PasswordError::TooSimple, Locale::En) => "The new password needs three of: upper case, lower case, digits, symbols",
+        (PasswordError::Unchanged, Locale::ZhCn) => "新密码不能与当前密码相同",
+        (PasswordError::Unchanged, Locale::En) => "The new password must differ from the current one",
+    }
+}
+
+/// The field's name as people know it, for messages.
+pub fn field_name(locale: Locale, field: &str) -> String {
+    let msg = match field {
+        "name" => Msg::ColName,
+        "phone" => Msg::Phone,
+        "address" => Msg::Address,
+        "intro" => Msg::Intro,
+        "display_name" => Msg::DisplayName,
+        "notes" => Msg::Notes,
+        other => return other.to_string(),
+    };
+    t(locale, msg).to_string()
+}
+
+/// A rejection reason in the requester's language.
+pub fn reason_message(locale: Locale, reason: &Reason) -> String {
+    let zh = locale == Locale::ZhCn;
+    match reason {
+        Reason::UnknownTable => if zh { "不支持修改此类记录".into() } else { "This kind of record cannot be changed".into() },
+        Reason::UnknownRecord => if zh { "记录不存在或已被删除".into() } else { "The record does not exist".into() },
+        Reason::UnknownField { field } => if zh { format!("不存在字段“{field}”") } else { format!("There is no field “{field}”") },
+        Reason::UnknownList { list } => if zh { format!("不存在列表“{list}”") } else { format!("There is no list “{list}”") },
+        Reason::InvalidValue { field } => {
+            let name = field_name(locale, field);
+            if zh { format!("“{name}”的内容不符合要求") } else { format!("The value of “{name}” is not valid") }
+        }
+        Reason::EmptyOperation => if zh { "没有需要保存的修改".into() } else { "There is nothing to save".into() },
+        Reason::Forbidden => if zh { "您没有权限修改这条记录".into() } else { "You may not change this record".into() },
+        Reason::ClockAhead => if zh { "设备时间比服务器快太多，请校准设备时间后重试".into() } else { "This device's clock is far ahead of the server; correct it and retry".into() },
+        Reason::TransitionNotAllowed => if zh { "不允许这样变更状态".into() } else { "This state change is not allowed".into() },
+        Reason::WrongPassword => if zh { "当前密码不正确".into() } else { "The current password is wrong".into() },
+        Reason::PasswordPolicy { problem } => password_problem(locale, *problem).into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_from_cookie_header() {
+        assert_eq!(Locale::from_cookie_header("a=1; lang=en; b=2"), Locale::En);
+        assert_eq!(Locale::from_cookie_header("lang=zh-CN"), Locale::ZhCn);
+        assert_eq!(Locale::from_cookie_header("xlang=en"), Locale::ZhCn);
+        assert_eq!(Locale::from_cookie_header(""), Locale::ZhCn);
+    }
+
+    #[test]
+    fn every_reason_has_a_message_in_both_languages() {
+        let reasons = [
+            Reason::UnknownTable,
+            Reason::UnknownRecord,
+            Reason::UnknownField { field: "x".into() },
+            Reason::InvalidValue { field: "phone".into() },
+            Reason::Forbidden,
+            Reason::ClockAhead,
+            Reason::WrongPassword,
+            Reason::PasswordPolicy { problem: PasswordError::TooSimple },
+        ];
+        for reason in reasons {
+            let zh = reason_message(Locale::ZhCn, &reason);
+            let en = reason_message(Locale::En, &reason);
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+            assert!(en.is_ascii() || en.contains('“'), "{en}");
+            assert_ne!(zh, en);
+        }
+    }
+}
+
+use leptos::prelude::*;
+
+/// Puts the page's locale in context, read from the `lang` cookie on both sides.
+pub fn provide_locale() -> RwSignal<Locale> {
+    let locale = RwSignal::new(cookie_locale());
+    provide_context(locale);
+    locale
+}
+
+pub fn use_locale() -> RwSignal<Locale> {
+    use_context::<RwSignal<Locale>>().unwrap_or_else(|| RwSignal::new(Locale::default()))
+}
+
+/// Changes the language now and remembers it for a year.
+pub fn switch_locale(locale: RwSignal<Locale>) {
+    let next = locale.get_untracked().other();
+    locale.set(next);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Ok(html) = doc.dyn_into::<web_sys::HtmlDocument>() {
+                let _ = html.set_cookie(&format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", Locale::COOKIE, next.tag()));
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn cookie_locale() -> Locale {
+    request_locale()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn cookie_locale() -> Locale {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let cookies = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+            .unwrap_or_default();
+        Locale::from_cookie_header(&cookies)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Locale::default()
+}
+
+/// The locale of the request being served (server functions, rendering).
+#[cfg(feature = "ssr")]
+pub fn request_locale() -> Locale {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(Locale::from_cookie_header))
+        .unwrap_or_default()
+}

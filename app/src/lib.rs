@@ -1,0 +1,77 @@
+//! Xianfeng's Leptos app: rendered on the server (`ssr`) and hydrated in the browser
+//! (`hydrate`). `domain` holds the rules both sides share.
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod branches;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod profile;
+pub mod sync;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered by the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let locale = i18n::provide_locale();
+    auth::provide_session();
+
+    view! {
+        <Html attr:lang=move || locale.get().tag()/>
+        <Stylesheet id="leptos" href="/pkg/xianfeng.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Meta name="theme-color" content="#b71c1c"/>
+        <Meta name="description" content="先锋：党建工作项目化管理"/>
+        <Title formatter=|title: String| if title.is_empty() { "先锋".to_string() } else { format!("{title} · 先锋") }/>
+        <Router>
+            <Routes fallback=ui::NotFoundPage>
+                // Async: the whole page (title, redirects of signed-out visitors) is
+                // settled before the first byte, so a redirect is a real HTTP 302.
+                <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view=ui::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/branches") view=branches::BranchesPage ssr=SsrMode::Async/>
+                <Route path=path!("/branches/:key") view=branches::BranchPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // Lets tests (and styles) know the page is interactive.
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "");
+    }
+}

@@ -1,0 +1,194 @@
+//! A person's own profile: their details and their password (`profile`).
+
+use crate::domain::auth::check_password_change;
+use crate::domain::ops::{OpKind, Operation};
+use crate::error::AppError;
+use crate::i18n::{password_problem, role_name, t, use_locale, Msg};
+use crate::sync::{stamp, submit};
+use crate::ui::Shell;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub account: String,
+    pub username: String,
+    pub display_name: String,
+    pub phone: String,
+    pub role: crate::domain::org::Role,
+    pub branch_name: Option<String>,
+}
+
+/// The signed-in person's own details.
+#[server]
+pub async fn my_profile() -> Result<Profile, AppError> {
+    let user = crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    let phone: Option<String> = crate::db::row(
+        &db,
+        "SELECT VALUE phone FROM ONLY type::record('account', $key)",
+        json!({ "key": user.account }),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    Ok(Profile {
+        account: user.account,
+        username: user.username,
+        display_name: user.display_name,
+        phone: phone.unwrap_or_default(),
+        role: user.role,
+        branch_name: user.branch_name,
+    })
+}
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let locale = use_locale();
+    let version = RwSignal::new(0u32);
+    let profile = Resource::new(move || version.get(), |_| my_profile());
+    view! {
+        <Title text=move || t(locale.get(), Msg::Profile)/>
+        <Shell>
+            <section class="page">
+                <h1>{move || t(locale.get(), Msg::Profile)}</h1>
+                <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
+                    {move || profile.get().map(|result| match result {
+                        Ok(p) => view! {
+                            <div class="columns">
+                                <DetailsForm profile=p.clone() version/>
+                                <PasswordForm account=p.account/>
+                            </div>
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
+                    })}
+                </Transition>
+            </section>
+        </Shell>
+    }
+}
+
+#[component]
+fn DetailsForm(profile: Profile, version: RwSignal<u32>) -> impl IntoView {
+    let locale = use_locale();
+    let name = RwSignal::new(profile.display_name.clone());
+    let phone = RwSignal::new(profile.phone.clone());
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let saving = RwSignal::new(false);
+    let original = StoredValue::new(profile.clone());
+    let role = profile.role;
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let before = original.get_value();
+        let mut fields = BTreeMap::new();
+        let (new_name, new_phone) = (name.get_untracked().trim().to_string(), phone.get_untracked().trim().to_string());
+        if new_name != before.display_name {
+            fields.insert("display_name".to_string(), json!(new_name));
+        }
+        if new_phone != before.phone {
+            fields.insert("phone".to_string(), json!(new_phone));
+        }
+        if fields.is_empty() {
+            return;
+        }
+        let op = Operation::new("account", &before.account, OpKind::Set { fields }, stamp());
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let result = submit(op, locale.get_untracked()).await;
+            saving.set(false);
+            status.set(Some(result.map(|_| t(locale.get_untracked(), Msg::Saved).to_string())));
+            if status.get_untracked().is_some_and(|s| s.is_ok()) {
+                version.update(|v| *v += 1);
+            }
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="account-title">
+            <h2 id="account-title">{move || t(locale.get(), Msg::Account)}</h2>
+            <dl class="facts">
+                <div><dt>{move || t(locale.get(), Msg::Username)}</dt><dd>{profile.username.clone()}</dd></div>
+                <div><dt>{move || t(locale.get(), Msg::Role)}</dt><dd>{move || role_name(locale.get(), role)}</dd></div>
+                {profile.branch_name.clone().map(|b| view! { <div><dt>{move || t(locale.get(), Msg::Branch)}</dt><dd>{b}</dd></div> })}
+            </dl>
+            <form class="form" on:submit=save>
+                <label for="display-name">{move || t(locale.get(), Msg::DisplayName)}</label>
+                <input id="display-name" maxlength="40" autocomplete="name" bind:value=name/>
+                <label for="own-phone">{move || t(locale.get(), Msg::Phone)}</label>
+                <input id="own-phone" type="tel" inputmode="tel" maxlength="20" autocomplete="tel" bind:value=phone/>
+                <StatusLine status/>
+                <button type="submit" class="primary" disabled=move || saving.get()>
+                    {move || t(locale.get(), if saving.get() { Msg::Saving } else { Msg::Save })}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm(account: String) -> impl IntoView {
+    let locale = use_locale();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let saving = RwSignal::new(false);
+    let account = StoredValue::new(account);
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let locale_now = locale.get_untracked();
+        let (cur, next) = (current.get_untracked(), new.get_untracked());
+        if next != confirm.get_untracked() {
+            status.set(Some(Err(t(locale_now, Msg::PasswordsDiffer).into())));
+            return;
+        }
+        if let Err(problem) = check_password_change(&cur, &next) {
+            status.set(Some(Err(password_problem(locale_now, problem).into())));
+            return;
+        }
+        let op = Operation::new("account", &account.get_value(), OpKind::ChangePassword { current: cur, new: next }, stamp());
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let result = submit(op, locale_now).await;
+            saving.set(false);
+            if result.is_ok() {
+                current.set(String::new());
+                new.set(String::new());
+                confirm.set(String::new());
+            }
+            status.set(Some(result.map(|_| t(locale_now, Msg::PasswordChanged).to_string())));
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="password-title">
+            <h2 id="password-title">{move || t(locale.get(), Msg::ChangePassword)}</h2>
+            <form class="form" on:submit=change>
+                <input type="text" name="username" autocomplete="username" hidden/>
+                <label for="current-password">{move || t(locale.get(), Msg::CurrentPassword)}</label>
+                <input id="current-password" type="password" autocomplete="current-password" bind:value=current/>
+                <label for="new-password">{move || t(locale.get(), Msg::NewPassword)}</label>
+                <input id="new-password" type="password" autocomplete="new-password" aria-describedby="password-hint" bind:value=new/>
+                <p id="password-hint" class="hint">{move || t(locale.get(), Msg::PasswordHint)}</p>
+                <label for="confirm-password">{move || t(locale.get(), Msg::ConfirmPassword)}</label>
+                <input id="confirm-password" type="password" autocomplete="new-password" bind:value=confirm/>
+                <StatusLine status/>
+                <button type="submit" class="primary" disabled=move || saving.get()>
+                    {move || t(locale.get(), if saving.get() { Msg::Saving } else { Msg::ChangePassword })}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// The outcome of a form: a success note or an error, announced to screen readers.
+#[component]
+fn StatusLine(status: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+    view! {
+        {move || match status.get() {
+            Some(Ok(text)) => view! { <p class="form-ok" role="status">{text}</p> }.into_any(),
+            Some(Err(text)) => view! { <p class="form-error" role="alert">{text}</p> }.into_any(),
+            None => view! { <p class="form-error" role="alert"></p> }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,120 @@
+use crate::auth::{use_session, SessionUser};
+use crate::domain::org::Role;
+use crate::error::AppError;
+use crate::i18n::{role_name, switch_locale, t, use_locale, Msg};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+
+/// The frame of every signed-in page: header, navigation by role, and the page itself.
+/// A visitor without a session is sent to the sign-in page.
+#[component]
+pub fn Shell(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let locale = use_locale();
+    let children = StoredValue::new(children);
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
+            {move || session.user.get().map(|result| match result {
+                Ok(Some(user)) => {
+                    provide_context(user.clone());
+                    view! {
+                        <a class="skip-link" href="#main">{move || t(locale.get(), Msg::SkipToContent)}</a>
+                        <Header user/>
+                        <main id="main" tabindex="-1">{children.read_value()()}</main>
+                    }.into_any()
+                }
+                Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
+                Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// The signed-in person, inside `Shell`.
+pub fn use_user() -> SessionUser {
+    expect_context::<SessionUser>()
+}
+
+#[component]
+fn Header(user: SessionUser) -> impl IntoView {
+    let locale = use_locale();
+    let logout = use_session().logout;
+    let home = match (&user.branch, user.role.is_branch_staff()) {
+        (Some(branch), true) => (format!("/branches/{branch}"), Msg::NavMyBranch),
+        _ => ("/".to_string(), Msg::NavHome),
+    };
+    let role = user.role;
+    let who = user.display_name.clone();
+    let unit = user.branch_name.clone();
+    view! {
+        <header class="app-header">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"先"</span>
+                <span class="brand-name">{move || t(locale.get(), Msg::AppName)}</span>
+            </a>
+            <nav aria-label=move || t(locale.get(), Msg::MainNav)>
+                <A href=home.0 exact=true>{move || t(locale.get(), home.1)}</A>
+                {(role != Role::BranchSecretary && role != Role::CommunityStaff).then(|| view! {
+                    <A href="/branches" exact=true>{move || t(locale.get(), Msg::NavBranches)}</A>
+                })}
+                <A href="/profile">{move || t(locale.get(), Msg::NavProfile)}</A>
+            </nav>
+            <div class="who">
+                <span class="who-name">{who}</span>
+                <span class="who-role">{move || role_name(locale.get(), role)}{unit.clone().map(|u| format!(" · {u}"))}</span>
+            </div>
+            <LanguageSwitch/>
+            <ActionForm action=logout attr:class="logout">
+                <button type="submit" class="link">{move || t(locale.get(), Msg::SignOut)}</button>
+            </ActionForm>
+        </header>
+    }
+}
+
+/// A button that switches between Chinese and English.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <button type="button" class="lang-switch" lang=move || locale.get().other().tag()
+            aria-label=move || t(locale.get(), Msg::SwitchLanguageLabel)
+            on:click=move |_| switch_locale(locale)>
+            {move || t(locale.get(), Msg::SwitchLanguage)}
+        </button>
+    }
+}
+
+/// `/`: each role's first screen. Branch staff go to their branch; everyone else sees
+/// the street's branches.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Shell>
+            {move || {
+                let user = use_user();
+                match (user.role.is_branch_staff(), user.branch.clone()) {
+                    (true, Some(branch)) => view! { <Redirect path=format!("/branches/{branch}")/> }.into_any(),
+                    _ => view! { <crate::branches::BranchesOverview/> }.into_any(),
+                }
+            }}
+        </Shell>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    let locale = use_locale();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text=move || t(locale.get(), Msg::NotFound)/>
+        <main id="main" class="narrow">
+            <h1>{move || t(locale.get(), Msg::NotFound)}</h1>
+            <p><a href="/">{move || t(locale.get(), Msg::NavHome)}</a></p>
+        </main>
+    }
+}
+

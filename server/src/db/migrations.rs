@@ -1,0 +1,115 @@
+//! Numbered schema migrations, each applied once and recorded in the `migration`
+//! table in the same transaction. Add new ones at the end; never edit an applied one.
+
+use super::Db;
+use serde_json::json;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "organisations, accounts, sessions, the operation log",
+    sql: r#"
+DEFINE TABLE migration SCHEMAFULL;
+DEFINE FIELD name ON migration TYPE string;
+DEFINE FIELD applied_at ON migration TYPE int;
+
+DEFINE TABLE street SCHEMAFULL;
+DEFINE FIELD name ON street TYPE string ASSERT string::len($value) >= 2;
+
+DEFINE TABLE branch SCHEMAFULL;
+DEFINE FIELD name ON branch TYPE string ASSERT string::len($value) >= 2 AND string::len($value) <= 40;
+DEFINE FIELD kind ON branch TYPE string ASSERT $value IN ['village', 'community', 'other'];
+DEFINE FIELD sort ON branch TYPE int DEFAULT 0;
+DEFINE FIELD phone ON branch TYPE string DEFAULT '' ASSERT string::len($value) <= 20;
+DEFINE FIELD address ON branch TYPE string DEFAULT '' ASSERT string::len($value) <= 200;
+DEFINE FIELD intro ON branch TYPE string DEFAULT '' ASSERT string::len($value) <= 2000;
+-- Clock stamp of the last write of each field, for last-writer-wins.
+DEFINE FIELD clocks ON branch TYPE object FLEXIBLE DEFAULT {};
+DEFINE INDEX branch_name ON branch FIELDS name UNIQUE;
+
+DEFINE TABLE account SCHEMAFULL;
+DEFINE FIELD username ON account TYPE string ASSERT string::len($value) >= 2 AND string::len($value) <= 40;
+DEFINE FIELD display_name ON account TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 40;
+DEFINE FIELD phone ON account TYPE string DEFAULT '' ASSERT string::len($value) <= 20;
+DEFINE FIELD role ON account TYPE string
+    ASSERT $value IN ['street_staff', 'branch_secretary', 'community_staff', 'mentor', 'liaison_leader'];
+DEFINE FIELD branch ON account TYPE option<string>;
+DEFINE FIELD password_hash ON account TYPE string ASSERT string::starts_with($value, '$argon2id$');
+DEFINE FIELD failed_logins ON account TYPE int DEFAULT 0;
+DEFINE FIELD locked_until ON account TYPE int DEFAULT 0;
+DEFINE FIELD clocks ON account TYPE object FLEXIBLE DEFAULT {};
+DEFINE INDEX account_username ON account FIELDS username UNIQUE;
+DEFINE INDEX account_branch ON account FIELDS branch;
+
+-- Keyed by the SHA-256 of the cookie's token: a stolen database gives no live cookie.
+DEFINE TABLE session SCHEMAFULL;
+DEFINE FIELD account ON session TYPE string;
+DEFINE FIELD created ON session TYPE int;
+DEFINE FIELD last_seen ON session TYPE int;
+DEFINE FIELD expires ON session TYPE int;
+DEFINE INDEX session_account ON session FIELDS account;
+
+-- The operation log: keyed by the client's operation id, so a replay is recognised.
+DEFINE TABLE op SCHEMAFULL;
+DEFINE FIELD tb ON op TYPE string;
+DEFINE FIELD key ON op TYPE string;
+DEFINE FIELD kind ON op TYPE object FLEXIBLE;
+DEFINE FIELD clock ON op TYPE string;
+DEFINE FIELD actor ON op TYPE string;
+DEFINE FIELD client ON op TYPE string;
+DEFINE FIELD applied_at ON op TYPE int;
+DEFINE INDEX op_record ON op FIELDS tb, key, clock;
+DEFINE INDEX op_actor ON op FIELDS actor, applied_at;
+
+-- A list that only grows: one row per append, keyed by the operation id.
+DEFINE TABLE branch_note SCHEMAFULL;
+DEFINE FIELD branch ON branch_note TYPE string;
+DEFINE FIELD text ON branch_note TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 1000;
+DEFINE FIELD author ON branch_note TYPE string;
+DEFINE FIELD author_name ON branch_note TYPE string;
+DEFINE FIELD clock ON branch_note TYPE string;
+DEFINE FIELD at ON branch_note TYPE int;
+DEFINE INDEX branch_note_branch ON branch_note FIELDS branch, clock;
+
+-- Security events (sign-in, failures, locks), kept 6 months.
+DEFINE TABLE audit SCHEMAFULL;
+DEFINE FIELD at ON audit TYPE int;
+DEFINE FIELD account ON audit TYPE string;
+DEFINE FIELD event ON audit TYPE string;
+DEFINE FIELD detail ON audit TYPE string;
+DEFINE INDEX audit_at ON audit FIELDS at;
+"#,
+}];
+
+/// Applies every migration the database has not recorded yet. Returns how many ran.
+pub async fn migrate(db: &Db) -> Result<usize, surrealdb::Error> {
+    let mut ran = 0;
+    for migration in MIGRATIONS {
+        let done: Option<i64> = app::db::row(
+            db,
+            "SELECT VALUE applied_at FROM ONLY type::record('migration', $version)",
+            json!({ "version": migration.version }),
+        )
+        .await
+        .or_else(|e| if e.to_string().contains("does not exist") { Ok(None) } else { Err(e) })?;
+        if done.is_some() {
+            continue;
+        }
+        let sql = format!(
+            "BEGIN TRANSACTION;\n{}\nCREATE type::record('migration', $version) SET name = $name, applied_at = $now;\nCOMMIT TRANSACTION;",
+            migration.sql
+        );
+        db.query(sql)
+            .bind(json!({ "version": migration.version, "name": migration.name, "now": app::db::now_ms() }))
+            .await?
+            .check()?;
+        tracing::info!(version = migration.version, name = migration.name, "migrated");
+        ran += 1;
+    }
+    Ok(ran)
+}

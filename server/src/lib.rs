@@ -1,0 +1,69 @@
+//! The Xianfeng server: configuration, the router, the database, and the sync endpoint.
+
+pub mod config;
+pub mod db;
+pub mod state;
+pub mod sync;
+
+use app::{shell, App};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use state::AppState;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole HTTP surface. Kept apart from `main` so tests drive it directly.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let site_root = state.leptos_options.site_root.to_string();
+    let db = state.db.clone();
+    let leptos_state = state.clone();
+    // File names are not hashed yet, so the browser revalidates (cheap: Last-Modified).
+    let pkg = Router::new()
+        .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")).precompressed_gzip())
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+    let x_request_id = header::HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/api/sync", post(sync::sync_handler))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(
+            &leptos_state,
+            routes,
+            move || provide_context(db.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .merge(pkg)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(x_request_id))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if db::ping(&state.db).await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}

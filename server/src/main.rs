@@ -1,0 +1,56 @@
+use axum::serve::ListenerExt;
+use server::config::Config;
+use server::db::{self, demo};
+use server::state::AppState;
+use server::sync::Writer;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn"));
+    if std::env::var("XIANFENG_LOG").as_deref() == Ok("json") {
+        tracing_subscriber::fmt().with_env_filter(filter).json().init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let config = Config::from_env()?;
+    if let Some(dir) = config.db.strip_prefix("surrealkv://").and_then(|path| std::path::Path::new(path).parent()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let db = db::open(&config.db).await?;
+    let migrated = db::migrations::migrate(&db).await?;
+    tracing::info!(db = %config.db, migrated, "database ready");
+    if config.demo && demo::load_if_empty(&db).await? {
+        tracing::info!("demo data loaded");
+    }
+    if config.demo {
+        println!("{}", demo::accounts_banner());
+    }
+    let state = AppState { leptos_options: config.leptos_options(), db, writer: Arc::new(Writer::new(&config.node)) };
+    let app = server::router(state);
+    // Leptos streams responses in small writes: without TCP_NODELAY each waits ~40 ms.
+    let listener = tokio::net::TcpListener::bind(config.addr).await?.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tracing::info!("listening on http://{}", config.addr);
+    println!("先锋 Xianfeng: http://{}", config.addr);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

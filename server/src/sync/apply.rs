@@ -1,0 +1,289 @@
+//! Applying a batch of operations: validated with the shared domain rules, written in
+//! one transaction together with the operation log, idempotent by operation id.
+
+use app::auth::store::verify_password;
+use app::db::{now_ms, rows, Db};
+use app::domain::hlc::{Clock, Stamp};
+use app::domain::ops::{OpKind, OpResult, Operation, Reason};
+use app::domain::org::Actor;
+use app::domain::records::{validate, Table, Target};
+use app::i18n::{reason_message, Locale};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+use tokio::sync::Mutex;
+
+/// Attempts of a transaction that the database answers with a write conflict
+/// (another instance wrote the same records); the retry stays idempotent.
+const MAX_ATTEMPTS: usize = 8;
+
+/// One per server instance: serialises this instance's writes (so they do not conflict
+/// with each other) and keeps the server's clock.
+pub struct Writer {
+    clock: Mutex<Clock>,
+}
+
+impl Writer {
+    pub fn new(node: &str) -> Writer {
+        Writer { clock: Mutex::new(Clock::new(node)) }
+    }
+}
+
+/// Who sent the batch, from the session.
+pub struct Context {
+    pub actor: Actor,
+    pub actor_name: String,
+    pub client: String,
+    /// The id of the session that sent it (kept when the password changes).
+    pub session: String,
+    pub locale: Locale,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("database: {0}")]
+    Database(#[from] surrealdb::Error),
+    #[error("gave up after {MAX_ATTEMPTS} write conflicts")]
+    Conflicts,
+}
+
+/// What one accepted operation writes, and where its statements' answers are.
+enum Effect {
+    Set { fields: Vec<(&'static str, Value)> },
+    Append { list: &'static str, item: Value },
+    Password { hash: String },
+}
+
+/// Applies `ops` in order and answers each. Returns the server's clock afterwards.
+pub async fn apply_batch(db: &Db, writer: &Writer, ctx: &Context, ops: Vec<Operation>) -> Result<(Vec<OpResult>, Stamp), ApplyError> {
+    let mut clock = writer.clock.lock().await;
+    let now = now_ms().max(0) as u64;
+    for op in &ops {
+        clock.observe(&op.clock, now);
+    }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_apply(db, ctx, &ops, now).await {
+            Ok(results) => return Ok((results, clock.tick(now_ms().max(0) as u64))),
+            Err(ApplyError::Database(e)) if is_conflict(&e) && attempt < MAX_ATTEMPTS => {
+                tracing::debug!(attempt, "write conflict; retrying the batch");
+                tokio::time::sleep(std::time::Duration::from_millis(2 * attempt as u64)).await;
+            }
+            Err(ApplyError::Database(e)) if is_conflict(&e) => return Err(ApplyError::Conflicts),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn is_conflict(error: &surrealdb::Error) -> bool {
+    let text = error.to_string();
+    // A log entry created meanwhile by another instance also fails the transaction;
+    // the retry then answers that operation as a duplicate.
+    text.contains("can be retried") || (text.contains("already exists") && text.contains("op:"))
+}
+
+async fn try_apply(db: &Db, ctx: &Context, ops: &[Operation], now: u64) -> Result<Vec<OpResult>, ApplyError> {
+    let known = known_ops(db, ops).await?;
+    let mut seen = HashSet::new();
+    let mut results: Vec<OpResult> = Vec::with_capacity(ops.len());
+    let mut accepted: Vec<(usize, Effect)> = Vec::new();
+    let mut targets: HashMap<(String, String), Option<TargetRow>> = HashMap::new();
+    for (index, op) in ops.iter().enumerate() {
+        // A replay, or a second copy inside this batch: accepted once, applied once.
+        if known.contains(&op.id.to_string()) || !seen.insert(op.id) {
+            results.push(OpResult::duplicate(op.id));
+            continue;
+        }
+        match check(db, ctx, op, now, &mut targets).await? {
+            Ok(effect) => {
+                results.push(OpResult::accepted(op.id));
+                accepted.push((index, effect));
+            }
+            Err(reason) => {
+                let message = reason_message(ctx.locale, &reason);
+                results.push(OpResult::rejected(op.id, reason, message));
+            }
+        }
+    }
+    if accepted.is_empty() {
+        return Ok(results);
+    }
+    let superseded = write(db, ctx, ops, &accepted).await?;
+    for (index, fields) in superseded {
+        results[index].superseded = fields;
+    }
+    Ok(results)
+}
+
+/// Ids among `ops` that the log already holds (looked up by record id, not scanned).
+async fn known_ops(db: &Db, ops: &[Operation]) -> Result<HashSet<String>, surrealdb::Error> {
+    let ids: Vec<String> = ops.iter().map(|op| op.id.to_string()).collect();
+    let found: Vec<String> = rows(
+        db,
+        "RETURN array::filter($ids, |$i| record::exists(type::record('op', $i)))",
+        json!({ "ids": ids }),
+        0,
+    )
+    .await?;
+    Ok(found.into_iter().collect())
+}
+
+#[derive(Clone, Deserialize)]
+struct TargetRow {
+    branch: Option<String>,
+    password_hash: Option<String>,
+}
+
+/// Validates one operation against the record as it is. Returns what it will write.
+async fn check(
+    db: &Db,
+    ctx: &Context,
+    op: &Operation,
+    now: u64,
+    targets: &mut HashMap<(String, String), Option<TargetRow>>,
+) -> Result<Result<Effect, Reason>, surrealdb::Error> {
+    if op.clock.check_drift(now).is_err() {
+        return Ok(Err(Reason::ClockAhead));
+    }
+    let Some(table) = Table::from_name(&op.table) else { return Ok(Err(Reason::UnknownTable)) };
+    let cache_key = (op.table.clone(), op.key.clone());
+    if !targets.contains_key(&cache_key) {
+        let row = load_target(db, table, &op.key).await?;
+        targets.insert(cache_key.clone(), row);
+    }
+    let Some(row) = targets.get(&cache_key).cloned().flatten() else { return Ok(Err(Reason::UnknownRecord)) };
+    let target = match table {
+        Table::Branch => Target { branch: Some(op.key.clone()), account: None },
+        Table::Account => Target { branch: row.branch.clone(), account: Some(op.key.clone()) },
+    };
+    if let Err(reason) = validate(&ctx.actor, op, &target) {
+        return Ok(Err(reason));
+    }
+    Ok(match &op.kind {
+        OpKind::Set { fields } => {
+            let mut named = Vec::with_capacity(fields.len());
+            for (name, value) in fields {
+                let Some(name) = table.field_name(name) else {
+                    return Ok(Err(Reason::UnknownField { field: name.clone() }));
+                };
+                named.push((name, normalise(value)));
+            }
+            Ok(Effect::Set { fields: named })
+        }
+        OpKind::Append { list, item } => match table.list_name(list) {
+            Some(list) => Ok(Effect::Append { list, item: item.clone() }),
+            None => Err(Reason::UnknownList { list: list.clone() }),
+        },
+        OpKind::ChangePassword { current, new } => {
+            let hash = row.password_hash.unwrap_or_default();
+            if !verify_password(current.clone(), hash).await {
+                Err(Reason::WrongPassword)
+            } else {
+                match app::auth::store::hash_password(new.clone()).await {
+                    Ok(hash) => Ok(Effect::Password { hash }),
+                    Err(_) => return Err(surrealdb::Error::internal("password hashing failed".into())),
+                }
+            }
+        }
+        OpKind::Transition { .. } => Err(Reason::TransitionNotAllowed),
+    })
+}
+
+/// Text values are stored trimmed (validation refuses padded text; this keeps it so).
+fn normalise(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(s.trim().to_string()),
+        other => other.clone(),
+    }
+}
+
+async fn load_target(db: &Db, table: Table, key: &str) -> Result<Option<TargetRow>, surrealdb::Error> {
+    let sql = match table {
+        Table::Branch => "SELECT NONE AS branch, NONE AS password_hash FROM ONLY type::record('branch', $key)",
+        Table::Account => "SELECT branch, password_hash FROM ONLY type::record('account', $key)",
+    };
+    app::db::row(db, sql, json!({ "key": key })).await
+}
+
+/// Writes the accepted operations and their log entries in one transaction. Returns,
+/// per operation index, the fields whose value lost to a later clock.
+async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Effect)]) -> Result<Vec<(usize, Vec<String>)>, surrealdb::Error> {
+    let mut sql = String::from("BEGIN TRANSACTION;\n");
+    let mut vars = Map::new();
+    // Statement 0 is BEGIN; each pushed statement gets the next index.
+    let mut statement = 0usize;
+    let mut field_statements: Vec<(usize, usize, &'static str)> = Vec::new();
+    let applied_at = now_ms();
+    vars.insert("actor".into(), json!(ctx.actor.account));
+    vars.insert("actor_name".into(), json!(ctx.actor_name));
+    vars.insert("client".into(), json!(ctx.client));
+    vars.insert("own_session".into(), json!(ctx.session));
+    vars.insert("now".into(), json!(applied_at));
+    for (n, (index, effect)) in accepted.iter().enumerate() {
+        let op = &ops[*index];
+        vars.insert(format!("id{n}"), json!(op.id.to_string()));
+        vars.insert(format!("tb{n}"), json!(op.table));
+        vars.insert(format!("key{n}"), json!(op.key));
+        vars.insert(format!("clock{n}"), json!(op.clock.to_string()));
+        vars.insert(format!("kind{n}"), serde_json::to_value(op.kind.redacted()).unwrap_or(Value::Null));
+        // A plain CREATE: if another instance logged this id meanwhile, the whole
+        // transaction fails and the retry sees it as a duplicate.
+        sql.push_str(&format!(
+            "CREATE type::record('op', $id{n}) SET tb = $tb{n}, key = $key{n}, kind = $kind{n}, clock = $clock{n}, actor = $actor, client = $client, applied_at = $now;\n"
+        ));
+        statement += 1;
+        match effect {
+            Effect::Set { fields } => {
+                for (f, (name, value)) in fields.iter().enumerate() {
+                    vars.insert(format!("v{n}_{f}"), value.clone());
+                    // Field names come from the static registry in `domain::records`, never from the request.
+                    sql.push_str(&format!(
+                        "UPDATE type::record($tb{n}, $key{n}) SET {name} = $v{n}_{f}, clocks.{name} = $clock{n} \
+                         WHERE clocks.{name} = NONE OR clocks.{name} < $clock{n} RETURN VALUE record::id(id);\n"
+                    ));
+                    statement += 1;
+                    field_statements.push((statement, *index, name));
+                }
+            }
+            Effect::Append { list, item } => {
+                vars.insert(format!("item{n}"), item.clone());
+                match *list {
+                    "notes" => sql.push_str(&format!(
+                        "CREATE type::record('branch_note', $id{n}) SET branch = $key{n}, text = string::trim($item{n}.text), \
+                         author = $actor, author_name = $actor_name, clock = $clock{n}, at = $now;\n"
+                    )),
+                    other => return Err(surrealdb::Error::internal(format!("no storage for list {other}"))),
+                }
+                statement += 1;
+            }
+            Effect::Password { hash } => {
+                vars.insert(format!("hash{n}"), json!(hash));
+                sql.push_str(&format!(
+                    "UPDATE type::record('account', $key{n}) SET password_hash = $hash{n};\n\
+                     DELETE session WHERE account = $key{n} AND record::id(id) != $own_session;\n"
+                ));
+                statement += 2;
+            }
+        }
+    }
+    sql.push_str("COMMIT TRANSACTION;\n");
+    let mut response = db.query(sql).bind(Value::Object(vars)).await?;
+    let errors = response.take_errors();
+    if let Some((_, first)) = errors.into_iter().min_by_key(|(i, _)| *i) {
+        return Err(first);
+    }
+    let mut superseded: HashMap<usize, Vec<String>> = HashMap::new();
+    for (statement, index, name) in field_statements {
+        let written: surrealdb::types::Value = response.take(statement)?;
+        let lost = match written.into_json_value() {
+            Value::Array(list) => list.is_empty(),
+            Value::Null => true,
+            _ => false,
+        };
+        if lost {
+            superseded.entry(index).or_default().push(name.to_string());
+        }
+    }
+    Ok(superseded.into_iter().collect())
+}

@@ -1,0 +1,120 @@
+//! A real server on a real socket, over a real SurrealDB (in memory or on disk).
+#![allow(dead_code)]
+
+use app::domain::hlc::Stamp;
+use app::domain::ops::{OpKind, Operation, SyncRequest, SyncResponse};
+use reqwest::{redirect::Policy, Client, StatusCode};
+use serde_json::Value;
+use server::db::{self, demo, Db};
+use server::state::AppState;
+use server::sync::Writer;
+use std::sync::Arc;
+
+pub use demo::DEMO_PASSWORD;
+
+pub struct TestServer {
+    pub base: String,
+    pub db: Db,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub async fn start() -> TestServer {
+    start_on("mem://").await
+}
+
+pub async fn start_on(address: &str) -> TestServer {
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,server=debug").try_init();
+    let db = db::open(address).await.expect("open database");
+    db::migrations::migrate(&db).await.expect("migrate");
+    demo::load_if_empty(&db).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("xianfeng")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState { leptos_options: options, db: db.clone(), writer: Arc::new(Writer::new("test")) };
+    let app = server::router(state);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    TestServer { base: format!("http://{addr}"), db, task }
+}
+
+pub fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+}
+
+/// Posts the sign-in form as a browser without JavaScript would.
+pub async fn try_login(base: &str, client: &Client, username: &str, password: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/login"))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .expect("login request")
+}
+
+/// A client signed in as `username` with the demo password.
+pub async fn login(base: &str, username: &str) -> Client {
+    let client = client();
+    let response = try_login(base, &client, username, DEMO_PASSWORD).await;
+    assert!(
+        response.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap_or("").starts_with("xf_session=")),
+        "no session cookie for {username}: {}",
+        response.status()
+    );
+    client
+}
+
+pub fn stamp(ms: u64, node: &str) -> Stamp {
+    Stamp { ms, counter: 0, node: node.into() }
+}
+
+pub fn now_ms() -> u64 {
+    chrono::Utc::now().timestamp_millis() as u64
+}
+
+pub fn set(table: &str, key: &str, field: &str, value: Value, clock: Stamp) -> Operation {
+    Operation::new(table, key, OpKind::Set { fields: [(field.to_string(), value)].into() }, clock)
+}
+
+pub async fn push(base: &str, client: &Client, ops: Vec<Operation>) -> (StatusCode, Value) {
+    let response = client
+        .post(format!("{base}/api/sync"))
+        .json(&SyncRequest { client: "tablet-1".into(), ops })
+        .send()
+        .await
+        .expect("sync request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn push_ok(base: &str, client: &Client, ops: Vec<Operation>) -> SyncResponse {
+    let (status, body) = push(base, client, ops).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).expect("sync response")
+}
+
+/// One field of one record, read straight from the database.
+pub async fn field(db: &Db, table: &str, key: &str, name: &str) -> Value {
+    let sql = format!("SELECT VALUE {name} FROM ONLY type::record($tb, $key)");
+    app::db::row::<Value>(db, &sql, serde_json::json!({ "tb": table, "key": key }))
+        .await
+        .expect("read field")
+        .unwrap_or(Value::Null)
+}
+
+pub async fn count(db: &Db, table: &str) -> usize {
+    let sql = format!("SELECT count() AS n FROM {table} GROUP ALL");
+    let rows: Vec<Value> = app::db::rows(db, &sql, serde_json::json!({}), 0).await.expect("count");
+    rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize
+}

@@ -1,0 +1,213 @@
+//! The one write path over real HTTP against SurrealDB.
+
+mod common;
+use app::domain::ops::{OpKind, OpStatus, Operation};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_replayed_batch_is_accepted_as_duplicate_and_changes_nothing() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let now = now_ms();
+    let batch = vec![
+        set("branch", "wenxing", "phone", json!("0352-6021234"), stamp(now, "tab-a")),
+        Operation::new("branch", "wenxing", OpKind::Append { list: "notes".into(), item: json!({"text": "入户走访3户"}) }, stamp(now + 1, "tab-a")),
+    ];
+    let first = push_ok(&server.base, &client, batch.clone()).await;
+    assert!(first.results.iter().all(|r| r.status == OpStatus::Accepted && !r.duplicate), "{:?}", first.results);
+    let ops_after_first = count(&server.db, "op").await;
+    let notes_after_first = count(&server.db, "branch_note").await;
+
+    let second = push_ok(&server.base, &client, batch).await;
+    assert!(second.results.iter().all(|r| r.status == OpStatus::Accepted && r.duplicate), "{:?}", second.results);
+    assert_eq!(count(&server.db, "op").await, ops_after_first);
+    assert_eq!(count(&server.db, "branch_note").await, notes_after_first);
+    assert_eq!(notes_after_first, 1);
+    assert_eq!(field(&server.db, "branch", "wenxing", "phone").await, json!("0352-6021234"));
+}
+
+#[tokio::test]
+async fn a_second_copy_inside_one_batch_is_applied_once() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let note = Operation::new("branch", "wenxing", OpKind::Append { list: "notes".into(), item: json!({"text": "一次"}) }, stamp(now_ms(), "t"));
+    let answer = push_ok(&server.base, &client, vec![note.clone(), note]).await;
+    assert!(!answer.results[0].duplicate);
+    assert!(answer.results[1].duplicate);
+    assert_eq!(count(&server.db, "branch_note").await, 1);
+}
+
+#[tokio::test]
+async fn a_secretary_cannot_touch_another_branch() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let op = set("branch", "wenyuan", "phone", json!("0352-0000000"), stamp(now_ms(), "t"));
+    let answer = push_ok(&server.base, &client, vec![op]).await;
+    let result = &answer.results[0];
+    assert_eq!(result.status, OpStatus::Rejected);
+    assert_eq!(serde_json::to_value(&result.reason).unwrap(), json!({"code": "forbidden"}));
+    assert_eq!(result.message.as_deref(), Some("您没有权限修改这条记录"));
+    assert_eq!(field(&server.db, "branch", "wenyuan", "phone").await, json!(""));
+    assert_eq!(count(&server.db, "op").await, 0);
+}
+
+#[tokio::test]
+async fn the_actor_comes_from_the_session_not_the_body() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let mut op = serde_json::to_value(set("branch", "wenxing", "intro", json!("文兴社区简介"), stamp(now_ms(), "t"))).unwrap();
+    op["actor"] = json!("lizhiguang");
+    let id = op["id"].as_str().unwrap().to_string();
+    let response = client
+        .post(format!("{}/api/sync", server.base))
+        .json(&json!({ "client": "tab", "ops": [op], "actor": "lizhiguang" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let actor = app::db::row::<String>(&server.db, "SELECT VALUE actor FROM ONLY type::record('op', $id)", json!({ "id": id }))
+        .await
+        .unwrap();
+    assert_eq!(actor.as_deref(), Some("lixiurong"));
+
+    // A forged actor cannot lend a secretary the street's rights either.
+    let mut rename = serde_json::to_value(set("branch", "wenxing", "name", json!("改名社区"), stamp(now_ms(), "t"))).unwrap();
+    rename["actor"] = json!("lizhiguang");
+    let response = client.post(format!("{}/api/sync", server.base)).json(&json!({ "client": "tab", "ops": [rename] })).send().await.unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["results"][0]["status"], "rejected");
+    assert_eq!(field(&server.db, "branch", "wenxing", "name").await, json!("文兴社区"));
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_translated_reason_and_changes_nothing() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let now = now_ms();
+    let cases = [
+        (set("branch", "wenxing", "phone", json!("call me"), stamp(now, "t")), json!({"code": "invalid_value", "field": "phone"}), "“联系电话”的内容不符合要求"),
+        (set("branch", "wenxing", "owner", json!("x"), stamp(now, "t")), json!({"code": "unknown_field", "field": "owner"}), "不存在字段“owner”"),
+        (set("secrets", "x", "a", json!("x"), stamp(now, "t")), json!({"code": "unknown_table"}), "不支持修改此类记录"),
+        (set("branch", "nowhere", "phone", json!("12345"), stamp(now, "t")), json!({"code": "unknown_record"}), "记录不存在或已被删除"),
+        (set("branch", "wenxing", "phone", json!("12345"), stamp(now + 3_600_000, "t")), json!({"code": "clock_ahead"}), "设备时间比服务器快太多，请校准设备时间后重试"),
+    ];
+    for (op, reason, message) in cases {
+        let answer = push_ok(&server.base, &client, vec![op]).await;
+        let result = &answer.results[0];
+        assert_eq!(result.status, OpStatus::Rejected);
+        assert_eq!(serde_json::to_value(&result.reason).unwrap(), reason);
+        assert_eq!(result.message.as_deref(), Some(message));
+    }
+    assert_eq!(field(&server.db, "branch", "wenxing", "phone").await, json!(""));
+    assert_eq!(count(&server.db, "op").await, 0);
+}
+
+#[tokio::test]
+async fn one_rejected_operation_does_not_fail_the_others() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let now = now_ms();
+    let answer = push_ok(&server.base, &client, vec![
+        set("branch", "wenyuan", "phone", json!("0352-1111111"), stamp(now, "t")),
+        set("branch", "wenxing", "phone", json!("0352-2222222"), stamp(now + 1, "t")),
+    ])
+    .await;
+    assert_eq!(answer.results[0].status, OpStatus::Rejected);
+    assert_eq!(answer.results[1].status, OpStatus::Accepted);
+    assert_eq!(field(&server.db, "branch", "wenxing", "phone").await, json!("0352-2222222"));
+}
+
+#[tokio::test]
+async fn malformed_batches_are_refused_with_a_message() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let bodies = [
+        "not json".to_string(),
+        json!({"client": "t", "ops": [{"id": "nope"}]}).to_string(),
+        json!({"client": "t", "ops": [{"id": uuid::Uuid::now_v7(), "table": "branch", "key": "wenxing", "type": "set", "fields": {}, "clock": "yesterday"}]}).to_string(),
+        json!({"ops": []}).to_string(),
+    ];
+    for body in bodies {
+        let response = client
+            .post(format!("{}/api/sync", server.base))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(answer["code"], "malformed");
+        assert!(answer["message"].as_str().unwrap().len() > 10);
+    }
+    // The server is still there.
+    assert_eq!(client.get(format!("{}/healthz", server.base)).send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn without_a_session_nothing_is_written() {
+    let server = start().await;
+    let op = set("branch", "wenxing", "phone", json!("0352-6021234"), stamp(now_ms(), "t"));
+    let (status, body) = push(&server.base, &client(), vec![op]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "unauthenticated");
+    assert_eq!(count(&server.db, "op").await, 0);
+}
+
+#[tokio::test]
+async fn fields_merge_last_writer_wins_by_clock() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let staff = login(&server.base, "zhangxiaoyan").await;
+    let now = now_ms();
+    // The staff member's tablet edited later, but its batch arrives first.
+    push_ok(&server.base, &staff, vec![set("branch", "wenxing", "address", json!("新地址"), stamp(now, "tab-b"))]).await;
+    let late = push_ok(&server.base, &secretary, vec![set("branch", "wenxing", "address", json!("旧地址"), stamp(now - 60_000, "tab-a"))]).await;
+    assert_eq!(late.results[0].status, OpStatus::Accepted);
+    assert_eq!(late.results[0].superseded, vec!["address".to_string()]);
+    assert_eq!(field(&server.db, "branch", "wenxing", "address").await, json!("新地址"));
+    // The answer's clock is past every stamp it has seen.
+    assert!(late.clock > stamp(now, "tab-b"));
+}
+
+#[tokio::test]
+async fn a_password_change_goes_through_the_write_path() {
+    let server = start().await;
+    let other_device = login(&server.base, "guojing").await;
+    let client = login(&server.base, "guojing").await;
+    let change = |current: &str, new: &str| {
+        Operation::new("account", "guojing", OpKind::ChangePassword { current: current.into(), new: new.into() }, stamp(now_ms(), "t"))
+    };
+    let wrong = push_ok(&server.base, &client, vec![change("Not-it-123", "Taihe-2027!")]).await;
+    assert_eq!(wrong.results[0].message.as_deref(), Some("当前密码不正确"));
+    let weak = push_ok(&server.base, &client, vec![change(DEMO_PASSWORD, "taihe")]).await;
+    assert_eq!(weak.results[0].message.as_deref(), Some("新密码至少需要 8 位"));
+    let ok = push_ok(&server.base, &client, vec![change(DEMO_PASSWORD, "Taihe-2027!")]).await;
+    assert_eq!(ok.results[0].status, OpStatus::Accepted);
+
+    // The log never holds a password.
+    let logged: Vec<serde_json::Value> = app::db::rows(&server.db, "SELECT kind FROM op", json!({}), 0).await.unwrap();
+    assert!(!serde_json::to_string(&logged).unwrap().contains("Taihe-2027"));
+    // Other sessions end; this one goes on.
+    let (status, _) = push(&server.base, &other_device, vec![]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = push(&server.base, &client, vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    // Only the new password signs in.
+    let fresh = common::client();
+    let old = try_login(&server.base, &fresh, "guojing", DEMO_PASSWORD).await;
+    assert!(old.headers().get("set-cookie").is_none());
+    let new = try_login(&server.base, &fresh, "guojing", "Taihe-2027!").await;
+    assert!(new.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("xf_session=")));
+}
+
+#[tokio::test]
+async fn nobody_changes_another_persons_password() {
+    let server = start().await;
+    let street = login(&server.base, "lizhiguang").await;
+    let op = Operation::new("account", "guojing", OpKind::ChangePassword { current: DEMO_PASSWORD.into(), new: "Taken-over-1".into() }, stamp(now_ms(), "t"));
+    let answer = push_ok(&server.base, &street, vec![op]).await;
+    assert_eq!(serde_json::to_value(&answer.results[0].reason).unwrap(), json!({"code": "forbidden"}));
+}
