@@ -7,8 +7,9 @@ pub mod sync;
 
 use app::{shell, App};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Request, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
@@ -55,7 +56,11 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(x_request_id))
-                .layer(CompressionLayer::new()),
+                .layer(CompressionLayer::new())
+                .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+                .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+                .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+                .layer(middleware::from_fn(refuse_cross_site_writes)),
         )
         .with_state(state)
 }
@@ -66,4 +71,15 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
     }
+}
+
+/// CSRF defence in depth, beside SameSite=Lax cookies: a browser marks a request from
+/// another site, and no such request may change anything.
+async fn refuse_cross_site_writes(request: Request<axum::body::Body>, next: Next) -> Response {
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let cross_site = request.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+    if writes && cross_site {
+        return (StatusCode::FORBIDDEN, "cross-site requests may not change anything").into_response();
+    }
+    next.run(request).await
 }

@@ -27,6 +27,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if config.demo {
         println!("{}", demo::accounts_banner());
     }
+    let sweeper = db.clone();
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(error) = db::housekeeping(&sweeper).await {
+                tracing::warn!(%error, "housekeeping failed");
+            }
+        }
+    });
     let state = AppState { leptos_options: config.leptos_options(), db, writer: Arc::new(Writer::new(&config.node)) };
     let app = server::router(state);
     // Leptos streams responses in small writes: without TCP_NODELAY each waits ~40 ms.

@@ -142,3 +142,36 @@ async fn health_and_readiness() {
     assert!(health.headers().contains_key("x-request-id"));
     assert_eq!(client.get(format!("{}/readyz", server.base)).send().await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn cross_site_writes_are_refused() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let response = client
+        .post(format!("{}/api/sync", server.base))
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({ "client": "evil", "ops": [] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn housekeeping_removes_dead_sessions_and_old_audit_events() {
+    let server = start().await;
+    let _live = login(&server.base, "wangmin").await;
+    let old = chrono::Utc::now().timestamp_millis() - 200 * 86_400_000;
+    server.db
+        .query("CREATE session:dead SET account = 'wangmin', created = $t, last_seen = $t, expires = $t; CREATE audit SET at = $t, account = '', event = 'login', detail = 'x';")
+        .bind(json!({ "t": old }))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    server::db::housekeeping(&server.db).await.unwrap();
+    assert_eq!(count(&server.db, "session").await, 1);
+    let oldest: Vec<i64> = app::db::rows(&server.db, "SELECT VALUE at FROM audit ORDER BY at LIMIT 1", json!({}), 0).await.unwrap();
+    assert!(oldest[0] > old);
+}

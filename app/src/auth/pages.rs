@@ -1,9 +1,12 @@
 use super::use_session;
-use crate::i18n::{t, use_locale, Msg};
+use crate::i18n::{t, use_locale, Msg, Tr};
 use crate::ui::LanguageSwitch;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+use leptos::server_fn::error::ServerFnUrlError;
+use crate::error::AppError;
 
 /// The sign-in page. Works before the wasm arrives too: the form posts to the server
 /// function, which redirects.
@@ -12,8 +15,13 @@ pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let locale = use_locale();
     let login = session.login;
+    // Without wasm the form posts natively and a refusal comes back in the URL.
+    let query = use_query_map();
+    let url_error = move || {
+        query.read().get("__err").map(|e| ServerFnUrlError::<AppError>::decode_err(&e).message(locale.get()))
+    };
     let error = move || {
-        login.value().get().and_then(|result| result.err()).map(|error| error.message(locale.get()))
+        login.value().get().and_then(|result| result.err()).map(|error| error.message(locale.get())).or_else(url_error)
     };
     let signed_in = move || matches!(session.user.get(), Some(Ok(Some(_))));
 
@@ -23,14 +31,14 @@ pub fn LoginPage() -> impl IntoView {
         <main id="main" class="login-page">
             <section class="login-card" aria-labelledby="login-title">
                 <div class="brand-mark" aria-hidden="true">"先"</div>
-                <h1 id="login-title">{move || t(locale.get(), Msg::AppName)}</h1>
-                <p class="tagline">{move || t(locale.get(), Msg::Tagline)}</p>
-                <p class="street">{move || t(locale.get(), Msg::StreetName)}</p>
+                <h1 id="login-title"><Tr m=Msg::AppName/></h1>
+                <p class="tagline"><Tr m=Msg::Tagline/></p>
+                <p class="street"><Tr m=Msg::StreetName/></p>
                 <ActionForm action=login attr:class="form" attr:novalidate=true>
-                    <label for="username">{move || t(locale.get(), Msg::Username)}</label>
+                    <label for="username"><Tr m=Msg::Username/></label>
                     <input id="username" name="username" autocomplete="username" autocapitalize="none"
                         spellcheck="false" required/>
-                    <label for="password">{move || t(locale.get(), Msg::Password)}</label>
+                    <label for="password"><Tr m=Msg::Password/></label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                     <p class="form-error" role="alert" aria-live="assertive">{error}</p>
                     <button type="submit" class="primary" disabled=move || login.pending().get()>

@@ -1,7 +1,7 @@
 use super::queries::{get_branch, list_branches, BranchDetail, BranchSummary};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::BranchKind;
-use crate::i18n::{branch_kind_name, role_name, t, use_locale, Msg};
+use crate::i18n::{branch_kind_name, role_name, t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
 use crate::ui::{format_datetime, Shell};
 use leptos::prelude::*;
@@ -24,8 +24,8 @@ pub fn BranchesOverview() -> impl IntoView {
     view! {
         <Title text=move || t(locale.get(), Msg::Branches)/>
         <section class="page">
-            <h1>{move || t(locale.get(), Msg::Branches)}</h1>
-            <p class="lead">{move || t(locale.get(), Msg::BranchesSummary)}</p>
+            <h1><Tr m=Msg::Branches/></h1>
+            <p class="lead"><Tr m=Msg::BranchesSummary/></p>
             <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
                 {move || branches.get().map(|result| match result {
                     Ok(list) => view! { <BranchCounts list=list.clone()/><BranchGrid list/> }.into_any(),
@@ -38,7 +38,6 @@ pub fn BranchesOverview() -> impl IntoView {
 
 #[component]
 fn BranchCounts(list: Vec<BranchSummary>) -> impl IntoView {
-    let locale = use_locale();
     let count = |kind: BranchKind| list.iter().filter(|b| b.kind == kind).count();
     let figures = [
         (Msg::Total, list.len()),
@@ -49,7 +48,7 @@ fn BranchCounts(list: Vec<BranchSummary>) -> impl IntoView {
     view! {
         <dl class="stats">
             {figures.into_iter().map(|(label, n)| view! {
-                <div class="stat"><dt>{move || t(locale.get(), label)}</dt><dd>{n}</dd></div>
+                <div class="stat"><dt><Tr m=label/></dt><dd>{n}</dd></div>
             }).collect_view()}
         </dl>
     }
@@ -69,9 +68,9 @@ fn BranchGrid(list: Vec<BranchSummary>) -> impl IntoView {
                             <span class=format!("badge kind-{}", kind.code())>{move || branch_kind_name(locale.get(), kind)}</span>
                         </a>
                         <dl class="card-facts">
-                            <div><dt>{move || t(locale.get(), Msg::ColSecretary)}</dt><dd>{b.secretary.unwrap_or_else(|| "—".into())}</dd></div>
-                            <div><dt>{move || t(locale.get(), Msg::ColPhone)}</dt><dd>{if b.phone.is_empty() { "—".to_string() } else { b.phone }}</dd></div>
-                            <div><dt>{move || t(locale.get(), Msg::ColStaff)}</dt><dd>{b.staff}</dd></div>
+                            <div><dt><Tr m=Msg::ColSecretary/></dt><dd>{b.secretary.unwrap_or_else(|| "—".into())}</dd></div>
+                            <div><dt><Tr m=Msg::ColPhone/></dt><dd>{if b.phone.is_empty() { "—".to_string() } else { b.phone }}</dd></div>
+                            <div><dt><Tr m=Msg::ColStaff/></dt><dd>{b.staff}</dd></div>
                         </dl>
                     </li>
                 }
@@ -116,7 +115,7 @@ fn BranchView(detail: BranchDetail, version: RwSignal<u32>) -> impl IntoView {
     view! {
         <Title text=title.clone()/>
         <section class="page">
-            <p class="crumbs"><a href="/branches">{move || t(locale.get(), Msg::BackToBranches)}</a></p>
+            <p class="crumbs"><a href="/branches"><Tr m=Msg::BackToBranches/></a></p>
             <header class="page-head">
                 <h1>{detail.name.clone()}</h1>
                 <span class=format!("badge kind-{}", kind.code())>{move || branch_kind_name(locale.get(), kind)}</span>
@@ -124,7 +123,7 @@ fn BranchView(detail: BranchDetail, version: RwSignal<u32>) -> impl IntoView {
             <div class="columns">
                 <section class="panel" aria-labelledby="about-title">
                     <div class="panel-head">
-                        <h2 id="about-title">{move || t(locale.get(), Msg::Intro)}</h2>
+                        <h2 id="about-title"><Tr m=Msg::BasicInfo/></h2>
                         {detail.can_edit.then(|| view! {
                             <button type="button" class="secondary" on:click=move |_| editing.update(|e| *e = !*e)
                                 aria-expanded=move || editing.get().to_string()>
@@ -135,15 +134,15 @@ fn BranchView(detail: BranchDetail, version: RwSignal<u32>) -> impl IntoView {
                     <Show when=move || editing.get() fallback=move || view! {
                         <p class="intro">{intro.clone().unwrap_or_else(|| not_set().into())}</p>
                         <dl class="facts">
-                            <div><dt>{move || t(locale.get(), Msg::Address)}</dt><dd>{address.clone().unwrap_or_else(|| not_set().into())}</dd></div>
-                            <div><dt>{move || t(locale.get(), Msg::Phone)}</dt><dd>{phone.clone().unwrap_or_else(|| not_set().into())}</dd></div>
+                            <div><dt><Tr m=Msg::Address/></dt><dd>{address.clone().unwrap_or_else(|| not_set().into())}</dd></div>
+                            <div><dt><Tr m=Msg::Phone/></dt><dd>{phone.clone().unwrap_or_else(|| not_set().into())}</dd></div>
                         </dl>
                     }>
                         <BranchForm detail=form_detail.get_value() editing version/>
                     </Show>
                 </section>
                 <section class="panel" aria-labelledby="people-title">
-                    <h2 id="people-title">{move || t(locale.get(), Msg::People)}</h2>
+                    <h2 id="people-title"><Tr m=Msg::People/></h2>
                     <ul class="people" role="list">
                         {detail.people.iter().map(|p| {
                             let role = p.role;
@@ -153,10 +152,10 @@ fn BranchView(detail: BranchDetail, version: RwSignal<u32>) -> impl IntoView {
                 </section>
             </div>
             <section class="panel" aria-labelledby="notes-title">
-                <h2 id="notes-title">{move || t(locale.get(), Msg::Notes)}</h2>
+                <h2 id="notes-title"><Tr m=Msg::Notes/></h2>
                 {detail.can_edit.then(|| view! { <NoteForm branch=detail.key.clone() version/> })}
                 {if detail.notes.is_empty() {
-                    view! { <p class="muted">{move || t(locale.get(), Msg::NoNotes)}</p> }.into_any()
+                    view! { <p class="muted"><Tr m=Msg::NoNotes/></p> }.into_any()
                 } else {
                     view! {
                         <ol class="notes">
@@ -216,11 +215,11 @@ fn BranchForm(detail: BranchDetail, editing: RwSignal<bool>, version: RwSignal<u
     };
     view! {
         <form class="form" on:submit=save>
-            <label for="branch-intro">{move || t(locale.get(), Msg::Intro)}</label>
+            <label for="branch-intro"><Tr m=Msg::Intro/></label>
             <textarea id="branch-intro" rows="5" maxlength="2000" bind:value=intro></textarea>
-            <label for="branch-address">{move || t(locale.get(), Msg::Address)}</label>
+            <label for="branch-address"><Tr m=Msg::Address/></label>
             <input id="branch-address" maxlength="200" bind:value=address/>
-            <label for="branch-phone">{move || t(locale.get(), Msg::Phone)}</label>
+            <label for="branch-phone"><Tr m=Msg::Phone/></label>
             <input id="branch-phone" type="tel" inputmode="tel" maxlength="20" bind:value=phone/>
             <p class="form-error" role="alert">{move || error.get()}</p>
             <button type="submit" class="primary" disabled=move || saving.get()>
@@ -258,7 +257,7 @@ fn NoteForm(branch: String, version: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <form class="form note-form" on:submit=add>
-            <label for="note-text">{move || t(locale.get(), Msg::NoteText)}</label>
+            <label for="note-text"><Tr m=Msg::NoteText/></label>
             <textarea id="note-text" rows="3" maxlength="1000" bind:value=text></textarea>
             <p class="form-error" role="alert">{move || error.get()}</p>
             <button type="submit" class="primary" disabled=move || saving.get()>

@@ -94,7 +94,8 @@ messages! {
     Communities => "社区", "Communities";
     Others => "其他", "Other";
     Total => "合计", "Total";
-    Intro => "简介", "About";
+    Intro => "简介", "Introduction";
+    BasicInfo => "基本信息", "About";
     Address => "地址", "Address";
     Phone => "联系电话", "Phone";
     Edit => "编辑", "Edit";
@@ -309,4 +310,12 @@ pub fn request_locale() -> Locale {
     use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(Locale::from_cookie_header))
         .unwrap_or_default()
+}
+
+/// One message as a reactive text node. Every use shares this one component, where a
+/// closure per message would each compile to their own copy of the rendering code.
+#[component]
+pub fn Tr(m: Msg) -> impl IntoView {
+    let locale = use_locale();
+    move || t(locale.get(), m)
 }

@@ -3,7 +3,7 @@
 use crate::domain::auth::check_password_change;
 use crate::domain::ops::{OpKind, Operation};
 use crate::error::AppError;
-use crate::i18n::{password_problem, role_name, t, use_locale, Msg};
+use crate::i18n::{password_problem, role_name, t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
 use crate::ui::Shell;
 use leptos::prelude::*;
@@ -53,7 +53,7 @@ pub fn ProfilePage() -> impl IntoView {
         <Title text=move || t(locale.get(), Msg::Profile)/>
         <Shell>
             <section class="page">
-                <h1>{move || t(locale.get(), Msg::Profile)}</h1>
+                <h1><Tr m=Msg::Profile/></h1>
                 <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
                     {move || profile.get().map(|result| match result {
                         Ok(p) => view! {
@@ -106,16 +106,16 @@ fn DetailsForm(profile: Profile, version: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="account-title">
-            <h2 id="account-title">{move || t(locale.get(), Msg::Account)}</h2>
+            <h2 id="account-title"><Tr m=Msg::Account/></h2>
             <dl class="facts">
-                <div><dt>{move || t(locale.get(), Msg::Username)}</dt><dd>{profile.username.clone()}</dd></div>
-                <div><dt>{move || t(locale.get(), Msg::Role)}</dt><dd>{move || role_name(locale.get(), role)}</dd></div>
-                {profile.branch_name.clone().map(|b| view! { <div><dt>{move || t(locale.get(), Msg::Branch)}</dt><dd>{b}</dd></div> })}
+                <div><dt><Tr m=Msg::Username/></dt><dd>{profile.username.clone()}</dd></div>
+                <div><dt><Tr m=Msg::Role/></dt><dd>{move || role_name(locale.get(), role)}</dd></div>
+                {profile.branch_name.clone().map(|b| view! { <div><dt><Tr m=Msg::Branch/></dt><dd>{b}</dd></div> })}
             </dl>
             <form class="form" on:submit=save>
-                <label for="display-name">{move || t(locale.get(), Msg::DisplayName)}</label>
+                <label for="display-name"><Tr m=Msg::DisplayName/></label>
                 <input id="display-name" maxlength="40" autocomplete="name" bind:value=name/>
-                <label for="own-phone">{move || t(locale.get(), Msg::Phone)}</label>
+                <label for="own-phone"><Tr m=Msg::Phone/></label>
                 <input id="own-phone" type="tel" inputmode="tel" maxlength="20" autocomplete="tel" bind:value=phone/>
                 <StatusLine status/>
                 <button type="submit" class="primary" disabled=move || saving.get()>
@@ -162,15 +162,15 @@ fn PasswordForm(account: String) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="password-title">
-            <h2 id="password-title">{move || t(locale.get(), Msg::ChangePassword)}</h2>
+            <h2 id="password-title"><Tr m=Msg::ChangePassword/></h2>
             <form class="form" on:submit=change>
                 <input type="text" name="username" autocomplete="username" hidden/>
-                <label for="current-password">{move || t(locale.get(), Msg::CurrentPassword)}</label>
+                <label for="current-password"><Tr m=Msg::CurrentPassword/></label>
                 <input id="current-password" type="password" autocomplete="current-password" bind:value=current/>
-                <label for="new-password">{move || t(locale.get(), Msg::NewPassword)}</label>
+                <label for="new-password"><Tr m=Msg::NewPassword/></label>
                 <input id="new-password" type="password" autocomplete="new-password" aria-describedby="password-hint" bind:value=new/>
-                <p id="password-hint" class="hint">{move || t(locale.get(), Msg::PasswordHint)}</p>
-                <label for="confirm-password">{move || t(locale.get(), Msg::ConfirmPassword)}</label>
+                <p id="password-hint" class="hint"><Tr m=Msg::PasswordHint/></p>
+                <label for="confirm-password"><Tr m=Msg::ConfirmPassword/></label>
                 <input id="confirm-password" type="password" autocomplete="new-password" bind:value=confirm/>
                 <StatusLine status/>
                 <button type="submit" class="primary" disabled=move || saving.get()>

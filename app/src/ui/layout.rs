@@ -1,7 +1,7 @@
 use crate::auth::{use_session, SessionUser};
 use crate::domain::org::Role;
 use crate::error::AppError;
-use crate::i18n::{role_name, switch_locale, t, use_locale, Msg};
+use crate::i18n::{role_name, switch_locale, t, use_locale, Msg, Tr};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
@@ -19,7 +19,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 Ok(Some(user)) => {
                     provide_context(user.clone());
                     view! {
-                        <a class="skip-link" href="#main">{move || t(locale.get(), Msg::SkipToContent)}</a>
+                        <a class="skip-link" href="#main"><Tr m=Msg::SkipToContent/></a>
                         <Header user/>
                         <main id="main" tabindex="-1">{children.read_value()()}</main>
                     }.into_any()
@@ -51,14 +51,14 @@ fn Header(user: SessionUser) -> impl IntoView {
         <header class="app-header">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"先"</span>
-                <span class="brand-name">{move || t(locale.get(), Msg::AppName)}</span>
+                <span class="brand-name"><Tr m=Msg::AppName/></span>
             </a>
             <nav aria-label=move || t(locale.get(), Msg::MainNav)>
-                <A href=home.0 exact=true>{move || t(locale.get(), home.1)}</A>
+                <A href=home.0 exact=true><Tr m=home.1/></A>
                 {(role != Role::BranchSecretary && role != Role::CommunityStaff).then(|| view! {
-                    <A href="/branches" exact=true>{move || t(locale.get(), Msg::NavBranches)}</A>
+                    <A href="/branches" exact=true><Tr m=Msg::NavBranches/></A>
                 })}
-                <A href="/profile">{move || t(locale.get(), Msg::NavProfile)}</A>
+                <A href="/profile"><Tr m=Msg::NavProfile/></A>
             </nav>
             <div class="who">
                 <span class="who-name">{who}</span>
@@ -66,7 +66,7 @@ fn Header(user: SessionUser) -> impl IntoView {
             </div>
             <LanguageSwitch/>
             <ActionForm action=logout attr:class="logout">
-                <button type="submit" class="link">{move || t(locale.get(), Msg::SignOut)}</button>
+                <button type="submit" class="link"><Tr m=Msg::SignOut/></button>
             </ActionForm>
         </header>
     }
@@ -80,7 +80,7 @@ pub fn LanguageSwitch() -> impl IntoView {
         <button type="button" class="lang-switch" lang=move || locale.get().other().tag()
             aria-label=move || t(locale.get(), Msg::SwitchLanguageLabel)
             on:click=move |_| switch_locale(locale)>
-            {move || t(locale.get(), Msg::SwitchLanguage)}
+            <Tr m=Msg::SwitchLanguage/>
         </button>
     }
 }
@@ -112,8 +112,8 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <Title text=move || t(locale.get(), Msg::NotFound)/>
         <main id="main" class="narrow">
-            <h1>{move || t(locale.get(), Msg::NotFound)}</h1>
-            <p><a href="/">{move || t(locale.get(), Msg::NavHome)}</a></p>
+            <h1><Tr m=Msg::NotFound/></h1>
+            <p><a href="/"><Tr m=Msg::NavHome/></a></p>
         </main>
     }
 }

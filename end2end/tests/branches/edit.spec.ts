@@ -19,12 +19,12 @@ test('a secretary edits the branch through the write path', async ({ page }) => 
 test('a bad value is refused with a message and what was typed stays', async ({ page }) => {
   await signedIn(page, 'gaojianjun');
   await page.getByRole('button', { name: '编辑' }).click();
-  await page.getByLabel('简介').fill('水泊寺村党支部简介');
+  await page.getByRole('textbox', { name: '简介' }).fill('水泊寺村党支部简介');
   await page.getByLabel('联系电话').fill('打电话给我');
   await page.getByRole('button', { name: '保存' }).click();
   await expect(page.getByRole('alert').filter({ hasText: '联系电话' })).toContainText('不符合要求');
   await expect(page.getByLabel('联系电话')).toHaveValue('打电话给我');
-  await expect(page.getByLabel('简介')).toHaveValue('水泊寺村党支部简介');
+  await expect(page.getByRole('textbox', { name: '简介' })).toHaveValue('水泊寺村党支部简介');
   // Nothing was changed: the whole operation was rejected.
   await page.reload();
   await expect(page.getByText('水泊寺村党支部简介')).toHaveCount(0);

@@ -23,3 +23,18 @@ pub async fn open(address: &str) -> Result<Db, surrealdb::Error> {
 pub async fn ping(db: &Db) -> bool {
     db.query("RETURN 1").await.and_then(|r| r.check()).is_ok()
 }
+
+/// Security events are kept six months (等保2.0), then removed.
+pub const AUDIT_RETENTION_DAYS: i64 = 183;
+
+/// Removes what has outlived its purpose: expired sessions and old audit events.
+/// Idempotent, so every instance may run it.
+pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
+    let now = app::db::now_ms();
+    let idle = app::domain::auth::IDLE_MINUTES * 60_000;
+    db.query("DELETE session WHERE expires < $now OR last_seen < $idle_since; DELETE audit WHERE at < $keep_since;")
+        .bind(serde_json::json!({ "now": now, "idle_since": now - idle, "keep_since": now - AUDIT_RETENTION_DAYS * 86_400_000 }))
+        .await?
+        .check()?;
+    Ok(())
+}
