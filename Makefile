@@ -22,7 +22,10 @@ run: tools site server
 	XIANFENG_SITE=$(SITE) $(SERVER)
 
 ## make test: unit and integration tests (cargo), then end-to-end tests in Chromium.
-test: tools browser-tools unit site server e2e
+## The server binary the browser tests use is the one `cargo test` builds for the
+## integration tests: building it again with `cargo build` would recompile SurrealDB,
+## whose features differ without the test-only dependencies.
+test: tools browser-tools unit site e2e
 
 unit:
 	cargo test --workspace
