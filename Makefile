@@ -15,7 +15,12 @@ WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
 SERVER := $(CARGO_TARGET_DIR)/debug/xianfeng
 E2E_PORT ?= 3100
 
-.PHONY: run test size site server tools browser-tools unit e2e clean
+.PHONY: run test size site server tools browser-tools unit e2e bench clean
+
+## make bench: the board with 1,000 projects, server-rendered over HTTP (dev profile,
+## as `make run` serves it).
+bench:
+	cargo bench --profile dev -p server --bench board
 
 ## make run: build everything and serve the app with demo data on http://127.0.0.1:3000
 run: tools site server

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod profile;
+pub mod projects;
 pub mod sync;
 pub mod ui;
 
@@ -60,6 +61,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/branches") view=branches::BranchesPage ssr=SsrMode::Async/>
                 <Route path=path!("/branches/:key") view=branches::BranchPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/projects") view=projects::BoardPage ssr=SsrMode::Async/>
+                <Route path=path!("/projects/new") view=projects::DeclarePage ssr=SsrMode::Async/>
+                <Route path=path!("/projects/:key") view=projects::ProjectPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard") view=projects::DashboardPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -22,6 +22,18 @@ for (const [name, viewport] of Object.entries(sizes)) {
     await page.getByRole('link', { name: '个人中心' }).click();
     await expect(page.getByRole('heading', { name: '修改密码' })).toBeVisible();
     await page.screenshot({ path: `screenshots/${name}-profile.png`, fullPage: true });
+    await page.goto('/dashboard?year=2026');
+    await expect(page.getByTestId('filed-count')).toBeVisible();
+    await page.screenshot({ path: `screenshots/${name}-dashboard.png`, fullPage: true });
+    await page.goto('/projects?year=2026');
+    await expect(page.locator('.project-card').first()).toBeVisible();
+    await page.screenshot({ path: `screenshots/${name}-board.png` });
+    await page.goto('/projects/p003');
+    await expect(page.getByRole('heading', { level: 1, name: '先锋书房' })).toBeVisible();
+    await page.screenshot({ path: `screenshots/${name}-project.png`, fullPage: true });
+    await page.goto('/projects/new');
+    await expect(page.getByLabel('项目名称')).toBeVisible();
+    await page.screenshot({ path: `screenshots/${name}-declare.png`, fullPage: true });
     await page.close();
   });
 }

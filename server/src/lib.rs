@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod state;
 pub mod sync;
 
@@ -35,6 +36,8 @@ pub fn router(state: AppState) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
         .route("/api/sync", post(sync::sync_handler))
+        .route("/api/export/register.xlsx", get(export::register))
+        .route("/api/export/nominations.xlsx", get(export::nominations))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(

@@ -9,4 +9,5 @@ pub mod hlc;
 pub mod merge;
 pub mod ops;
 pub mod org;
+pub mod projects;
 pub mod records;

@@ -2,6 +2,7 @@
 
 use super::auth::PasswordError;
 use super::hlc::Stamp;
+use super::projects::{OnePlusFiveProblem, ProjectError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,6 +31,8 @@ pub struct Operation {
 pub enum OpKind {
     /// Sets plain fields; each merges last-writer-wins by clock.
     Set { fields: BTreeMap<String, Value> },
+    /// Creates a record under a client-made key with these fields.
+    Create { fields: BTreeMap<String, Value> },
     /// Appends an item to a list that only grows.
     Append { list: String, item: Value },
     /// Moves a record from one state to another; validated by the server in order.
@@ -43,6 +46,7 @@ impl OpKind {
     pub fn code(&self) -> &'static str {
         match self {
             OpKind::Set { .. } => "set",
+            OpKind::Create { .. } => "create",
             OpKind::Append { .. } => "append",
             OpKind::Transition { .. } => "transition",
             OpKind::ChangePassword { .. } => "change_password",
@@ -113,6 +117,37 @@ pub enum Reason {
     WrongPassword,
     #[error("password policy")]
     PasswordPolicy { problem: PasswordError },
+    #[error("record already exists")]
+    AlreadyExists,
+    #[error("a second key project in one year")]
+    SecondKeyProject,
+    #[error("the 1+5 is incomplete")]
+    Incomplete { problems: Vec<OnePlusFiveProblem> },
+    #[error("this role may not make this move")]
+    WrongRole,
+    #[error("a return needs a reason")]
+    ReturnNeedsReason,
+    #[error("the nomination quota is used up")]
+    QuotaReached { quota: u32 },
+    #[error("only filed projects can be nominated")]
+    NotFiled,
+    #[error("the project can no longer be edited")]
+    NotEditable,
+}
+
+impl From<ProjectError> for Reason {
+    fn from(error: ProjectError) -> Reason {
+        match error {
+            ProjectError::SecondKeyProject => Reason::SecondKeyProject,
+            ProjectError::Incomplete { problems } => Reason::Incomplete { problems },
+            ProjectError::NoSuchTransition => Reason::TransitionNotAllowed,
+            ProjectError::WrongRole => Reason::WrongRole,
+            ProjectError::ReturnNeedsReason => Reason::ReturnNeedsReason,
+            ProjectError::QuotaReached { quota } => Reason::QuotaReached { quota },
+            ProjectError::NotFiled => Reason::NotFiled,
+            ProjectError::NotEditable => Reason::NotEditable,
+        }
+    }
 }
 
 /// The server's answer for one operation.

@@ -12,6 +12,8 @@ use serde_json::Value;
 pub enum Table {
     Branch,
     Account,
+    Project,
+    CatalogEntry,
 }
 
 impl Table {
@@ -19,6 +21,8 @@ impl Table {
         match name {
             "branch" => Some(Table::Branch),
             "account" => Some(Table::Account),
+            "project" => Some(Table::Project),
+            "catalog_entry" => Some(Table::CatalogEntry),
             _ => None,
         }
     }
@@ -27,7 +31,24 @@ impl Table {
         match self {
             Table::Branch => "branch",
             Table::Account => "account",
+            Table::Project => "project",
+            Table::CatalogEntry => "catalog_entry",
         }
+    }
+
+    /// Fields an operation must give when it creates a record of this table.
+    pub fn required_on_create(self) -> &'static [&'static str] {
+        match self {
+            Table::Project => &["branch", "title", "category", "tier", "year"],
+            Table::CatalogEntry => &["title", "category"],
+            Table::Branch | Table::Account => &[],
+        }
+    }
+
+    /// May operations create records of this table? (Branches and accounts are set up
+    /// by the street's administrators, not by operations.)
+    pub fn creatable(self) -> bool {
+        matches!(self, Table::Project | Table::CatalogEntry)
     }
 
     /// The registry's own copy of a field's name: only these ever reach a query.
@@ -43,6 +64,8 @@ impl Table {
         let fields: &[FieldSpec] = match self {
             Table::Branch => BRANCH_FIELDS,
             Table::Account => ACCOUNT_FIELDS,
+            Table::Project => PROJECT_FIELDS,
+            Table::CatalogEntry => CATALOG_FIELDS,
         };
         fields.iter().find(|f| f.name == name)
     }
@@ -50,7 +73,8 @@ impl Table {
     fn list(self, name: &str) -> Option<&'static ListSpec> {
         let lists: &[ListSpec] = match self {
             Table::Branch => BRANCH_LISTS,
-            Table::Account => &[],
+            Table::Project => PROJECT_LISTS,
+            Table::Account | Table::CatalogEntry => &[],
         };
         lists.iter().find(|l| l.name == name)
     }
@@ -65,6 +89,10 @@ pub enum Access {
     StreetOnly,
     /// The account's own person (and street staff).
     OwnerOrStreet,
+    /// Set once, when the record is created.
+    CreateOnly,
+    /// Street staff and the staff of the record's branch (comments on a project).
+    ProjectParticipant,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +101,22 @@ pub enum ValueKind {
     Text { min: usize, max: usize },
     /// A phone number: digits, spaces, `+` and `-`, 5 to 20 characters, or empty.
     Phone,
+    /// One of a fixed set of codes.
+    Choice(&'static [&'static str]),
+    /// Distinct codes from a fixed set.
+    Choices(&'static [&'static str]),
+    /// An amount in fen above zero, or null for "not yet known".
+    Fen,
+    /// A calendar date `YYYY-MM-DD`, or empty.
+    Date,
+    /// A year from 2000 to 2100.
+    Year,
+    /// Up to 50 names of 1 to 20 characters.
+    Names,
+    /// Up to 20 indicators `{name, weight}` with weights 1 to 100.
+    Indicators,
+    /// A record key (an account or a catalog entry), or null.
+    Key,
 }
 
 #[derive(Debug)]
@@ -102,6 +146,45 @@ const ACCOUNT_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "phone", kind: ValueKind::Phone, access: Access::OwnerOrStreet },
 ];
 
+const CATEGORY_CODES: &[&str] = &["livelihood", "education", "member_management", "discipline", "standards"];
+const PRINCIPLE_CODES: &[&str] = &["hotspot", "focus", "difficulty", "blind_spot", "highlight"];
+const NOMINATION_CODES: &[&str] = &["none", "nominated", "selected", "not_selected"];
+
+const PROJECT_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "title", kind: ValueKind::Text { min: 2, max: 60 }, access: Access::BranchStaff },
+    FieldSpec { name: "category", kind: ValueKind::Choice(CATEGORY_CODES), access: Access::BranchStaff },
+    FieldSpec { name: "tier", kind: ValueKind::Choice(&["key", "general", "micro"]), access: Access::BranchStaff },
+    FieldSpec { name: "year", kind: ValueKind::Year, access: Access::BranchStaff },
+    FieldSpec { name: "principles", kind: ValueKind::Choices(PRINCIPLE_CODES), access: Access::BranchStaff },
+    FieldSpec { name: "goals", kind: ValueKind::Text { min: 0, max: 2000 }, access: Access::BranchStaff },
+    FieldSpec { name: "starts_on", kind: ValueKind::Date, access: Access::BranchStaff },
+    FieldSpec { name: "ends_on", kind: ValueKind::Date, access: Access::BranchStaff },
+    FieldSpec { name: "catalog_entry", kind: ValueKind::Key, access: Access::BranchStaff },
+    FieldSpec { name: "liaison_leader", kind: ValueKind::Key, access: Access::BranchStaff },
+    FieldSpec { name: "responsible", kind: ValueKind::Text { min: 0, max: 20 }, access: Access::BranchStaff },
+    FieldSpec { name: "budget_fen", kind: ValueKind::Fen, access: Access::BranchStaff },
+    FieldSpec { name: "budget_source", kind: ValueKind::Text { min: 0, max: 60 }, access: Access::BranchStaff },
+    FieldSpec { name: "team", kind: ValueKind::Names, access: Access::BranchStaff },
+    FieldSpec { name: "indicators", kind: ValueKind::Indicators, access: Access::BranchStaff },
+    FieldSpec { name: "nomination", kind: ValueKind::Choice(NOMINATION_CODES), access: Access::StreetOnly },
+];
+
+const CATALOG_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "title", kind: ValueKind::Text { min: 2, max: 60 }, access: Access::StreetOnly },
+    FieldSpec { name: "category", kind: ValueKind::Choice(CATEGORY_CODES), access: Access::StreetOnly },
+    FieldSpec { name: "principles", kind: ValueKind::Choices(PRINCIPLE_CODES), access: Access::StreetOnly },
+    FieldSpec { name: "description", kind: ValueKind::Text { min: 0, max: 2000 }, access: Access::StreetOnly },
+    FieldSpec { name: "goals", kind: ValueKind::Text { min: 0, max: 2000 }, access: Access::StreetOnly },
+    FieldSpec { name: "indicators", kind: ValueKind::Indicators, access: Access::StreetOnly },
+];
+
+const PROJECT_LISTS: &[ListSpec] = &[ListSpec {
+    name: "comments",
+    text: ValueKind::Text { min: 1, max: 1000 },
+    access: Access::ProjectParticipant,
+}];
+
 const BRANCH_LISTS: &[ListSpec] = &[ListSpec {
     name: "notes",
     text: ValueKind::Text { min: 1, max: 1000 },
@@ -128,7 +211,26 @@ pub fn validate(actor: &Actor, op: &Operation, target: &Target) -> Result<Table,
             }
             for (name, value) in fields {
                 let spec = table.field(name).ok_or_else(|| Reason::UnknownField { field: name.clone() })?;
-                if !may_access(actor, spec.access, target) {
+                if spec.access == Access::CreateOnly || !may_access(actor, spec.access, target) {
+                    return Err(Reason::Forbidden);
+                }
+                if !valid_value(spec.kind, value) {
+                    return Err(Reason::InvalidValue { field: name.clone() });
+                }
+            }
+        }
+        OpKind::Create { fields } => {
+            if !table.creatable() {
+                return Err(Reason::Forbidden);
+            }
+            if let Some(missing) = table.required_on_create().iter().find(|f| !fields.contains_key(**f)) {
+                return Err(Reason::InvalidValue { field: missing.to_string() });
+            }
+            for (name, value) in fields {
+                let spec = table.field(name).ok_or_else(|| Reason::UnknownField { field: name.clone() })?;
+                let access = if spec.access == Access::CreateOnly { Access::BranchStaff } else { spec.access };
+                // Street-only fields (a nomination) cannot be set by creating a record.
+                if !may_access(actor, access, target) || (access == Access::StreetOnly && table == Table::Project) {
                     return Err(Reason::Forbidden);
                 }
                 if !valid_value(spec.kind, value) {
@@ -147,6 +249,9 @@ pub fn validate(actor: &Actor, op: &Operation, target: &Target) -> Result<Table,
                 return Err(Reason::InvalidValue { field: list.clone() });
             }
         }
+        // The lifecycle is checked by the server with the project's facts
+        // (`projects::check_transition`); here only its table is.
+        OpKind::Transition { .. } if table == Table::Project => {}
         OpKind::Transition { .. } => return Err(Reason::TransitionNotAllowed),
         OpKind::ChangePassword { current, new } => {
             // Only one's own password, street staff included: resets are a separate matter.
@@ -166,13 +271,44 @@ fn may_access(actor: &Actor, access: Access, target: &Target) -> bool {
         Access::OwnerOrStreet => {
             actor.role == Role::StreetStaff || target.account.as_deref() == Some(actor.account.as_str())
         }
+        Access::CreateOnly => false,
+        Access::ProjectParticipant => target.branch.as_deref().is_some_and(|b| actor.may_edit_branch(b)),
     }
 }
 
 /// Is `value` acceptable for a field of this kind?
 pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
+    match kind {
+        ValueKind::Fen => return value.is_null() || value.as_i64().is_some_and(|fen| fen > 0 && fen <= 100_000_000_00),
+        ValueKind::Year => return value.as_i64().is_some_and(|y| (2000..=2100).contains(&y)),
+        ValueKind::Key => {
+            return value.is_null() || value.as_str().is_some_and(|k| (1..=64).contains(&k.len()) && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        }
+        ValueKind::Choices(codes) => {
+            let Some(list) = value.as_array() else { return false };
+            let mut seen = std::collections::BTreeSet::new();
+            return list.iter().all(|v| v.as_str().is_some_and(|c| codes.contains(&c) && seen.insert(c)));
+        }
+        ValueKind::Names => {
+            let Some(list) = value.as_array() else { return false };
+            return list.len() <= 50 && list.iter().all(|v| valid_value(ValueKind::Text { min: 1, max: 20 }, v));
+        }
+        ValueKind::Indicators => {
+            let Some(list) = value.as_array() else { return false };
+            return list.len() <= 20
+                && list.iter().all(|i| {
+                    i.as_object().is_some_and(|o| o.len() == 2)
+                        && valid_value(ValueKind::Text { min: 1, max: 40 }, &i["name"])
+                        && i["weight"].as_u64().is_some_and(|w| (1..=100).contains(&w))
+                });
+        }
+        _ => {}
+    }
     let Some(text) = value.as_str() else { return false };
     match kind {
+        ValueKind::Choice(codes) => codes.contains(&text),
+        ValueKind::Date => text.is_empty() || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
+        ValueKind::Fen | ValueKind::Year | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators => false,
         ValueKind::Text { min, max } => {
             let chars = text.trim().chars().count();
             chars >= min && chars <= max && text.trim().len() == text.len()
@@ -259,6 +395,65 @@ mod tests {
         check(secretary_of("wx"), change("New-pass1"), account("sec"), Ok(Table::Account));
         check(street(), change("New-pass1"), account("sec"), Err(Reason::Forbidden));
         check(secretary_of("wx"), change("weak"), account("sec"), Err(Reason::PasswordPolicy { problem: PasswordError::TooShort }));
+    }
+
+    #[test]
+    fn project_values() {
+        let cases = [
+            (ValueKind::Fen, json!(2_000_000), true),
+            (ValueKind::Fen, json!(null), true),
+            (ValueKind::Fen, json!(-5), false),
+            (ValueKind::Fen, json!(0), false),
+            (ValueKind::Fen, json!("100"), false),
+            (ValueKind::Year, json!(2026), true),
+            (ValueKind::Year, json!(1999), false),
+            (ValueKind::Date, json!("2026-09-30"), true),
+            (ValueKind::Date, json!(""), true),
+            (ValueKind::Date, json!("2026-02-30"), false),
+            (ValueKind::Date, json!("2026-9-3"), false),
+            (ValueKind::Choice(CATEGORY_CODES), json!("education"), true),
+            (ValueKind::Choice(CATEGORY_CODES), json!("sports"), false),
+            (ValueKind::Choices(PRINCIPLE_CODES), json!(["hotspot", "highlight"]), true),
+            (ValueKind::Choices(PRINCIPLE_CODES), json!(["hotspot", "hotspot"]), false),
+            (ValueKind::Choices(PRINCIPLE_CODES), json!("hotspot"), false),
+            (ValueKind::Names, json!(["张晓燕", "王芳"]), true),
+            (ValueKind::Names, json!(["", "王芳"]), false),
+            (ValueKind::Indicators, json!([{"name": "满意率", "weight": 60}]), true),
+            (ValueKind::Indicators, json!([{"name": "满意率", "weight": 0}]), false),
+            (ValueKind::Indicators, json!([{"name": "满意率", "weight": 60, "x": 1}]), false),
+            (ValueKind::Key, json!("wanghaitao"), true),
+            (ValueKind::Key, json!("a b"), false),
+        ];
+        for (kind, value, expected) in cases {
+            assert_eq!(valid_value(kind, &value), expected, "{kind:?} {value}");
+        }
+    }
+
+    #[test]
+    fn creating_projects() {
+        let fields = |branch: &str| -> OpKind {
+            OpKind::Create {
+                fields: [
+                    ("branch".to_string(), json!(branch)),
+                    ("title".to_string(), json!("先锋书房")),
+                    ("category".to_string(), json!("education")),
+                    ("tier".to_string(), json!("key")),
+                    ("year".to_string(), json!(2026)),
+                ]
+                .into(),
+            }
+        };
+        check(secretary_of("wx"), op("project", fields("wx")), branch("wx"), Ok(Table::Project));
+        check(secretary_of("wy"), op("project", fields("wx")), branch("wx"), Err(Reason::Forbidden));
+        check(street(), op("project", fields("wx")), branch("wx"), Ok(Table::Project));
+        check(secretary_of("wx"), op("branch", fields("wx")), branch("wx"), Err(Reason::Forbidden));
+        let no_title = OpKind::Create { fields: [("branch".to_string(), json!("wx"))].into() };
+        check(secretary_of("wx"), op("project", no_title), branch("wx"), Err(Reason::InvalidValue { field: "title".into() }));
+        // The branch of a project is fixed when it is created.
+        check(street(), set("project", "branch", json!("wy")), branch("wx"), Err(Reason::Forbidden));
+        // Only the street nominates.
+        check(secretary_of("wx"), set("project", "nomination", json!("nominated")), branch("wx"), Err(Reason::Forbidden));
+        check(street(), set("project", "nomination", json!("nominated")), branch("wx"), Ok(Table::Project));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::domain::auth::PasswordError;
 use crate::domain::ops::Reason;
 use crate::domain::org::{BranchKind, Role};
+use crate::domain::projects::{Category, OnePlusFiveProblem, Principle, Status, Tier};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +130,60 @@ messages! {
     NetworkError => "网络异常，未能提交，请检查网络后重试", "Network error: nothing was sent; check the connection and retry";
     ServerError => "服务器出错，请稍后重试", "Server error; please try again later";
     Updated => "更新于", "Updated";
+    ProjectTitle => "项目名称", "Project title";
+    Category => "项目类型", "Category";
+    Tier => "项目层级", "Tier";
+    Year => "年度", "Year";
+    Principles => "工作原则", "Principles";
+    Goals => "项目目标", "Goals";
+    Start => "开始日期", "Start";
+    End => "结束日期", "End";
+    LiaisonLeader => "包联领导", "Liaison leader";
+    Responsible => "责任人", "Responsible person";
+    Budget => "项目经费（元）", "Budget (yuan)";
+    BudgetSource => "经费来源", "Source of the budget";
+    Team => "工作队伍", "Work team";
+    Indicators => "考核指标", "Assessment indicators";
+    NavProjects => "项目看板", "Board";
+    NavDashboard => "统计", "Dashboard";
+    Board => "项目看板", "Project board";
+    Declare => "申报项目", "Declare a project";
+    Search => "搜索", "Search";
+    SearchTitle => "按项目名称搜索", "Search by title";
+    All => "全部", "All";
+    Filter => "筛选", "Filter";
+    ClearFilters => "清除筛选", "Clear filters";
+    ProjectsCount => "个项目", "projects";
+    Nominated => "区级示范推荐", "District nominee";
+    Nominate => "推荐为区级示范项目", "Nominate for the district";
+    ReturnReason => "退回原因", "Reason for return";
+    Declaration => "申报信息", "Declaration";
+    Period => "实施周期", "Period";
+    FilingNo => "备案号", "Filing number";
+    BudgetPart => "项目经费", "Budget";
+    AssessmentPart => "考核机制", "Assessment scheme";
+    Comments => "审核意见与评论", "Comments";
+    AddComment => "发表评论", "Add comment";
+    History => "变更记录", "History";
+    Choose => "请选择", "Choose";
+    BudgetMustBePositive => "项目经费请填写大于 0 的金额（元）", "Enter a budget above zero, in yuan";
+    IndicatorFormat => "考核指标每行写“名称 权重”，如“群众满意率 60”", "Write one indicator per line as “name weight”, e.g. “Satisfaction 60”";
+    DraftSaved => "草稿已保存", "Draft saved";
+    FromCatalog => "从项目参考目录库选择", "Start from the reference catalog";
+    TeamHint => "每行一名成员", "One member per line";
+    IndicatorHint => "每行一个指标：名称 权重，权重合计 100", "One per line: name and weight; weights sum to 100";
+    SaveDraft => "保存草稿", "Save draft";
+    SubmitProject => "提交申报", "Submit";
+    Dashboard => "项目统计", "Dashboard";
+    AllProjects => "全部项目", "All projects";
+    FiledProjects => "已备案", "Filed";
+    NominatedProjects => "区级示范推荐", "District nominations";
+    ByCategory => "按项目类型", "By category";
+    ByTier => "按项目层级", "By tier";
+    ByStatus => "按状态", "By status";
+    FiledByBranch => "各支部备案项目", "Filed projects by branch";
+    ExportRegister => "导出备案登记表（Excel）", "Export the filing register (Excel)";
+    ExportNominations => "导出区级示范推荐名单（Excel）", "Export the nomination list (Excel)";
 }
 
 pub fn role_name(locale: Locale, role: Role) -> &'static str {
@@ -195,6 +250,20 @@ pub fn field_name(locale: Locale, field: &str) -> String {
         "intro" => Msg::Intro,
         "display_name" => Msg::DisplayName,
         "notes" => Msg::Notes,
+        "title" => Msg::ProjectTitle,
+        "category" => Msg::Category,
+        "tier" => Msg::Tier,
+        "year" => Msg::Year,
+        "principles" => Msg::Principles,
+        "goals" => Msg::Goals,
+        "starts_on" => Msg::Start,
+        "ends_on" => Msg::End,
+        "liaison_leader" => Msg::LiaisonLeader,
+        "responsible" => Msg::Responsible,
+        "budget_fen" => Msg::Budget,
+        "budget_source" => Msg::BudgetSource,
+        "team" => Msg::Team,
+        "indicators" => Msg::Indicators,
         other => return other.to_string(),
     };
     t(locale, msg).to_string()
@@ -218,6 +287,79 @@ pub fn reason_message(locale: Locale, reason: &Reason) -> String {
         Reason::TransitionNotAllowed => if zh { "不允许这样变更状态".into() } else { "This state change is not allowed".into() },
         Reason::WrongPassword => if zh { "当前密码不正确".into() } else { "The current password is wrong".into() },
         Reason::PasswordPolicy { problem } => password_problem(locale, *problem).into(),
+        Reason::AlreadyExists => if zh { "该记录已存在".into() } else { "This record already exists".into() },
+        Reason::SecondKeyProject => if zh { "本支部今年已有一个重点项目（“1+N”：每年只能申报 1 个重点项目）".into() } else { "This branch already has a key project this year (“1+N”: one key project a year)".into() },
+        Reason::Incomplete { problems } => {
+            let named: Vec<&str> = problems.iter().map(|p| one_plus_five_problem(locale, p)).collect();
+            if zh { format!("“1+5”尚不完整：{}", named.join("；")) } else { format!("The “1+5” is incomplete: {}", named.join("; ")) }
+        }
+        Reason::WrongRole => if zh { "您的角色不能进行此操作".into() } else { "Your role may not do this".into() },
+        Reason::ReturnNeedsReason => if zh { "退回时请填写退回原因".into() } else { "Give a reason for returning the project".into() },
+        Reason::QuotaReached { quota } => if zh { format!("今年的区级示范项目推荐名额（{quota} 个）已用完") } else { format!("This year's {quota} district nominations are used up") },
+        Reason::NotFiled => if zh { "只有已备案的项目才能推荐为区级示范项目".into() } else { "Only filed projects can be nominated".into() },
+        Reason::NotEditable => if zh { "项目已提交或备案，不能再修改；如需修改请联系街道退回".into() } else { "The project has been submitted or filed and can no longer be edited".into() },
+    }
+}
+
+/// One problem of the "1+5", naming the field.
+pub fn one_plus_five_problem(locale: Locale, problem: &OnePlusFiveProblem) -> &'static str {
+    use OnePlusFiveProblem::*;
+    let zh = locale == Locale::ZhCn;
+    match problem {
+        MissingLiaisonLeader => if zh { "未选择包联领导" } else { "no liaison leader chosen" },
+        LiaisonLeaderNotInRole => if zh { "所选包联领导不是包联领导角色" } else { "the chosen liaison leader does not hold that role" },
+        MissingResponsible => if zh { "未填写责任人" } else { "no responsible person" },
+        MissingBudget => if zh { "未填写项目经费" } else { "no budget" },
+        BudgetNotPositive => if zh { "项目经费必须大于 0" } else { "the budget must be above zero" },
+        MissingBudgetSource => if zh { "未填写经费来源" } else { "no source of the budget" },
+        MissingTeam => if zh { "工作队伍至少需要 1 名成员" } else { "the work team needs at least one member" },
+        MissingAssessment => if zh { "未设置考核指标" } else { "no assessment indicators" },
+        WeightsNotHundred { .. } => if zh { "考核指标权重之和必须为 100%" } else { "indicator weights must sum to 100%" },
+        IndicatorIncomplete => if zh { "每个考核指标都需要名称和权重" } else { "every indicator needs a name and a weight" },
+    }
+}
+
+pub fn category_name(locale: Locale, category: Category) -> &'static str {
+    let zh = locale == Locale::ZhCn;
+    match category {
+        Category::Livelihood => if zh { "服务民生" } else { "Livelihood" },
+        Category::Education => if zh { "学习教育" } else { "Education" },
+        Category::MemberManagement => if zh { "党员管理" } else { "Member management" },
+        Category::Discipline => if zh { "纪律作风" } else { "Discipline" },
+        Category::Standards => if zh { "业务规范" } else { "Standards" },
+    }
+}
+
+pub fn tier_name(locale: Locale, tier: Tier) -> &'static str {
+    let zh = locale == Locale::ZhCn;
+    match tier {
+        Tier::Key => if zh { "重点项目" } else { "Key" },
+        Tier::General => if zh { "一般项目" } else { "General" },
+        Tier::Micro => if zh { "微项目" } else { "Micro" },
+    }
+}
+
+pub fn principle_name(locale: Locale, principle: Principle) -> &'static str {
+    let zh = locale == Locale::ZhCn;
+    match principle {
+        Principle::Hotspot => if zh { "热点" } else { "Hotspot" },
+        Principle::Focus => if zh { "重点" } else { "Focus" },
+        Principle::Difficulty => if zh { "难点" } else { "Difficulty" },
+        Principle::BlindSpot => if zh { "盲点" } else { "Blind spot" },
+        Principle::Highlight => if zh { "亮点" } else { "Highlight" },
+    }
+}
+
+pub fn status_name(locale: Locale, status: Status) -> &'static str {
+    let zh = locale == Locale::ZhCn;
+    match status {
+        Status::Draft => if zh { "草稿" } else { "Draft" },
+        Status::Submitted => if zh { "已申报" } else { "Submitted" },
+        Status::InReview => if zh { "审核中" } else { "In review" },
+        Status::Returned => if zh { "已退回" } else { "Returned" },
+        Status::Filed => if zh { "已备案" } else { "Filed" },
+        Status::InProgress => if zh { "实施中" } else { "In progress" },
+        Status::Completed => if zh { "已完成" } else { "Completed" },
     }
 }
 

@@ -52,6 +52,8 @@ mod browser {
 
     thread_local! {
         static CLOCK: RefCell<Clock> = RefCell::new(Clock::new(device_id()));
+        /// One push at a time, so operations reach the server in the order they were made.
+        static IN_ORDER: std::rc::Rc<futures::lock::Mutex<()>> = std::rc::Rc::new(futures::lock::Mutex::new(()));
     }
 
     /// A stable id for this browser, kept in local storage; also the node of its clock.
@@ -76,6 +78,8 @@ mod browser {
     }
 
     pub async fn push(ops: Vec<Operation>) -> Result<SyncResponse, PushError> {
+        let order = IN_ORDER.with(|m| m.clone());
+        let _turn = order.lock().await;
         let body = serde_json::to_string(&SyncRequest { client: device_id(), ops }).map_err(|_| PushError::Network)?;
         let init = web_sys::RequestInit::new();
         init.set_method("POST");

@@ -58,6 +58,10 @@ fn Header(user: SessionUser) -> impl IntoView {
                 {(role != Role::BranchSecretary && role != Role::CommunityStaff).then(|| view! {
                     <A href="/branches" exact=true><Tr m=Msg::NavBranches/></A>
                 })}
+                <A href="/projects">{move || t(locale.get(), Msg::NavProjects)}</A>
+                {(role == Role::StreetStaff || role == Role::LiaisonLeader || role == Role::Mentor).then(|| view! {
+                    <A href="/dashboard">{move || t(locale.get(), Msg::NavDashboard)}</A>
+                })}
                 <A href="/profile"><Tr m=Msg::NavProfile/></A>
             </nav>
             <div class="who">

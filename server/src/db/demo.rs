@@ -58,6 +58,63 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount { username: "sunli", display_name: "孙丽", role: Role::LiaisonLeader, branch: None },
 ];
 
+/// The reference catalog: (title, category, principles, description).
+pub const CATALOG: &[(&str, &str, &[&str], &str)] = &[
+    ("党群服务中心提质增效", "livelihood", &["hotspot", "focus"], "延长服务时间，整合政务、养老、托育等服务进中心。"),
+    ("志愿服务积分兑换", "livelihood", &["hotspot", "highlight"], "以志愿时长兑换生活用品和服务，激发居民参与。"),
+    ("红色物业联建", "livelihood", &["difficulty", "focus"], "社区党组织牵头，物业、业委会、居民协商共治。"),
+    ("党员读书班", "education", &["focus"], "每月一次集中学习，书记讲党课，党员谈体会。"),
+    ("老党员讲党史", "education", &["highlight", "blind_spot"], "组织老党员进学校、进小区讲述亲身经历。"),
+    ("党员积分制管理", "member_management", &["focus", "difficulty"], "为党员参加组织生活、志愿服务等计分，季度公示。"),
+    ("流动党员联系卡", "member_management", &["blind_spot"], "为外出务工党员建立联系卡，线上参加组织生活。"),
+    ("清廉村居建设", "discipline", &["focus", "difficulty"], "村务监督委员会与党员代表共同监督“三资”管理。"),
+    ("作风建设随手拍", "discipline", &["hotspot"], "群众随手拍、随时报，问题限时办结。"),
+    ("“三会一课”规范化", "standards", &["focus", "blind_spot"], "统一台账格式，记录规范、材料齐全。"),
+    ("村务公开标准化", "standards", &["hotspot", "focus"], "公开栏、微信群同步公开，群众扫码查看。"),
+];
+
+/// A demo project: (branch, title, category, tier, status, nomination, principles).
+type DemoProject = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static [&'static str]);
+
+/// Thirty filed projects over the 11 branches (one key project each), five of them
+/// nominated to the district, and a few still on their way.
+pub const PROJECTS: &[DemoProject] = &[
+    ("wenxing", "志愿公社", "livelihood", "key", "in_progress", "nominated", &["hotspot", "highlight"]),
+    ("wenyuan", "文和园物业服务提升促进会", "livelihood", "key", "in_progress", "nominated", &["difficulty", "highlight"]),
+    ("taihe", "先锋书房", "education", "key", "filed", "nominated", &["highlight", "focus"]),
+    ("shijiazhai", "银发先锋大课堂", "education", "key", "filed", "nominated", &["highlight", "blind_spot"]),
+    ("zhifadui", "法治城管", "standards", "key", "in_progress", "nominated", &["hotspot", "difficulty"]),
+    ("wenying", "红色物业联建", "livelihood", "key", "filed", "none", &["difficulty"]),
+    ("yuhedong", "在职党员进社区", "member_management", "key", "filed", "none", &["focus", "blind_spot"]),
+    ("xinghe", "“两新”组织综合党委", "member_management", "key", "filed", "none", &["blind_spot"]),
+    ("shuibosi", "党员积分制管理", "member_management", "key", "filed", "none", &["focus"]),
+    ("majiaxiao", "村务公开标准化", "standards", "key", "filed", "none", &["hotspot"]),
+    ("dongwangzhuang", "清廉村居建设", "discipline", "key", "filed", "none", &["focus", "difficulty"]),
+    ("wenxing", "急难险重应急队", "livelihood", "general", "filed", "none", &["hotspot"]),
+    ("wenxing", "青年团员突击队", "member_management", "micro", "filed", "none", &["highlight"]),
+    ("wenxing", "银发志愿奉献队", "livelihood", "micro", "filed", "none", &["blind_spot"]),
+    ("wenyuan", "“会长热线”", "livelihood", "general", "in_progress", "none", &["hotspot"]),
+    ("wenyuan", "12345工单回访", "discipline", "micro", "filed", "none", &["hotspot"]),
+    ("taihe", "党员读书班", "education", "general", "filed", "none", &["focus"]),
+    ("taihe", "“三会一课”规范化", "standards", "micro", "filed", "none", &["blind_spot"]),
+    ("wenying", "楼栋党小组", "member_management", "general", "filed", "none", &["blind_spot"]),
+    ("yuhedong", "老旧小区加装电梯协商", "livelihood", "general", "filed", "none", &["difficulty"]),
+    ("xinghe", "商户共建联盟", "livelihood", "micro", "filed", "none", &["highlight"]),
+    ("shijiazhai", "流动党员联系卡", "member_management", "general", "filed", "none", &["blind_spot"]),
+    ("shijiazhai", "村规民约宣讲", "education", "micro", "filed", "none", &["focus"]),
+    ("shuibosi", "作风建设随手拍", "discipline", "general", "filed", "none", &["hotspot"]),
+    ("shuibosi", "人居环境整治党员示范岗", "livelihood", "micro", "filed", "none", &["hotspot"]),
+    ("majiaxiao", "产业带头人培育", "livelihood", "general", "filed", "none", &["difficulty"]),
+    ("dongwangzhuang", "老党员讲党史", "education", "general", "filed", "none", &["highlight"]),
+    ("dongwangzhuang", "“三资”公开日", "discipline", "micro", "filed", "none", &["focus"]),
+    ("zhifadui", "执法进社区", "standards", "general", "filed", "none", &["hotspot"]),
+    ("zhifadui", "文明执法标兵评选", "discipline", "micro", "filed", "none", &["highlight"]),
+    ("taihe", "社区微心愿", "livelihood", "micro", "draft", "none", &["hotspot"]),
+    ("xinghe", "快递小哥暖心驿站", "livelihood", "general", "returned", "none", &["blind_spot"]),
+    ("yuhedong", "党员先锋岗", "member_management", "micro", "submitted", "none", &["focus"]),
+    ("wenying", "垃圾分类督导", "livelihood", "micro", "in_review", "none", &["hotspot"]),
+];
+
 /// Loads the demo world if the database holds no street yet. Returns whether it did.
 pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
     let streets: Vec<serde_json::Value> = app::db::rows(db, "SELECT id FROM street LIMIT 1", json!({}), 0).await?;
@@ -77,6 +134,16 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
         .enumerate()
         .map(|(sort, b)| json!({ "key": b.key, "name": b.name, "kind": b.kind.code(), "intro": b.intro, "sort": sort }))
         .collect();
+    let catalog: Vec<_> = CATALOG
+        .iter()
+        .enumerate()
+        .map(|(i, (title, category, principles, description))| {
+            json!({ "key": format!("c{:02}", i + 1), "title": title, "category": category, "principles": principles,
+                    "description": description, "goals": "", "indicators": [
+                        { "name": "参与人数", "weight": 40 }, { "name": "群众满意率", "weight": 60 } ] })
+        })
+        .collect();
+    let projects = demo_projects();
     // One transaction: a half-loaded demo can never be mistaken for a loaded one.
     db.query(
         "BEGIN TRANSACTION;
@@ -88,9 +155,13 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
              CREATE type::record('account', $a.key) SET username = $a.username, display_name = $a.display_name,
                  role = $a.role, branch = $a.branch ?? NONE, password_hash = $a.password_hash;
          };
+         FOR $c IN $catalog { CREATE type::record('catalog_entry', $c.key) CONTENT object::remove($c, 'key'); };
+         -- Room for more district nominations than the article's five.
+         UPSERT street_year:2026 SET nomination_quota = 8;
+         FOR $p IN $projects { CREATE type::record('project', $p.key) CONTENT object::remove($p, 'key'); };
          COMMIT TRANSACTION;",
     )
-    .bind(json!({ "branches": branches, "accounts": accounts }))
+    .bind(json!({ "branches": branches, "accounts": accounts, "catalog": catalog, "projects": projects }))
     .await?
     .check()?;
     Ok(true)
@@ -104,4 +175,50 @@ pub fn accounts_banner() -> String {
         out.push_str(&format!("  {:<16} {:<6} {:<18} {}\n", a.username, a.display_name, a.role.code(), branch));
     }
     out
+}
+
+fn demo_projects() -> Vec<serde_json::Value> {
+    let secretary = |branch: &str| {
+        ACCOUNTS.iter().find(|a| a.branch == Some(branch) && a.role == Role::BranchSecretary).map(|a| a.display_name).unwrap_or("")
+    };
+    // 2026-03-01 08:00 Beijing time: when the street filed the first batch.
+    let filed_base: i64 = 1_772_323_200_000;
+    let mut filed = 0;
+    PROJECTS
+        .iter()
+        .enumerate()
+        .map(|(i, (branch, title, category, tier, status, nomination, principles))| -> serde_json::Value {
+            let is_filed = matches!(*status, "filed" | "in_progress" | "completed");
+            let complete = *status != "draft";
+            if is_filed {
+                filed += 1;
+            }
+            let budget: i64 = match *tier { "key" => 5_000_000, "general" => 2_000_000, _ => 500_000 };
+            let mut project = json!({
+                "key": format!("p{:03}", i + 1),
+                "branch": branch, "title": title, "category": category, "tier": tier, "year": 2026,
+                "principles": principles,
+                "goals": format!("围绕“{title}”，年内形成可复制、可推广的工作机制。"),
+                "starts_on": "2026-03-01", "ends_on": "2026-09-30",
+                "liaison_leader": if i % 2 == 0 { "wanghaitao" } else { "sunli" },
+                "responsible": secretary(branch),
+                "budget_fen": if complete { Some(budget) } else { None },
+                "budget_source": if complete { "街道党建工作经费" } else { "" },
+                "team": if complete { vec![secretary(branch), "社区网格员", "党员志愿者"] } else { vec![] },
+                "indicators": [ { "name": "活动开展次数", "weight": 40 }, { "name": "群众满意率", "weight": 60 } ],
+                "status": status,
+                "return_reason": if *status == "returned" { "请补充工作队伍名单和经费测算依据" } else { "" },
+                "filing_no": if is_filed { Some(app::domain::projects::filing_number(2026, filed)) } else { None },
+                "filed_at": if is_filed { Some(filed_base + filed as i64 * 86_400_000) } else { None },
+                "nomination": nomination,
+                "created_at": filed_base - 7 * 86_400_000,
+                "updated_at": filed_base,
+            });
+            // Unset fields stay NONE in the database rather than NULL.
+            if let Some(map) = project.as_object_mut() {
+                map.retain(|_, v| !v.is_null());
+            }
+            project
+        })
+        .collect()
 }

@@ -84,6 +84,67 @@ DEFINE FIELD event ON audit TYPE string;
 DEFINE FIELD detail ON audit TYPE string;
 DEFINE INDEX audit_at ON audit FIELDS at;
 "#,
+}, Migration {
+    version: 2,
+    name: "projects, the reference catalog, comments, the street's settings",
+    sql: r#"
+DEFINE TABLE catalog_entry SCHEMAFULL;
+DEFINE FIELD title ON catalog_entry TYPE string ASSERT string::len($value) >= 2 AND string::len($value) <= 60;
+DEFINE FIELD category ON catalog_entry TYPE string
+    ASSERT $value IN ['livelihood', 'education', 'member_management', 'discipline', 'standards'];
+DEFINE FIELD principles ON catalog_entry TYPE array<string> DEFAULT [];
+DEFINE FIELD description ON catalog_entry TYPE string DEFAULT '';
+DEFINE FIELD goals ON catalog_entry TYPE string DEFAULT '';
+DEFINE FIELD indicators ON catalog_entry TYPE array<object> FLEXIBLE DEFAULT [];
+DEFINE FIELD clocks ON catalog_entry TYPE object FLEXIBLE DEFAULT {};
+DEFINE INDEX catalog_category ON catalog_entry FIELDS category;
+
+DEFINE TABLE project SCHEMAFULL;
+DEFINE FIELD branch ON project TYPE string;
+DEFINE FIELD title ON project TYPE string ASSERT string::len($value) >= 2 AND string::len($value) <= 60;
+DEFINE FIELD category ON project TYPE string
+    ASSERT $value IN ['livelihood', 'education', 'member_management', 'discipline', 'standards'];
+DEFINE FIELD tier ON project TYPE string ASSERT $value IN ['key', 'general', 'micro'];
+DEFINE FIELD year ON project TYPE int ASSERT $value >= 2000 AND $value <= 2100;
+DEFINE FIELD principles ON project TYPE array<string> DEFAULT [];
+DEFINE FIELD goals ON project TYPE string DEFAULT '';
+DEFINE FIELD starts_on ON project TYPE string DEFAULT '';
+DEFINE FIELD ends_on ON project TYPE string DEFAULT '';
+DEFINE FIELD catalog_entry ON project TYPE option<string | null>;
+DEFINE FIELD liaison_leader ON project TYPE option<string | null>;
+DEFINE FIELD responsible ON project TYPE string DEFAULT '';
+DEFINE FIELD budget_fen ON project TYPE option<int | null>;
+DEFINE FIELD budget_source ON project TYPE string DEFAULT '';
+DEFINE FIELD team ON project TYPE array<string> DEFAULT [];
+DEFINE FIELD indicators ON project TYPE array<object> FLEXIBLE DEFAULT [];
+DEFINE FIELD status ON project TYPE string DEFAULT 'draft'
+    ASSERT $value IN ['draft', 'submitted', 'in_review', 'returned', 'filed', 'in_progress', 'completed'];
+DEFINE FIELD return_reason ON project TYPE string DEFAULT '';
+DEFINE FIELD filing_no ON project TYPE option<string>;
+DEFINE FIELD filed_at ON project TYPE option<int>;
+DEFINE FIELD nomination ON project TYPE string DEFAULT 'none'
+    ASSERT $value IN ['none', 'nominated', 'selected', 'not_selected'];
+DEFINE FIELD created_at ON project TYPE int;
+DEFINE FIELD updated_at ON project TYPE int;
+DEFINE FIELD clocks ON project TYPE object FLEXIBLE DEFAULT {};
+DEFINE INDEX project_branch_year ON project FIELDS branch, year, tier;
+DEFINE INDEX project_status ON project FIELDS status;
+DEFINE INDEX project_year_nomination ON project FIELDS year, nomination;
+DEFINE INDEX project_filing_no ON project FIELDS filing_no;
+
+DEFINE TABLE project_comment SCHEMAFULL;
+DEFINE FIELD project ON project_comment TYPE string;
+DEFINE FIELD text ON project_comment TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 1000;
+DEFINE FIELD author ON project_comment TYPE string;
+DEFINE FIELD author_name ON project_comment TYPE string;
+DEFINE FIELD clock ON project_comment TYPE string;
+DEFINE FIELD at ON project_comment TYPE int;
+DEFINE INDEX project_comment_project ON project_comment FIELDS project, clock;
+
+-- The street's settings, one row per year where they differ from the defaults.
+DEFINE TABLE street_year SCHEMAFULL;
+DEFINE FIELD nomination_quota ON street_year TYPE int ASSERT $value >= 0 AND $value <= 100;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

@@ -6,9 +6,9 @@ use app::db::{now_ms, rows, Db};
 use app::domain::hlc::{Clock, Stamp};
 use app::domain::ops::{OpKind, OpResult, Operation, Reason};
 use app::domain::org::Actor;
+use app::domain::projects::Status;
 use app::domain::records::{validate, Table, Target};
 use app::i18n::{reason_message, Locale};
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use tokio::sync::Mutex;
@@ -47,11 +47,24 @@ pub enum ApplyError {
     Conflicts,
 }
 
-/// What one accepted operation writes, and where its statements' answers are.
-enum Effect {
+/// What one accepted operation writes.
+pub(crate) enum Effect {
     Set { fields: Vec<(&'static str, Value)> },
+    Create { fields: Vec<(&'static str, Value)> },
     Append { list: &'static str, item: Value },
     Password { hash: String },
+    Transition { from: Status, to: Status, note: String, filing: Option<String> },
+}
+
+/// What validation of one batch has learned so far, beyond single rows.
+#[derive(Default)]
+pub(crate) struct BatchFacts {
+    /// Filing numbers handed out in this batch, per year.
+    pub filed: HashMap<i64, u32>,
+    /// Projects nominated in this batch, per year.
+    pub nominated: HashMap<i64, u32>,
+    /// Key projects created or made key in this batch: (branch, year).
+    pub key_projects: Vec<(String, i64, String)>,
 }
 
 /// Applies `ops` in order and answers each. Returns the server's clock afterwards.
@@ -88,14 +101,15 @@ async fn try_apply(db: &Db, ctx: &Context, ops: &[Operation], now: u64) -> Resul
     let mut seen = HashSet::new();
     let mut results: Vec<OpResult> = Vec::with_capacity(ops.len());
     let mut accepted: Vec<(usize, Effect)> = Vec::new();
-    let mut targets: HashMap<(String, String), Option<TargetRow>> = HashMap::new();
+    let mut rows: Rows = HashMap::new();
+    let mut batch = BatchFacts::default();
     for (index, op) in ops.iter().enumerate() {
         // A replay, or a second copy inside this batch: accepted once, applied once.
         if known.contains(&op.id.to_string()) || !seen.insert(op.id) {
             results.push(OpResult::duplicate(op.id));
             continue;
         }
-        match check(db, ctx, op, now, &mut targets).await? {
+        match check(db, ctx, op, now, &mut rows, &mut batch).await? {
             Ok(effect) => {
                 results.push(OpResult::accepted(op.id));
                 accepted.push((index, effect));
@@ -129,39 +143,50 @@ async fn known_ops(db: &Db, ops: &[Operation]) -> Result<HashSet<String>, surrea
     Ok(found.into_iter().collect())
 }
 
-#[derive(Clone, Deserialize)]
-struct TargetRow {
-    branch: Option<String>,
-    password_hash: Option<String>,
-}
+/// A record as validation sees it: as stored, with this batch's accepted changes laid
+/// over it (so a batch may fill in the budget and then submit).
+pub(crate) type Row = Map<String, Value>;
+pub(crate) type Rows = HashMap<(String, String), Option<Row>>;
 
 /// Validates one operation against the record as it is. Returns what it will write.
-async fn check(
-    db: &Db,
-    ctx: &Context,
-    op: &Operation,
-    now: u64,
-    targets: &mut HashMap<(String, String), Option<TargetRow>>,
-) -> Result<Result<Effect, Reason>, surrealdb::Error> {
+async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows, batch: &mut BatchFacts) -> Result<Result<Effect, Reason>, surrealdb::Error> {
     if op.clock.check_drift(now).is_err() {
         return Ok(Err(Reason::ClockAhead));
     }
     let Some(table) = Table::from_name(&op.table) else { return Ok(Err(Reason::UnknownTable)) };
     let cache_key = (op.table.clone(), op.key.clone());
-    if !targets.contains_key(&cache_key) {
-        let row = load_target(db, table, &op.key).await?;
-        targets.insert(cache_key.clone(), row);
+    if !rows.contains_key(&cache_key) {
+        let row = load_row(db, table, &op.key).await?;
+        rows.insert(cache_key.clone(), row);
     }
-    let Some(row) = targets.get(&cache_key).cloned().flatten() else { return Ok(Err(Reason::UnknownRecord)) };
-    let target = match table {
-        Table::Branch => Target { branch: Some(op.key.clone()), account: None },
-        Table::Account => Target { branch: row.branch.clone(), account: Some(op.key.clone()) },
+    let row = rows.get(&cache_key).cloned().flatten();
+    let creating = matches!(op.kind, OpKind::Create { .. });
+    let row = match (row, creating) {
+        (Some(_), true) => return Ok(Err(Reason::AlreadyExists)),
+        (None, false) => return Ok(Err(Reason::UnknownRecord)),
+        (None, true) => Row::new(),
+        (Some(row), false) => row,
+    };
+    let text = |name: &str, row: &Row| row.get(name).and_then(Value::as_str).map(str::to_string);
+    let target = match (table, &op.kind) {
+        (Table::Branch, _) => Target { branch: Some(op.key.clone()), account: None },
+        (Table::Account, _) => Target { branch: text("branch", &row), account: Some(op.key.clone()) },
+        (Table::Project, OpKind::Create { fields }) => {
+            Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: None }
+        }
+        (Table::Project, _) => Target { branch: text("branch", &row), account: None },
+        (Table::CatalogEntry, _) => Target { branch: None, account: None },
     };
     if let Err(reason) = validate(&ctx.actor, op, &target) {
         return Ok(Err(reason));
     }
-    Ok(match &op.kind {
-        OpKind::Set { fields } => {
+    if table == Table::Project {
+        if let Err(reason) = super::projects::check(db, ctx, op, &row, batch).await? {
+            return Ok(Err(reason));
+        }
+    }
+    let effect = match &op.kind {
+        OpKind::Set { fields } | OpKind::Create { fields } => {
             let mut named = Vec::with_capacity(fields.len());
             for (name, value) in fields {
                 let Some(name) = table.field_name(name) else {
@@ -169,25 +194,42 @@ async fn check(
                 };
                 named.push((name, normalise(value)));
             }
-            Ok(Effect::Set { fields: named })
+            if creating { Effect::Create { fields: named } } else { Effect::Set { fields: named } }
         }
         OpKind::Append { list, item } => match table.list_name(list) {
-            Some(list) => Ok(Effect::Append { list, item: item.clone() }),
-            None => Err(Reason::UnknownList { list: list.clone() }),
+            Some(list) => Effect::Append { list, item: item.clone() },
+            None => return Ok(Err(Reason::UnknownList { list: list.clone() })),
         },
         OpKind::ChangePassword { current, new } => {
-            let hash = row.password_hash.unwrap_or_default();
+            let hash = text("password_hash", &row).unwrap_or_default();
             if !verify_password(current.clone(), hash).await {
-                Err(Reason::WrongPassword)
-            } else {
-                match app::auth::store::hash_password(new.clone()).await {
-                    Ok(hash) => Ok(Effect::Password { hash }),
-                    Err(_) => return Err(surrealdb::Error::internal("password hashing failed".into())),
-                }
+                return Ok(Err(Reason::WrongPassword));
+            }
+            match app::auth::store::hash_password(new.clone()).await {
+                Ok(hash) => Effect::Password { hash },
+                Err(_) => return Err(surrealdb::Error::internal("password hashing failed".into())),
             }
         }
-        OpKind::Transition { .. } => Err(Reason::TransitionNotAllowed),
-    })
+        OpKind::Transition { to, note } => match super::projects::transition_effect(db, ctx, &row, to, note.as_deref(), batch).await? {
+            Ok(effect) => effect,
+            Err(reason) => return Ok(Err(reason)),
+        },
+    };
+    // Later operations of this batch see this one's changes.
+    let mut next = row;
+    match &effect {
+        Effect::Set { fields } | Effect::Create { fields } => {
+            for (name, value) in fields {
+                next.insert(name.to_string(), value.clone());
+            }
+        }
+        Effect::Transition { to, .. } => {
+            next.insert("status".into(), json!(to.code()));
+        }
+        _ => {}
+    }
+    rows.insert(cache_key, Some(next));
+    Ok(Ok(effect))
 }
 
 /// Text values are stored trimmed (validation refuses padded text; this keeps it so).
@@ -198,12 +240,13 @@ fn normalise(value: &Value) -> Value {
     }
 }
 
-async fn load_target(db: &Db, table: Table, key: &str) -> Result<Option<TargetRow>, surrealdb::Error> {
-    let sql = match table {
-        Table::Branch => "SELECT NONE AS branch, NONE AS password_hash FROM ONLY type::record('branch', $key)",
-        Table::Account => "SELECT branch, password_hash FROM ONLY type::record('account', $key)",
-    };
-    app::db::row(db, sql, json!({ "key": key })).await
+async fn load_row(db: &Db, table: Table, key: &str) -> Result<Option<Row>, surrealdb::Error> {
+    let sql = format!("SELECT * OMIT id, clocks FROM ONLY type::record('{}', $key)", table.name());
+    let row: Option<Value> = app::db::row(db, &sql, json!({ "key": key })).await?;
+    Ok(row.and_then(|r| match r {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }))
 }
 
 /// Writes the accepted operations and their log entries in one transaction. Returns,
@@ -234,7 +277,42 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
         ));
         statement += 1;
         match effect {
+            Effect::Create { fields } => {
+                let mut content = Map::new();
+                let mut clocks = Map::new();
+                for (name, value) in fields {
+                    content.insert(name.to_string(), value.clone());
+                    clocks.insert(name.to_string(), json!(op.clock.to_string()));
+                }
+                content.insert("clocks".into(), Value::Object(clocks));
+                if op.table == "project" {
+                    content.insert("created_at".into(), json!(applied_at));
+                    content.insert("updated_at".into(), json!(applied_at));
+                }
+                vars.insert(format!("content{n}"), Value::Object(content));
+                sql.push_str(&format!("CREATE type::record($tb{n}, $key{n}) CONTENT $content{n};\n"));
+                statement += 1;
+            }
+            Effect::Transition { from, to, note, filing } => {
+                vars.insert(format!("from{n}"), json!(from.code()));
+                vars.insert(format!("to{n}"), json!(to.code()));
+                vars.insert(format!("note{n}"), json!(note));
+                vars.insert(format!("filing{n}"), json!(filing));
+                // Guarded by the status it was checked against: if another instance moved
+                // the project meanwhile, the transaction fails and the batch is checked again.
+                sql.push_str(&format!(
+                    "LET $moved{n} = (UPDATE type::record('project', $key{n}) SET status = $to{n}, return_reason = $note{n}, \
+                     filing_no = $filing{n} ?? filing_no, filed_at = IF $filing{n} THEN $now ELSE filed_at END, updated_at = $now \
+                     WHERE status = $from{n} RETURN VALUE id);\n\
+                     IF array::len($moved{n}) = 0 {{ THROW 'status changed meanwhile; can be retried' }};\n"
+                ));
+                statement += 2;
+            }
             Effect::Set { fields } => {
+                if op.table == "project" {
+                    sql.push_str(&format!("UPDATE type::record('project', $key{n}) SET updated_at = $now;\n"));
+                    statement += 1;
+                }
                 for (f, (name, value)) in fields.iter().enumerate() {
                     vars.insert(format!("v{n}_{f}"), value.clone());
                     // Field names come from the static registry in `domain::records`, never from the request.
@@ -251,6 +329,10 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                 match *list {
                     "notes" => sql.push_str(&format!(
                         "CREATE type::record('branch_note', $id{n}) SET branch = $key{n}, text = string::trim($item{n}.text), \
+                         author = $actor, author_name = $actor_name, clock = $clock{n}, at = $now;\n"
+                    )),
+                    "comments" => sql.push_str(&format!(
+                        "CREATE type::record('project_comment', $id{n}) SET project = $key{n}, text = string::trim($item{n}.text), \
                          author = $actor, author_name = $actor_name, clock = $clock{n}, at = $now;\n"
                     )),
                     other => return Err(surrealdb::Error::internal(format!("no storage for list {other}"))),

@@ -2,6 +2,7 @@
 //! them through `apply`, and answers each one.
 
 mod apply;
+mod projects;
 
 pub use apply::{apply_batch, ApplyError, Writer};
 

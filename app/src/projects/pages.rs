@@ -1,0 +1,636 @@
+use super::queries::*;
+use crate::domain::ops::{OpKind, Operation};
+use crate::domain::org::Role;
+use crate::domain::projects::{transition_mover, Category, Indicator, Mover, Principle, Status, Tier};
+use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
+use crate::sync::{stamp, submit};
+use crate::ui::{format_datetime, use_user, Shell};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Sends one operation; on success bumps `version` so the page reads again.
+fn send(op: Operation, version: RwSignal<u32>, error: RwSignal<Option<String>>) {
+    let locale = use_locale().get_untracked();
+    leptos::task::spawn_local(async move {
+        match submit(op, locale).await {
+            Ok(_) => {
+                error.set(None);
+                version.update(|v| *v += 1);
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    });
+}
+
+fn filter_from_query(query: &leptos_router::params::ParamsMap) -> BoardFilter {
+    BoardFilter {
+        branch: query.get("branch").filter(|s| !s.is_empty()),
+        category: query.get("category").and_then(|c| Category::from_code(&c)),
+        tier: query.get("tier").and_then(|c| Tier::from_code(&c)),
+        year: query.get("year").and_then(|y| y.parse().ok()),
+        principle: query.get("principle").and_then(|c| Principle::from_code(&c)),
+        status: query.get("status").and_then(|c| Status::from_code(&c)),
+        nominated: query.get("nominated").map(|n| n == "1"),
+        filed: query.get("filed").map(|n| n == "1"),
+        q: query.get("q").filter(|s| !s.is_empty()),
+    }
+}
+
+/// `/projects`: the board, one column per status, filtered by the URL's query.
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let version = RwSignal::new(0u32);
+    let projects = Resource::new(move || (filter_from_query(&query.read()), version.get()), |(filter, _)| list_projects(filter));
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <Title text=move || t(locale.get(), Msg::Board)/>
+        <Shell>
+            <section class="page wide">
+                <header class="page-head">
+                    <h1><Tr m=Msg::Board/></h1>
+                    <a class="button primary" href="/projects/new"><Tr m=Msg::Declare/></a>
+                </header>
+                <BoardFilters/>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+                <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
+                    {move || projects.get().map(|result| match result {
+                        Ok(list) => view! { <Board list version error/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                    })}
+                </Transition>
+            </section>
+        </Shell>
+    }
+}
+
+/// A plain GET form: filters work before the wasm arrives and stay in the URL.
+#[component]
+fn BoardFilters() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let current = move |name: &str| query.read().get(name).unwrap_or_default();
+    let option = |value: &'static str, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
+    view! {
+        <form class="filters" method="get" action="/projects" role="search">
+            <label>
+                <span><Tr m=Msg::Search/></span>
+                <input type="search" name="q" value=current("q") placeholder=move || t(locale.get(), Msg::SearchTitle)/>
+            </label>
+            <label>
+                <span><Tr m=Msg::Category/></span>
+                <select name="category">
+                    <option value="">{move || t(locale.get(), Msg::All)}</option>
+                    {Category::ALL.into_iter().map(|c| option(c.code(), category_name(locale.get_untracked(), c).into(), current("category") == c.code())).collect_view()}
+                </select>
+            </label>
+            <label>
+                <span><Tr m=Msg::Tier/></span>
+                <select name="tier">
+                    <option value="">{move || t(locale.get(), Msg::All)}</option>
+                    {Tier::ALL.into_iter().map(|x| option(x.code(), tier_name(locale.get_untracked(), x).into(), current("tier") == x.code())).collect_view()}
+                </select>
+            </label>
+            <label>
+                <span><Tr m=Msg::Principles/></span>
+                <select name="principle">
+                    <option value="">{move || t(locale.get(), Msg::All)}</option>
+                    {Principle::ALL.into_iter().map(|x| option(x.code(), principle_name(locale.get_untracked(), x).into(), current("principle") == x.code())).collect_view()}
+                </select>
+            </label>
+            <label>
+                <span><Tr m=Msg::Year/></span>
+                <input type="number" name="year" min="2000" max="2100" inputmode="numeric" value=current("year")/>
+            </label>
+            <input type="hidden" name="branch" value=current("branch")/>
+            <button type="submit" class="secondary"><Tr m=Msg::Filter/></button>
+            <a href="/projects" class="reset"><Tr m=Msg::ClearFilters/></a>
+        </form>
+    }
+}
+
+#[component]
+fn Board(list: Vec<ProjectCard>, version: RwSignal<u32>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let locale = use_locale();
+    let total = list.len();
+    let columns = [Status::Draft, Status::Returned, Status::Submitted, Status::InReview, Status::Filed, Status::InProgress, Status::Completed];
+    view! {
+        <p class="muted">{move || format!("{} {}", total, t(locale.get(), Msg::ProjectsCount))}</p>
+        <div class="board">
+            {columns.into_iter().map(|status| {
+                let cards: Vec<ProjectCard> = list.iter().filter(|c| c.status == status).cloned().collect();
+                let n = cards.len();
+                view! {
+                    <section class="column" aria-label=move || status_name(locale.get(), status)>
+                        <h2 class=format!("column-head status-{}", status.code())>
+                            {move || status_name(locale.get(), status)}<span class="count">{n}</span>
+                        </h2>
+                        <ul role="list">
+                            {cards.into_iter().map(|card| view! { <BoardCard card version error/> }).collect_view()}
+                        </ul>
+                    </section>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// The moves the signed-in person may make from `status` (the server checks again).
+fn moves_for(role: Role, own_branch: bool, status: Status) -> Vec<Status> {
+    Status::ALL
+        .into_iter()
+        .filter(|to| match transition_mover(status, *to) {
+            Some(Mover::Street) => role == Role::StreetStaff,
+            Some(Mover::Branch) => role.is_branch_staff() && own_branch,
+            None => false,
+        })
+        .collect()
+}
+
+#[component]
+fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let locale = use_locale();
+    let user = use_user();
+    let moves = moves_for(user.role, user.branch.as_deref() == Some(card.branch.as_str()), card.status)
+        .into_iter()
+        .filter(|to| *to != Status::Returned)
+        .collect::<Vec<_>>();
+    let (category, tier, key) = (card.category, card.tier, card.key.clone());
+    view! {
+        <li class="project-card">
+            <a href=format!("/projects/{}", card.key) class="card-title">{card.title.clone()}</a>
+            <p class="muted">{card.branch_name.clone()}</p>
+            <p class="tags">
+                <span class="badge">{move || category_name(locale.get(), category)}</span>
+                <span class=format!("badge tier-{}", tier.code())>{move || tier_name(locale.get(), tier)}</span>
+                {card.nomination.map(|_| view! { <span class="badge nominated"><Tr m=Msg::Nominated/></span> })}
+            </p>
+            <p class="five" aria-label=move || format!("1+5 {}/5", card.done)>
+                <span class="five-bar"><span style=format!("width:{}%", card.done * 20)></span></span>
+                {format!("1+5 · {}/5", card.done)}
+            </p>
+            {(!moves.is_empty()).then(|| view! {
+                <div class="moves">
+                    {moves.into_iter().map(|to| {
+                        let key = key.clone();
+                        view! {
+                            <button type="button" class="secondary small" on:click=move |_| {
+                                send(Operation::new("project", &key, OpKind::Transition { to: to.code().into(), note: None }, stamp()), version, error)
+                            }>{move || format!("→ {}", status_name(locale.get(), to))}</button>
+                        }
+                    }).collect_view()}
+                </div>
+            })}
+        </li>
+    }
+}
+
+/// `/projects/:key`: every field, the "1+5" panel, moves, history and comments.
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let key = move || params.read().get("key").unwrap_or_default();
+    let version = RwSignal::new(0u32);
+    let project = Resource::new(move || (key(), version.get()), |(key, _)| get_project(key));
+    view! {
+        <Shell>
+            <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
+                {move || project.get().map(|result| match result {
+                    Ok(detail) => view! { <ProjectView detail version/> }.into_any(),
+                    Err(e) => view! { <section class="page"><p class="form-error" role="alert">{e.message(locale.get())}</p></section> }.into_any(),
+                })}
+            </Transition>
+        </Shell>
+    }
+}
+
+#[component]
+fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
+    let locale = use_locale();
+    let user = use_user();
+    let card = detail.card.clone();
+    let error = RwSignal::new(None::<String>);
+    let reason = RwSignal::new(String::new());
+    let own = user.branch.as_deref() == Some(card.branch.as_str());
+    let moves = moves_for(user.role, own, card.status);
+    let key = StoredValue::new(card.key.clone());
+    let (category, tier, status) = (card.category, card.tier, card.status);
+    let can_nominate = user.role == Role::StreetStaff && status.is_filed() && card.nomination.is_none();
+    let editable = own && status.is_editable();
+    let budget = detail.budget_fen.map(|f| format!("{:.2}", f as f64 / 100.0));
+    let parts = [Msg::LiaisonLeader, Msg::Responsible, Msg::BudgetPart, Msg::Team, Msg::AssessmentPart];
+    let problems = detail.problems.clone();
+    let comment = RwSignal::new(String::new());
+    view! {
+        <Title text=card.title.clone()/>
+        <section class="page">
+            <p class="crumbs"><a href="/projects"><Tr m=Msg::Board/></a></p>
+            <header class="page-head">
+                <h1>{card.title.clone()}</h1>
+                <span class=format!("badge status-{}", status.code())>{move || status_name(locale.get(), status)}</span>
+                {card.nomination.map(|_| view! { <span class="badge nominated"><Tr m=Msg::Nominated/></span> })}
+            </header>
+            {(!detail.return_reason.is_empty()).then(|| view! {
+                <p class="notice" role="note"><strong><Tr m=Msg::ReturnReason/>"："</strong>{detail.return_reason.clone()}</p>
+            })}
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <div class="moves">
+                {editable.then(|| view! { <a class="button secondary" href=format!("/projects/new?edit={}", card.key)><Tr m=Msg::Edit/></a> })}
+                {moves.into_iter().map(|to| {
+                    let needs_reason = to == Status::Returned;
+                    view! {
+                        <button type="button" class=if needs_reason { "secondary" } else { "primary" } on:click=move |_| {
+                            let note = needs_reason.then(|| reason.get_untracked());
+                            send(Operation::new("project", &key.get_value(), OpKind::Transition { to: to.code().into(), note }, stamp()), version, error)
+                        }>{move || format!("→ {}", status_name(locale.get(), to))}</button>
+                    }
+                }).collect_view()}
+                {can_nominate.then(|| view! {
+                    <button type="button" class="primary" on:click=move |_| {
+                        let fields = BTreeMap::from([("nomination".to_string(), json!("nominated"))]);
+                        send(Operation::new("project", &key.get_value(), OpKind::Set { fields }, stamp()), version, error)
+                    }><Tr m=Msg::Nominate/></button>
+                })}
+            </div>
+            {(user.role == Role::StreetStaff && matches!(status, Status::Submitted | Status::InReview)).then(|| view! {
+                <div class="form">
+                    <label for="return-reason"><Tr m=Msg::ReturnReason/></label>
+                    <textarea id="return-reason" rows="2" bind:value=reason></textarea>
+                </div>
+            })}
+            <div class="columns">
+                <section class="panel" aria-labelledby="fields-title">
+                    <h2 id="fields-title"><Tr m=Msg::Declaration/></h2>
+                    <dl class="facts">
+                        <div><dt><Tr m=Msg::Branch/></dt><dd>{card.branch_name.clone()}</dd></div>
+                        <div><dt><Tr m=Msg::Category/></dt><dd>{move || category_name(locale.get(), category)}</dd></div>
+                        <div><dt><Tr m=Msg::Tier/></dt><dd>{move || tier_name(locale.get(), tier)}</dd></div>
+                        <div><dt><Tr m=Msg::Year/></dt><dd>{card.year}</dd></div>
+                        <div><dt><Tr m=Msg::Principles/></dt><dd>{detail.principles.iter().map(|p| { let p = *p; view! { <span class="badge">{move || principle_name(locale.get(), p)}</span>" " } }).collect_view()}</dd></div>
+                        <div><dt><Tr m=Msg::Period/></dt><dd>{format!("{} — {}", detail.starts_on, detail.ends_on)}</dd></div>
+                        <div><dt><Tr m=Msg::Goals/></dt><dd>{detail.goals.clone()}</dd></div>
+                        {detail.filing_no.clone().map(|no| view! { <div><dt><Tr m=Msg::FilingNo/></dt><dd>{no}" · "{detail.filed_at.map(format_datetime)}</dd></div> })}
+                    </dl>
+                </section>
+                <section class="panel five-panel" aria-labelledby="five-title">
+                    <h2 id="five-title">"1+5"</h2>
+                    <ul role="list">
+                        {parts.into_iter().enumerate().map(|(i, part)| {
+                            let missing: Vec<String> = problems.iter().filter(|p| p.part() == i).map(|p| one_plus_five_problem(locale.get_untracked(), p).to_string()).collect();
+                            let ok = missing.is_empty();
+                            let value = match i {
+                                0 => detail.liaison_name.clone().unwrap_or_default(),
+                                1 => detail.responsible.clone(),
+                                2 => budget.clone().map(|b| format!("¥{b} · {}", detail.budget_source)).unwrap_or_default(),
+                                3 => detail.team.join("、"),
+                                _ => detail.indicators.iter().map(|x| format!("{} {}%", x.name, x.weight)).collect::<Vec<_>>().join("；"),
+                            };
+                            view! {
+                                <li class=if ok { "five-ok" } else { "five-missing" }>
+                                    <span class="five-mark" aria-hidden="true">{if ok { "✓" } else { "✗" }}</span>
+                                    <span class="five-name"><Tr m=part/></span>
+                                    <span class="five-value">{value}</span>
+                                    {(!ok).then(|| view! { <span class="five-problem">{missing.join("；")}</span> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            </div>
+            <div class="columns">
+                <section class="panel" aria-labelledby="comments-title">
+                    <h2 id="comments-title"><Tr m=Msg::Comments/></h2>
+                    <ol class="notes">
+                        {detail.comments.iter().map(|c| view! { <li><p>{c.text.clone()}</p><p class="muted">{c.author_name.clone()}" · "{format_datetime(c.at)}</p></li> }).collect_view()}
+                    </ol>
+                    {(own || user.role == Role::StreetStaff).then(|| view! {
+                        <form class="form" on:submit=move |ev| {
+                            ev.prevent_default();
+                            let op = Operation::new("project", &key.get_value(), OpKind::Append { list: "comments".into(), item: json!({ "text": comment.get_untracked().trim() }) }, stamp());
+                            comment.set(String::new());
+                            send(op, version, error);
+                        }>
+                            <label for="comment-text"><Tr m=Msg::AddComment/></label>
+                            <textarea id="comment-text" rows="2" bind:value=comment></textarea>
+                            <button type="submit" class="secondary"><Tr m=Msg::AddComment/></button>
+                        </form>
+                    })}
+                </section>
+                <section class="panel" aria-labelledby="history-title">
+                    <h2 id="history-title"><Tr m=Msg::History/></h2>
+                    <ol class="history">
+                        {detail.history.iter().rev().map(|h| view! {
+                            <li><time>{format_datetime(h.at)}</time>" "<span>{h.actor_name.clone()}</span>" "<span class="muted">{describe(locale.get_untracked(), &h.what)}</span></li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+            </div>
+        </section>
+    }
+}
+
+/// A history line's change in words: "修改了 项目经费、经费来源" or "状态 → 已备案".
+fn describe(locale: crate::i18n::Locale, what: &str) -> String {
+    let (kind, rest) = what.split_once(':').unwrap_or((what, ""));
+    let fields = || rest.split(',').map(|f| crate::i18n::field_name(locale, f)).collect::<Vec<_>>().join("、");
+    let zh = locale == crate::i18n::Locale::ZhCn;
+    match kind {
+        "create" => if zh { format!("创建了项目（{}）", fields()) } else { format!("created the project ({})", fields()) },
+        "set" => if zh { format!("修改了 {}", fields()) } else { format!("changed {}", fields()) },
+        "transition" => format!("→ {}", Status::from_code(rest).map(|s| status_name(locale, s)).unwrap_or(rest)),
+        "append" => if zh { "添加了评论".into() } else { "added a comment".into() },
+        other => other.to_string(),
+    }
+}
+
+/// `/projects/new`: declare a project (optionally from a catalog entry, `?catalog=`), or
+/// edit a draft (`?edit=`). Every change is saved as it is made.
+#[component]
+pub fn DeclarePage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let catalog = Resource::new(|| (), |_| list_catalog());
+    let leaders = Resource::new(|| (), |_| list_liaison_leaders());
+    let editing = Resource::new(move || query.read().get("edit"), |key| async move {
+        match key {
+            Some(key) => get_project(key).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Title text=move || t(locale.get(), Msg::Declare)/>
+        <Shell>
+            <section class="page">
+                <h1><Tr m=Msg::Declare/></h1>
+                <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
+                    {move || {
+                        let (Some(Ok(catalog)), Some(Ok(leaders)), Some(Ok(existing))) = (catalog.get(), leaders.get(), editing.get()) else {
+                            return None;
+                        };
+                        let from = query.read().get("catalog").and_then(|k| catalog.iter().find(|c| c.key == k).cloned());
+                        Some(view! { <DeclareForm catalog from leaders existing/> })
+                    }}
+                </Transition>
+            </section>
+        </Shell>
+    }
+}
+
+#[component]
+fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: Vec<Choice>, existing: Option<ProjectDetail>) -> impl IntoView {
+    let locale = use_locale();
+    let user = use_user();
+    let navigate = use_navigate();
+    let year = this_year();
+    // The record's key: made here, so the draft exists from the first saved field on.
+    let key = StoredValue::new(existing.as_ref().map(|d| d.card.key.clone()).unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string()));
+    let created = RwSignal::new(existing.is_some());
+    let e = existing.clone();
+    let title = RwSignal::new(e.as_ref().map(|d| d.card.title.clone()).or_else(|| from.as_ref().map(|c| c.title.clone())).unwrap_or_default());
+    let category = RwSignal::new(e.as_ref().map(|d| d.card.category).or_else(|| from.as_ref().map(|c| c.category)).unwrap_or(Category::Livelihood).code().to_string());
+    let tier = RwSignal::new(e.as_ref().map(|d| d.card.tier).unwrap_or(Tier::General).code().to_string());
+    let principles = RwSignal::new(e.as_ref().map(|d| d.principles.clone()).or_else(|| from.as_ref().map(|c| c.principles.clone())).unwrap_or_default());
+    let goals = RwSignal::new(e.as_ref().map(|d| d.goals.clone()).or_else(|| from.as_ref().map(|c| c.description.clone())).unwrap_or_default());
+    let starts_on = RwSignal::new(e.as_ref().map(|d| d.starts_on.clone()).unwrap_or_default());
+    let ends_on = RwSignal::new(e.as_ref().map(|d| d.ends_on.clone()).unwrap_or_default());
+    let liaison = RwSignal::new(e.as_ref().and_then(|d| d.liaison_leader.clone()).unwrap_or_default());
+    let responsible = RwSignal::new(e.as_ref().map(|d| d.responsible.clone()).unwrap_or_else(|| user.display_name.clone()));
+    let budget = RwSignal::new(e.as_ref().and_then(|d| d.budget_fen).map(|f| format!("{}", f as f64 / 100.0)).unwrap_or_default());
+    let budget_source = RwSignal::new(e.as_ref().map(|d| d.budget_source.clone()).unwrap_or_default());
+    let team = RwSignal::new(e.as_ref().map(|d| d.team.join("\n")).unwrap_or_default());
+    let indicators = RwSignal::new(
+        e.as_ref().map(|d| d.indicators.clone()).or_else(|| from.as_ref().map(|c| c.indicators.clone())).unwrap_or_default()
+            .iter().map(|i| format!("{} {}", i.name, i.weight)).collect::<Vec<_>>().join("\n"),
+    );
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let field_error = RwSignal::new(None::<(String, String)>);
+    let catalog_for_picker = catalog.clone();
+
+    // The declaration as fields of an operation; a wrong budget is named, not guessed.
+    let fields = move || -> Result<BTreeMap<String, Value>, (String, String)> {
+        let locale = locale.get_untracked();
+        let mut f = BTreeMap::new();
+        f.insert("title".into(), json!(title.get_untracked().trim()));
+        f.insert("category".into(), json!(category.get_untracked()));
+        f.insert("tier".into(), json!(tier.get_untracked()));
+        f.insert("principles".into(), json!(principles.get_untracked().iter().map(|p| p.code()).collect::<Vec<_>>()));
+        f.insert("goals".into(), json!(goals.get_untracked().trim()));
+        f.insert("starts_on".into(), json!(starts_on.get_untracked()));
+        f.insert("ends_on".into(), json!(ends_on.get_untracked()));
+        let l = liaison.get_untracked();
+        f.insert("liaison_leader".into(), if l.is_empty() { Value::Null } else { json!(l) });
+        f.insert("responsible".into(), json!(responsible.get_untracked().trim()));
+        let b = budget.get_untracked();
+        let fen = if b.trim().is_empty() {
+            Value::Null
+        } else {
+            match b.trim().parse::<f64>() {
+                Ok(yuan) if yuan > 0.0 && yuan.is_finite() => json!((yuan * 100.0).round() as i64),
+                _ => return Err(("budget_fen".into(), t(locale, Msg::BudgetMustBePositive).into())),
+            }
+        };
+        f.insert("budget_fen".into(), fen);
+        f.insert("budget_source".into(), json!(budget_source.get_untracked().trim()));
+        let members: Vec<String> = team.get_untracked().split(['\n', '、', ',', '，']).map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect();
+        f.insert("team".into(), json!(members));
+        let mut list = Vec::new();
+        for line in indicators.get_untracked().lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (name, weight) = line.rsplit_once([' ', '\t', ':', '：']).unwrap_or((line, ""));
+            match weight.trim().trim_end_matches('%').parse::<u32>() {
+                Ok(w) => list.push(Indicator { name: name.trim().to_string(), weight: w }),
+                Err(_) => return Err(("indicators".into(), t(locale, Msg::IndicatorFormat).into())),
+            }
+        }
+        f.insert("indicators".into(), json!(list));
+        Ok(f)
+    };
+    let save = move |then_submit: bool| {
+        let locale_now = locale.get_untracked();
+        let mut fields = match fields() {
+            Ok(f) => f,
+            Err(problem) => {
+                field_error.set(Some(problem));
+                return;
+            }
+        };
+        field_error.set(None);
+        let op = if created.get_untracked() {
+            Operation::new("project", &key.get_value(), OpKind::Set { fields }, stamp())
+        } else {
+            // Later saves are queued behind this one, so they may already set fields.
+            created.set(true);
+            fields.insert("branch".into(), json!(user.branch.clone().unwrap_or_default()));
+            fields.insert("year".into(), json!(year));
+            if let Some(c) = &from {
+                fields.insert("catalog_entry".into(), json!(c.key));
+            }
+            Operation::new("project", &key.get_value(), OpKind::Create { fields }, stamp())
+        };
+        let navigate = navigate.clone();
+        let is_create = matches!(op.kind, OpKind::Create { .. });
+        leptos::task::spawn_local(async move {
+            match submit(op, locale_now).await {
+                Ok(_) => {
+                    if then_submit {
+                        let op = Operation::new("project", &key.get_value(), OpKind::Transition { to: "submitted".into(), note: None }, stamp());
+                        match submit(op, locale_now).await {
+                            Ok(_) => navigate(&format!("/projects/{}", key.get_value()), Default::default()),
+                            Err(message) => status.set(Some(Err(message))),
+                        }
+                    } else {
+                        status.set(Some(Ok(t(locale_now, Msg::DraftSaved).into())));
+                    }
+                }
+                Err(message) => {
+                    if is_create {
+                        created.set(false);
+                    }
+                    status.set(Some(Err(message)))
+                }
+            }
+        });
+    };
+    let save_on_change = save.clone();
+    let save_and_submit = save.clone();
+    let error_for = move |field: &'static str| move || field_error.get().filter(|(f, _)| f == field).map(|(_, m)| m);
+    view! {
+        {(!catalog_for_picker.is_empty() && existing.is_none()).then(|| view! {
+            <details class="panel catalog-picker">
+                <summary><Tr m=Msg::FromCatalog/></summary>
+                <ul role="list" class="catalog-list">
+                    {catalog_for_picker.into_iter().map(|c| { let cat = c.category; view! {
+                        <li><a href=format!("/projects/new?catalog={}", c.key)>{c.title.clone()}</a>" "<span class="badge">{move || category_name(locale.get(), cat)}</span><p class="muted">{c.description.clone()}</p></li>
+                    } }).collect_view()}
+                </ul>
+            </details>
+        })}
+        <form class="form declare" on:submit=move |ev| { ev.prevent_default(); save(false) } on:change=move |_| save_on_change(false)>
+            <label for="p-title"><Tr m=Msg::ProjectTitle/></label>
+            <input id="p-title" required maxlength="60" bind:value=title/>
+            <div class="row">
+                <label><span><Tr m=Msg::Category/></span>
+                    <select bind:value=category>
+                        {Category::ALL.into_iter().map(|c| view! { <option value=c.code()>{move || category_name(locale.get(), c)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label><span><Tr m=Msg::Tier/></span>
+                    <select bind:value=tier>
+                        {Tier::ALL.into_iter().map(|x| view! { <option value=x.code()>{move || tier_name(locale.get(), x)}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <fieldset>
+                <legend><Tr m=Msg::Principles/></legend>
+                {Principle::ALL.into_iter().map(|p| view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || principles.get().contains(&p)
+                            on:change=move |_| principles.update(|list| if let Some(i) = list.iter().position(|x| *x == p) { list.remove(i); } else { list.push(p); })/>
+                        {move || principle_name(locale.get(), p)}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <label for="p-goals"><Tr m=Msg::Goals/></label>
+            <textarea id="p-goals" rows="3" bind:value=goals></textarea>
+            <div class="row">
+                <label><span><Tr m=Msg::Start/></span><input type="date" bind:value=starts_on/></label>
+                <label><span><Tr m=Msg::End/></span><input type="date" bind:value=ends_on/></label>
+            </div>
+            <h2>"1+5"</h2>
+            <label for="p-liaison"><Tr m=Msg::LiaisonLeader/></label>
+            <select id="p-liaison" bind:value=liaison>
+                <option value="">{move || t(locale.get(), Msg::Choose)}</option>
+                {leaders.into_iter().map(|l| view! { <option value=l.key.clone()>{l.name.clone()}</option> }).collect_view()}
+            </select>
+            <label for="p-responsible"><Tr m=Msg::Responsible/></label>
+            <input id="p-responsible" maxlength="20" bind:value=responsible/>
+            <label for="p-budget"><Tr m=Msg::Budget/></label>
+            <input id="p-budget" inputmode="decimal" bind:value=budget aria-describedby="p-budget-error"/>
+            <p id="p-budget-error" class="form-error field-error" role="alert">{error_for("budget_fen")}</p>
+            <label for="p-source"><Tr m=Msg::BudgetSource/></label>
+            <input id="p-source" maxlength="60" bind:value=budget_source/>
+            <label for="p-team"><Tr m=Msg::Team/></label>
+            <textarea id="p-team" rows="3" bind:value=team aria-describedby="p-team-hint"></textarea>
+            <p id="p-team-hint" class="hint"><Tr m=Msg::TeamHint/></p>
+            <label for="p-indicators"><Tr m=Msg::Indicators/></label>
+            <textarea id="p-indicators" rows="3" bind:value=indicators aria-describedby="p-indicators-hint"></textarea>
+            <p id="p-indicators-hint" class="hint"><Tr m=Msg::IndicatorHint/></p>
+            <p class="form-error field-error" role="alert">{error_for("indicators")}</p>
+            <div class="moves">
+                <button type="submit" class="secondary"><Tr m=Msg::SaveDraft/></button>
+                <button type="button" class="primary" on:click=move |_| save_and_submit(true)><Tr m=Msg::SubmitProject/></button>
+            </div>
+            // Below the buttons, so that a message appearing never moves them under a finger.
+            {move || match status.get() {
+                Some(Ok(text)) => view! { <p class="form-ok" role="status">{text}</p> }.into_any(),
+                Some(Err(text)) => view! { <p class="form-error" role="alert">{text}</p> }.into_any(),
+                None => view! { <p class="form-ok" role="status"></p> }.into_any(),
+            }}
+        </form>
+    }
+}
+
+/// `/dashboard`: the street's year at a glance; every number opens the filtered board.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let year = move || query.read().get("year").and_then(|y| y.parse().ok()).unwrap_or_else(this_year);
+    let data = Resource::new(year, get_dashboard);
+    view! {
+        <Title text=move || t(locale.get(), Msg::Dashboard)/>
+        <Shell>
+            <section class="page">
+                <h1><Tr m=Msg::Dashboard/>" "{year}</h1>
+                <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
+                    {move || data.get().map(|result| match result {
+                        Ok(d) => view! { <DashboardView d/> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                    })}
+                </Transition>
+            </section>
+        </Shell>
+    }
+}
+
+#[component]
+fn DashboardView(d: Dashboard) -> impl IntoView {
+    let locale = use_locale();
+    let y = d.year;
+    let bars = |rows: Vec<(String, String, usize)>| {
+        let max = rows.iter().map(|r| r.2).max().unwrap_or(1).max(1);
+        view! {
+            <ul class="bars" role="list">
+                {rows.into_iter().map(|(label, href, n)| view! {
+                    <li><a href=href><span class="bar-label">{label}</span><span class="bar"><span style=format!("width:{}%", n * 100 / max)></span></span><span class="bar-n">{n}</span></a></li>
+                }).collect_view()}
+            </ul>
+        }
+    };
+    let l = locale.get_untracked();
+    let by_category = d.by_category.iter().map(|(c, n)| (category_name(l, *c).to_string(), format!("/projects?year={y}&category={}", c.code()), *n)).collect();
+    let by_tier = d.by_tier.iter().map(|(c, n)| (tier_name(l, *c).to_string(), format!("/projects?year={y}&tier={}", c.code()), *n)).collect();
+    let by_status = d.by_status.iter().map(|(c, n)| (status_name(l, *c).to_string(), format!("/projects?year={y}&status={}", c.code()), *n)).collect();
+    let by_branch = d.by_branch.iter().map(|(k, name, filed, _)| (name.clone(), format!("/projects?year={y}&branch={k}"), *filed)).collect();
+    view! {
+        <dl class="stats">
+            <div class="stat"><dt><a href=format!("/projects?year={y}")><Tr m=Msg::AllProjects/></a></dt><dd>{d.total}</dd></div>
+            <div class="stat"><dt><a href=format!("/projects?year={y}&filed=1")><Tr m=Msg::FiledProjects/></a></dt><dd data-testid="filed-count">{d.filed}</dd></div>
+            <div class="stat"><dt><a href=format!("/projects?year={y}&nominated=1")><Tr m=Msg::NominatedProjects/></a></dt><dd data-testid="nominated-count">{d.nominated}</dd></div>
+        </dl>
+        <p class="moves">
+            <a class="button secondary" rel="external" download href=format!("/api/export/register.xlsx?year={y}")><Tr m=Msg::ExportRegister/></a>
+            <a class="button secondary" rel="external" download href=format!("/api/export/nominations.xlsx?year={y}")><Tr m=Msg::ExportNominations/></a>
+        </p>
+        <div class="charts">
+            <section class="panel"><h2><Tr m=Msg::ByCategory/></h2>{bars(by_category)}</section>
+            <section class="panel"><h2><Tr m=Msg::ByTier/></h2>{bars(by_tier)}</section>
+            <section class="panel"><h2><Tr m=Msg::ByStatus/></h2>{bars(by_status)}</section>
+            <section class="panel"><h2><Tr m=Msg::FiledByBranch/></h2>{bars(by_branch)}</section>
+        </div>
+    }
+}

@@ -1,0 +1,401 @@
+//! Reads of projects, the catalog and the dashboard. Changes go through the sync module.
+
+use crate::domain::projects::{Category, Indicator, Nomination, OnePlusFiveProblem, Principle, Status, Tier};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the board shows; every field optional. Also the board's URL query.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BoardFilter {
+    pub branch: Option<String>,
+    pub category: Option<Category>,
+    pub tier: Option<Tier>,
+    pub year: Option<i64>,
+    pub principle: Option<Principle>,
+    pub status: Option<Status>,
+    pub nominated: Option<bool>,
+    /// Filed, in progress or completed.
+    pub filed: Option<bool>,
+    /// Part of the title.
+    pub q: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectCard {
+    pub key: String,
+    pub title: String,
+    pub branch: String,
+    pub branch_name: String,
+    pub category: Category,
+    pub tier: Tier,
+    pub status: Status,
+    pub year: i64,
+    pub nomination: Option<Nomination>,
+    /// How many of the "1+5" are complete (0–5).
+    pub done: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryLine {
+    pub at: i64,
+    pub actor_name: String,
+    pub what: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub text: String,
+    pub author_name: String,
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectDetail {
+    pub card: ProjectCard,
+    pub principles: Vec<Principle>,
+    pub goals: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub liaison_leader: Option<String>,
+    pub liaison_name: Option<String>,
+    pub responsible: String,
+    pub budget_fen: Option<i64>,
+    pub budget_source: String,
+    pub team: Vec<String>,
+    pub indicators: Vec<Indicator>,
+    pub return_reason: String,
+    pub filing_no: Option<String>,
+    pub filed_at: Option<i64>,
+    pub problems: Vec<OnePlusFiveProblem>,
+    pub history: Vec<HistoryLine>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub key: String,
+    pub title: String,
+    pub category: Category,
+    pub principles: Vec<Principle>,
+    pub description: String,
+    pub indicators: Vec<Indicator>,
+}
+
+/// Counts for the street's dashboard.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub year: i64,
+    pub total: usize,
+    pub filed: usize,
+    pub nominated: usize,
+    pub by_category: Vec<(Category, usize)>,
+    pub by_tier: Vec<(Tier, usize)>,
+    pub by_status: Vec<(Status, usize)>,
+    /// (branch key, branch name, filed, all)
+    pub by_branch: Vec<(String, String, usize, usize)>,
+}
+
+/// The current year in Beijing time.
+pub fn this_year() -> i64 {
+    use chrono::Datelike;
+    #[cfg(feature = "hydrate")]
+    let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    #[cfg(not(feature = "hydrate"))]
+    let now = chrono::Utc::now();
+    (now + chrono::Duration::hours(8)).year() as i64
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod sql {
+    use super::*;
+    use crate::db::{rows, Db};
+    use crate::domain::projects::{check_one_plus_five, one_plus_five_done, OnePlusFive};
+    use serde_json::{json, Value};
+    use std::collections::HashMap;
+
+    #[derive(Deserialize)]
+    pub struct ProjectRow {
+        pub key: String,
+        pub title: String,
+        pub branch: String,
+        pub category: Category,
+        pub tier: Tier,
+        pub status: Status,
+        pub year: i64,
+        pub nomination: String,
+        #[serde(default)]
+        pub principles: Vec<Principle>,
+        #[serde(default)]
+        pub goals: String,
+        #[serde(default)]
+        pub starts_on: String,
+        #[serde(default)]
+        pub ends_on: String,
+        pub liaison_leader: Option<String>,
+        #[serde(default)]
+        pub responsible: String,
+        pub budget_fen: Option<i64>,
+        #[serde(default)]
+        pub budget_source: String,
+        #[serde(default)]
+        pub team: Vec<String>,
+        #[serde(default)]
+        pub indicators: Vec<Indicator>,
+        #[serde(default)]
+        pub return_reason: String,
+        pub filing_no: Option<String>,
+        pub filed_at: Option<i64>,
+    }
+
+    impl ProjectRow {
+        pub fn five(&self) -> OnePlusFive {
+            OnePlusFive {
+                liaison_leader: self.liaison_leader.clone(),
+                responsible: self.responsible.clone(),
+                budget_fen: self.budget_fen,
+                budget_source: self.budget_source.clone(),
+                team: self.team.clone(),
+                indicators: self.indicators.clone(),
+            }
+        }
+
+        pub fn nomination(&self) -> Option<Nomination> {
+            match self.nomination.as_str() {
+                "nominated" => Some(Nomination::Nominated),
+                "selected" => Some(Nomination::Selected),
+                "not_selected" => Some(Nomination::NotSelected),
+                _ => None,
+            }
+        }
+
+        pub fn card(&self, branches: &HashMap<String, String>, leaders: &HashMap<String, String>) -> ProjectCard {
+            let liaison_ok = self.liaison_leader.as_ref().is_some_and(|k| leaders.contains_key(k));
+            ProjectCard {
+                key: self.key.clone(),
+                title: self.title.clone(),
+                branch: self.branch.clone(),
+                branch_name: branches.get(&self.branch).cloned().unwrap_or_default(),
+                category: self.category,
+                tier: self.tier,
+                status: self.status,
+                year: self.year,
+                nomination: self.nomination(),
+                done: one_plus_five_done(&self.five(), liaison_ok),
+            }
+        }
+
+        pub fn problems(&self, leaders: &HashMap<String, String>) -> Vec<OnePlusFiveProblem> {
+            let liaison_ok = self.liaison_leader.as_ref().is_some_and(|k| leaders.contains_key(k));
+            check_one_plus_five(&self.five(), liaison_ok)
+        }
+    }
+
+    pub const PROJECT_FIELDS: &str = "record::id(id) AS key, title, branch, category, tier, status, year, nomination, \
+        principles, goals, starts_on, ends_on, liaison_leader, responsible, budget_fen, budget_source, team, indicators, \
+        return_reason, filing_no, filed_at";
+
+    /// Projects matching a filter, newest first. Conditions use bound values only.
+    pub async fn projects(db: &Db, filter: &BoardFilter, only_branch: Option<&str>) -> Result<Vec<ProjectRow>, AppError> {
+        let mut conditions = vec!["true".to_string()];
+        let branch = only_branch.map(str::to_string).or_else(|| filter.branch.clone());
+        if branch.is_some() {
+            conditions.push("branch = $branch".into());
+        }
+        if filter.category.is_some() {
+            conditions.push("category = $category".into());
+        }
+        if filter.tier.is_some() {
+            conditions.push("tier = $tier".into());
+        }
+        if filter.year.is_some() {
+            conditions.push("year = $year".into());
+        }
+        if filter.principle.is_some() {
+            conditions.push("principles CONTAINS $principle".into());
+        }
+        if filter.status.is_some() {
+            conditions.push("status = $status".into());
+        }
+        if filter.filed == Some(true) {
+            conditions.push("status IN ['filed', 'in_progress', 'completed']".into());
+        }
+        if filter.nominated == Some(true) {
+            conditions.push("nomination != 'none'".into());
+        }
+        let q = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        if q.is_some() {
+            conditions.push("string::contains(string::lowercase(title), string::lowercase($q))".into());
+        }
+        let sql = format!("SELECT {PROJECT_FIELDS} FROM project WHERE {} ORDER BY year DESC, updated_at DESC", conditions.join(" AND "));
+        let vars = json!({
+            "branch": branch, "category": filter.category, "tier": filter.tier, "year": filter.year,
+            "principle": filter.principle, "status": filter.status, "q": q,
+        });
+        rows(db, &sql, vars, 0).await.map_err(AppError::internal)
+    }
+
+    pub async fn branch_names(db: &Db) -> Result<HashMap<String, String>, AppError> {
+        let list: Vec<Value> = rows(db, "SELECT record::id(id) AS key, name FROM branch", json!({}), 0).await.map_err(AppError::internal)?;
+        Ok(list.into_iter().filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string()))).collect())
+    }
+
+    /// Liaison leaders by account key.
+    pub async fn leaders(db: &Db) -> Result<HashMap<String, String>, AppError> {
+        let list: Vec<Value> = rows(db, "SELECT record::id(id) AS key, display_name FROM account WHERE role = 'liaison_leader'", json!({}), 0)
+            .await
+            .map_err(AppError::internal)?;
+        Ok(list.into_iter().filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string()))).collect())
+    }
+}
+
+/// Branch staff see their own branch's projects; everyone else sees all.
+#[cfg(feature = "ssr")]
+fn visible_branch(user: &crate::auth::SessionUser) -> Option<String> {
+    if user.role.is_branch_staff() { user.branch.clone() } else { None }
+}
+
+/// The board's projects.
+#[server(endpoint = "list_projects")]
+pub async fn list_projects(filter: BoardFilter) -> Result<Vec<ProjectCard>, AppError> {
+    let user = crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    let branches = sql::branch_names(&db).await?;
+    let leaders = sql::leaders(&db).await?;
+    let rows = sql::projects(&db, &filter, visible_branch(&user).as_deref()).await?;
+    Ok(rows.iter().map(|r| r.card(&branches, &leaders)).collect())
+}
+
+/// Everything about one project, with its history and comments.
+#[server(endpoint = "get_project")]
+pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
+    use serde_json::{json, Value};
+    let user = crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    let row: sql::ProjectRow = crate::db::row(&db, &format!("SELECT {} FROM ONLY type::record('project', $key)", sql::PROJECT_FIELDS), json!({ "key": key }))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    if visible_branch(&user).is_some_and(|b| b != row.branch) {
+        return Err(AppError::Forbidden);
+    }
+    let branches = sql::branch_names(&db).await?;
+    let leaders = sql::leaders(&db).await?;
+    let names: std::collections::HashMap<String, String> = crate::db::rows::<Value>(&db, "SELECT record::id(id) AS key, display_name FROM account", json!({}), 0)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string())))
+        .collect();
+    let ops: Vec<Value> = crate::db::rows(&db, "SELECT kind, actor, applied_at FROM op WHERE tb = 'project' AND key = $key ORDER BY clock", json!({ "key": key }), 0)
+        .await
+        .map_err(AppError::internal)?;
+    let history = ops
+        .into_iter()
+        .map(|op| HistoryLine {
+            at: op["applied_at"].as_i64().unwrap_or_default(),
+            actor_name: op["actor"].as_str().and_then(|a| names.get(a)).cloned().unwrap_or_default(),
+            what: describe_change(&op["kind"]),
+        })
+        .collect();
+    let comments: Vec<Comment> = crate::db::rows(&db, "SELECT text, author_name, at, clock FROM project_comment WHERE project = $key ORDER BY clock", json!({ "key": key }), 0)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(ProjectDetail {
+        card: row.card(&branches, &leaders),
+        problems: row.problems(&leaders),
+        liaison_name: row.liaison_leader.as_ref().and_then(|k| leaders.get(k)).cloned(),
+        principles: row.principles,
+        goals: row.goals,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        liaison_leader: row.liaison_leader,
+        responsible: row.responsible,
+        budget_fen: row.budget_fen,
+        budget_source: row.budget_source,
+        team: row.team,
+        indicators: row.indicators,
+        return_reason: row.return_reason,
+        filing_no: row.filing_no,
+        filed_at: row.filed_at,
+        history,
+        comments,
+    })
+}
+
+/// A logged operation as a line of history: `type` and the fields or state it touched.
+#[cfg(feature = "ssr")]
+fn describe_change(kind: &serde_json::Value) -> String {
+    match kind["type"].as_str() {
+        Some("set") | Some("create") => {
+            let fields: Vec<String> = kind["fields"].as_object().map(|f| f.keys().cloned().collect()).unwrap_or_default();
+            format!("{}:{}", kind["type"].as_str().unwrap_or_default(), fields.join(","))
+        }
+        Some("transition") => format!("transition:{}", kind["to"].as_str().unwrap_or_default()),
+        Some("append") => format!("append:{}", kind["list"].as_str().unwrap_or_default()),
+        other => other.unwrap_or_default().to_string(),
+    }
+}
+
+/// Liaison leaders to choose from when declaring.
+#[server(endpoint = "list_liaison_leaders")]
+pub async fn list_liaison_leaders() -> Result<Vec<Choice>, AppError> {
+    crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    let mut list: Vec<Choice> = sql::leaders(&db).await?.into_iter().map(|(key, name)| Choice { key, name }).collect();
+    list.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(list)
+}
+
+/// The reference catalog.
+#[server(endpoint = "list_catalog")]
+pub async fn list_catalog() -> Result<Vec<CatalogEntry>, AppError> {
+    crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    crate::db::rows(
+        &db,
+        "SELECT record::id(id) AS key, title, category, principles, description, indicators FROM catalog_entry ORDER BY category, title",
+        serde_json::json!({}),
+        0,
+    )
+    .await
+    .map_err(AppError::internal)
+}
+
+/// The street's counts for one year.
+#[server(endpoint = "dashboard")]
+pub async fn get_dashboard(year: i64) -> Result<Dashboard, AppError> {
+    let user = crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    let filter = BoardFilter { year: Some(year), ..Default::default() };
+    let rows = sql::projects(&db, &filter, visible_branch(&user).as_deref()).await?;
+    let mut branches: Vec<(String, String)> = sql::branch_names(&db).await?.into_iter().collect();
+    let order: Vec<String> = crate::db::rows::<String>(&db, "SELECT VALUE record::id(id) FROM branch ORDER BY sort", serde_json::json!({}), 0)
+        .await
+        .map_err(AppError::internal)?;
+    branches.sort_by_key(|(key, _)| order.iter().position(|k| k == key));
+    let count = |f: &dyn Fn(&sql::ProjectRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    Ok(Dashboard {
+        year,
+        total: rows.len(),
+        filed: count(&|r| r.status.is_filed()),
+        nominated: count(&|r| r.nomination().is_some()),
+        by_category: Category::ALL.iter().map(|c| (*c, count(&|r| r.category == *c))).collect(),
+        by_tier: Tier::ALL.iter().map(|t| (*t, count(&|r| r.tier == *t))).collect(),
+        by_status: Status::ALL.iter().map(|s| (*s, count(&|r| r.status == *s))).collect(),
+        by_branch: branches
+            .into_iter()
+            .map(|(key, name)| {
+                let filed = count(&|r| r.branch == key && r.status.is_filed());
+                let all = count(&|r| r.branch == key);
+                (key, name, filed, all)
+            })
+            .collect(),
+    })
+}

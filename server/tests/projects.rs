@@ -1,0 +1,189 @@
+//! Projects through the one write path: "1+N", "1+5", the lifecycle, nominations.
+
+mod common;
+use app::domain::ops::{OpKind, OpStatus, Operation};
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+fn fields(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn create(key: &str, branch: &str, tier: &str, extra: &[(&str, Value)]) -> Operation {
+    let mut f = fields(&[("branch", json!(branch)), ("title", json!("社区议事厅")), ("category", json!("livelihood")), ("tier", json!(tier)), ("year", json!(2027))]);
+    f.extend(fields(extra));
+    Operation::new("project", key, OpKind::Create { fields: f }, stamp(now_ms(), "tab"))
+}
+
+fn complete_five() -> Vec<(&'static str, Value)> {
+    vec![
+        ("liaison_leader", json!("wanghaitao")),
+        ("responsible", json!("李秀蓉")),
+        ("budget_fen", json!(1_000_000)),
+        ("budget_source", json!("街道党建经费")),
+        ("team", json!(["张晓燕", "王芳"])),
+        ("indicators", json!([{ "name": "参与人数", "weight": 40 }, { "name": "满意率", "weight": 60 }])),
+    ]
+}
+
+fn transition(key: &str, to: &str, note: Option<&str>) -> Operation {
+    Operation::new("project", key, OpKind::Transition { to: to.into(), note: note.map(Into::into) }, stamp(now_ms(), "tab"))
+}
+
+fn code(result: &app::domain::ops::OpResult) -> Value {
+    serde_json::to_value(&result.reason).unwrap()["code"].clone()
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_with_its_rules() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let street = login(&server.base, "lizhiguang").await;
+
+    // A draft without its budget cannot be submitted, and the answer names the budget.
+    let mut five = complete_five();
+    five.retain(|(k, _)| *k != "budget_fen");
+    let answer = push_ok(&server.base, &secretary, vec![create("q1", "wenxing", "key", &five), transition("q1", "submitted", None)]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted);
+    assert_eq!(answer.results[1].status, OpStatus::Rejected);
+    assert_eq!(code(&answer.results[1]), "incomplete");
+    assert!(answer.results[1].message.as_deref().unwrap().contains("未填写项目经费"), "{:?}", answer.results[1].message);
+    assert_eq!(field(&server.db, "project", "q1", "status").await, json!("draft"));
+
+    // Filled in and submitted in one batch: the later operation sees the earlier one.
+    let budget = Operation::set("project", "q1", fields(&[("budget_fen", json!(800_000))]), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![budget, transition("q1", "submitted", None)]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+
+    // Submitted: the branch can no longer edit it.
+    let late = Operation::set("project", "q1", fields(&[("title", json!("改个名"))]), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![late]).await;
+    assert_eq!(code(&answer.results[0]), "not_editable");
+
+    // Only the street reviews; a return needs a reason.
+    let answer = push_ok(&server.base, &secretary, vec![transition("q1", "filed", None)]).await;
+    assert_eq!(code(&answer.results[0]), "wrong_role");
+    let answer = push_ok(&server.base, &street, vec![transition("q1", "returned", Some(" "))]).await;
+    assert_eq!(code(&answer.results[0]), "return_needs_reason");
+    let answer = push_ok(&server.base, &street, vec![transition("q1", "returned", Some("请细化考核指标"))]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted);
+    assert_eq!(field(&server.db, "project", "q1", "return_reason").await, json!("请细化考核指标"));
+
+    // Fixed and resubmitted, then filed with a filing number, then nominated.
+    let fix = Operation::set("project", "q1", fields(&[("goals", json!("每月一次议事会"))]), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![fix, transition("q1", "submitted", None)]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+    let answer = push_ok(&server.base, &street, vec![transition("q1", "in_review", None), transition("q1", "filed", None)]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+    assert_eq!(field(&server.db, "project", "q1", "filing_no").await, json!("SBS-2027-001"));
+    let nominate = Operation::set("project", "q1", fields(&[("nomination", json!("nominated"))]), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &street, vec![nominate]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted);
+    assert_eq!(field(&server.db, "project", "q1", "nomination").await, json!("nominated"));
+}
+
+#[tokio::test]
+async fn one_key_project_per_branch_and_year() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let answer = push_ok(&server.base, &secretary, vec![
+        create("k1", "wenxing", "key", &[]),
+        create("k2", "wenxing", "key", &[]),
+        create("k3", "wenxing", "general", &[]),
+    ])
+    .await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted);
+    assert_eq!(code(&answer.results[1]), "second_key_project");
+    assert!(answer.results[1].message.as_deref().unwrap().contains("1+N"));
+    assert_eq!(answer.results[2].status, OpStatus::Accepted);
+    // Raising a general project to key is refused too.
+    let raise = Operation::set("project", "k3", fields(&[("tier", json!("key"))]), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![raise]).await;
+    assert_eq!(code(&answer.results[0]), "second_key_project");
+    // The demo's own key project is in 2026; 2027 had room for exactly one.
+    assert_eq!(count(&server.db, "project").await, app_demo_projects() + 2);
+}
+
+fn app_demo_projects() -> usize {
+    server::db::demo::PROJECTS.len()
+}
+
+#[tokio::test]
+async fn bad_declarations_are_refused_naming_the_field() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let cases = [
+        (create("b1", "wenxing", "general", &[("budget_fen", json!(-100))]), "budget_fen"),
+        (create("b2", "wenxing", "general", &[("indicators", json!([{ "name": "", "weight": 50 }]))]), "indicators"),
+        (create("b3", "wenxing", "huge", &[]), "tier"),
+        (create("b4", "wenxing", "general", &[("starts_on", json!("2027-02-30"))]), "starts_on"),
+    ];
+    for (op, field_name) in cases {
+        let answer = push_ok(&server.base, &secretary, vec![op]).await;
+        let reason = serde_json::to_value(&answer.results[0].reason).unwrap();
+        assert_eq!(reason, json!({ "code": "invalid_value", "field": field_name }));
+    }
+    // Another branch's project, and weights that do not reach 100 at submission.
+    let answer = push_ok(&server.base, &secretary, vec![create("b5", "wenyuan", "general", &[])]).await;
+    assert_eq!(code(&answer.results[0]), "forbidden");
+    let mut five = complete_five();
+    five.retain(|(k, _)| *k != "indicators");
+    five.push(("indicators", json!([{ "name": "满意率", "weight": 70 }])));
+    let answer = push_ok(&server.base, &secretary, vec![create("b6", "wenxing", "general", &five), transition("b6", "submitted", None)]).await;
+    assert!(answer.results[1].message.as_deref().unwrap().contains("100%"), "{:?}", answer.results[1].message);
+    assert_eq!(count(&server.db, "project").await, app_demo_projects() + 1);
+}
+
+#[tokio::test]
+async fn nominations_stop_at_the_quota() {
+    let server = start().await;
+    let street = login(&server.base, "lizhiguang").await;
+    // The demo data already holds the article's 5 nominations for 2026.
+    server.db.query("UPSERT street_year:2026 SET nomination_quota = 5").await.unwrap().check().unwrap();
+    let nominate = Operation::set("project", "p012", fields(&[("nomination", json!("nominated"))]), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &street, vec![nominate]).await;
+    assert_eq!(code(&answer.results[0]), "quota_reached");
+    assert!(answer.results[0].message.as_deref().unwrap().contains("5"));
+    // Drafts cannot be nominated at all.
+    server.db.query("UPSERT street_year:2026 SET nomination_quota = 6").await.unwrap().check().unwrap();
+    let draft = Operation::set("project", "p031", fields(&[("nomination", json!("nominated"))]), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &street, vec![draft]).await;
+    assert_eq!(code(&answer.results[0]), "not_filed");
+}
+
+#[tokio::test]
+async fn the_demo_has_the_articles_figures() {
+    let server = start().await;
+    let client = login(&server.base, "lizhiguang").await;
+    let html = client.get(format!("{}/dashboard?year=2026", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"data-testid="filed-count">30<"#), "30 filed");
+    assert!(html.contains(r#"data-testid="nominated-count">5<"#), "5 nominated");
+}
+
+#[tokio::test]
+async fn the_register_downloads_as_a_workbook_with_the_same_rows() {
+    use calamine::{Reader, Xlsx};
+    let server = start().await;
+    let street = login(&server.base, "lizhiguang").await;
+    let response = street.get(format!("{}/api/export/register.xlsx?year=2026", server.base)).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("register-2026.xlsx"));
+    let bytes = response.bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0][0], "备案号");
+    assert_eq!(rows.len(), 31, "a header and the 30 filed projects");
+    assert!(rows.iter().any(|r| r[1] == "先锋书房" && r[2] == "太和社区"));
+    assert_eq!(rows[1][0], "SBS-2026-001");
+
+    let nominations = street.get(format!("{}/api/export/nominations.xlsx?year=2026", server.base)).send().await.unwrap().bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(nominations.to_vec())).unwrap();
+    assert_eq!(book.worksheet_range_at(0).unwrap().unwrap().rows().count(), 6);
+
+    // A secretary may not export the street's register.
+    let secretary = login(&server.base, "lixiurong").await;
+    let refused = secretary.get(format!("{}/api/export/register.xlsx", server.base)).send().await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+}
