@@ -19,10 +19,11 @@ async fn main() {
     let branches: Vec<&str> = demo::BRANCHES.iter().map(|b| b.key).collect();
     let projects: Vec<serde_json::Value> = (0..PROJECTS - demo::PROJECTS.len())
         .map(|i| {
+            let status = ["draft", "submitted", "filed", "in_progress"][i % 4];
             serde_json::json!({
                 "key": format!("bench{i:04}"), "branch": branches[i % branches.len()], "title": format!("基层治理项目{i}"),
                 "category": categories[i % 5], "tier": if i % 3 == 0 { "micro" } else { "general" }, "year": 2026,
-                "status": ["draft", "submitted", "filed", "in_progress"][i % 4], "created_at": 0, "updated_at": i,
+                "status": status, "created_at": 0, "updated_at": i,
                 "responsible": "测试", "team": ["甲", "乙"],
             })
         })
