@@ -125,7 +125,7 @@ fn Board(list: Vec<ProjectCard>, version: RwSignal<u32>, error: RwSignal<Option<
                 let cards: Vec<ProjectCard> = list.iter().filter(|c| c.status == status).cloned().collect();
                 let n = cards.len();
                 view! {
-                    <section class="column" aria-label=move || status_name(locale.get(), status)>
+                    <section class="column" data-status=status.code() aria-label=move || status_name(locale.get(), status)>
                         <h2 class=format!("column-head status-{}", status.code())>
                             {move || status_name(locale.get(), status)}<span class="count">{n}</span>
                         </h2>
@@ -151,18 +151,94 @@ fn moves_for(role: Role, own_branch: bool, status: Status) -> Vec<Status> {
         .collect()
 }
 
+/// Where a dragged card would land and why it may not. Checks what the browser knows
+/// (the lifecycle, roles, the "1+5" count); the server checks everything again.
+fn check_drop(role: Role, own_branch: bool, card: &ProjectCard, to: Status, locale: crate::i18n::Locale) -> Result<(), String> {
+    use crate::domain::ops::Reason;
+    if to == card.status {
+        return Err(String::new());
+    }
+    if to == Status::Returned {
+        return Err(t(locale, Msg::ReturnOnProjectPage).into());
+    }
+    if !moves_for(role, own_branch, card.status).contains(&to) {
+        let reason = if transition_mover(card.status, to).is_some() { Reason::WrongRole } else { Reason::TransitionNotAllowed };
+        return Err(crate::i18n::reason_message(locale, &reason));
+    }
+    if matches!(to, Status::Submitted | Status::Filed) && card.done < 5 {
+        return Err(t(locale, Msg::FiveIncompleteOpen).into());
+    }
+    Ok(())
+}
+
+/// The board column under a point, looking past the card being dragged.
+fn column_at(x: i32, y: i32, dragged: &leptos::web_sys::Element) -> Option<Status> {
+    use leptos::wasm_bindgen::JsCast;
+    let document = leptos::web_sys::window()?.document()?;
+    document
+        .elements_from_point(x as f32, y as f32)
+        .iter()
+        .filter_map(|node| node.dyn_into::<leptos::web_sys::Element>().ok())
+        .filter(|el| !dragged.contains(Some(el)))
+        .find_map(|el| el.closest("[data-status]").ok().flatten())
+        .and_then(|column| column.get_attribute("data-status"))
+        .and_then(|code| Status::from_code(&code))
+}
+
 #[component]
 fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<String>>) -> impl IntoView {
     let locale = use_locale();
     let user = use_user();
-    let moves = moves_for(user.role, user.branch.as_deref() == Some(card.branch.as_str()), card.status)
-        .into_iter()
-        .filter(|to| *to != Status::Returned)
-        .collect::<Vec<_>>();
+    let own = user.branch.as_deref() == Some(card.branch.as_str());
+    let role = user.role;
+    let moves = moves_for(role, own, card.status).into_iter().filter(|to| *to != Status::Returned).collect::<Vec<_>>();
     let (category, tier, key) = (card.category, card.tier, card.key.clone());
+    let node = NodeRef::<leptos::html::Li>::new();
+    // (start x, start y, dx, dy) while the handle is held.
+    let dragging = RwSignal::new(None::<(i32, i32, i32, i32)>);
+    let stored = StoredValue::new(card.clone());
+    let on_down = move |ev: leptos::ev::PointerEvent| {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(handle) = ev.current_target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()) {
+            let _ = handle.set_pointer_capture(ev.pointer_id());
+        }
+        dragging.set(Some((ev.client_x(), ev.client_y(), 0, 0)));
+    };
+    let on_move = move |ev: leptos::ev::PointerEvent| {
+        dragging.update(|d| {
+            if let Some(d) = d {
+                d.2 = ev.client_x() - d.0;
+                d.3 = ev.client_y() - d.1;
+            }
+        });
+    };
+    let on_up = move |ev: leptos::ev::PointerEvent| {
+        let Some((_, _, dx, dy)) = dragging.get_untracked() else { return };
+        // Snap back at once; the card moves only when the server has accepted the move.
+        dragging.set(None);
+        if dx.abs() + dy.abs() < 12 {
+            return;
+        }
+        let Some(li) = node.get_untracked() else { return };
+        let Some(to) = column_at(ev.client_x(), ev.client_y(), &li) else { return };
+        let card = stored.get_value();
+        match check_drop(role, own, &card, to, locale.get_untracked()) {
+            Ok(()) => send(Operation::new("project", &card.key, OpKind::Transition { to: to.code().into(), note: None }, stamp()), version, error),
+            Err(message) if message.is_empty() => {}
+            Err(message) => error.set(Some(format!("{}：{message}", card.title))),
+        }
+    };
+    let style = move || dragging.get().map(|(_, _, dx, dy)| format!("transform: translate({dx}px, {dy}px) rotate(1deg)")).unwrap_or_default();
     view! {
-        <li class="project-card">
-            <a href=format!("/projects/{}", card.key) class="card-title">{card.title.clone()}</a>
+        <li class="project-card" class:dragging=move || dragging.get().is_some() style=style node_ref=node>
+            <div class="card-top">
+                <a href=format!("/projects/{}", card.key) class="card-title">{card.title.clone()}</a>
+                {(!moves.is_empty()).then(|| view! {
+                    <button type="button" class="drag-handle" aria-label=move || t(locale.get(), Msg::DragToMove)
+                        on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up
+                        on:pointercancel=move |_| dragging.set(None)>"⠿"</button>
+                })}
+            </div>
             <p class="muted">{card.branch_name.clone()}</p>
             <p class="tags">
                 <span class="badge">{move || category_name(locale.get(), category)}</span>
