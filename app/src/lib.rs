@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/projects") view=projects::BoardPage ssr=SsrMode::Async/>
                 <Route path=path!("/projects/new") view=projects::DeclarePage ssr=SsrMode::Async/>
                 <Route path=path!("/projects/:key") view=projects::ProjectPage ssr=SsrMode::Async/>
+                <Route path=path!("/catalog") view=projects::CatalogPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=projects::DashboardPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -182,6 +182,12 @@ messages! {
     ByTier => "按项目层级", "By tier";
     ByStatus => "按状态", "By status";
     FiledByBranch => "各支部备案项目", "Filed projects by branch";
+    Catalog => "项目参考目录库", "Reference catalog";
+    NavCatalog => "目录库", "Catalog";
+    DeclareFromEntry => "以此申报", "Declare from this";
+    AddEntry => "新增目录条目", "Add an entry";
+    EntryTitle => "条目名称", "Entry title";
+    Description => "说明", "Description";
     DragToMove => "拖动到其他列以变更状态", "Drag to another column to change the status";
     ReturnOnProjectPage => "退回需要填写原因，请在项目页面操作", "A return needs a reason: do it on the project page";
     FiveIncompleteOpen => "“1+5”尚不完整，请打开项目补全后再提交", "The “1+5” is incomplete: open the project and complete it first";

@@ -25,9 +25,21 @@ fn send(op: Operation, version: RwSignal<u32>, error: RwSignal<Option<String>>) 
     });
 }
 
+/// The browser's router hands query values over still percent-encoded (the server's are
+/// decoded); both sides must see the same filter, or hydration would not match.
+fn decoded(value: String) -> String {
+    #[cfg(feature = "hydrate")]
+    if value.contains('%') {
+        if let Ok(text) = js_sys::decode_uri_component(&value.replace('+', " ")) {
+            return text.into();
+        }
+    }
+    value
+}
+
 fn filter_from_query(query: &leptos_router::params::ParamsMap) -> BoardFilter {
     BoardFilter {
-        branch: query.get("branch").filter(|s| !s.is_empty()),
+        branch: query.get("branch").map(decoded).filter(|s| !s.is_empty()),
         category: query.get("category").and_then(|c| Category::from_code(&c)),
         tier: query.get("tier").and_then(|c| Tier::from_code(&c)),
         year: query.get("year").and_then(|y| y.parse().ok()),
@@ -35,7 +47,7 @@ fn filter_from_query(query: &leptos_router::params::ParamsMap) -> BoardFilter {
         status: query.get("status").and_then(|c| Status::from_code(&c)),
         nominated: query.get("nominated").map(|n| n == "1"),
         filed: query.get("filed").map(|n| n == "1"),
-        q: query.get("q").filter(|s| !s.is_empty()),
+        q: query.get("q").map(decoded).filter(|s| !s.is_empty()),
     }
 }
 
@@ -73,8 +85,9 @@ pub fn BoardPage() -> impl IntoView {
 fn BoardFilters() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
-    let current = move |name: &str| query.read().get(name).unwrap_or_default();
+    let current = move |name: &str| decoded(query.read().get(name).unwrap_or_default());
     let option = |value: &'static str, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
+    let branches = Resource::new(|| (), |_| crate::branches::list_branches());
     view! {
         <form class="filters" method="get" action="/projects" role="search">
             <label>
@@ -106,7 +119,20 @@ fn BoardFilters() -> impl IntoView {
                 <span><Tr m=Msg::Year/></span>
                 <input type="number" name="year" min="2000" max="2100" inputmode="numeric" value=current("year")/>
             </label>
-            <input type="hidden" name="branch" value=current("branch")/>
+            <Transition>{move || if use_user().role.is_branch_staff() {
+                view! { <input type="hidden" name="branch" value=current("branch")/> }.into_any()
+            } else {
+                let list = branches.get().and_then(Result::ok).unwrap_or_default();
+                view! {
+                    <label>
+                        <span><Tr m=Msg::Branch/></span>
+                        <select name="branch">
+                            <option value="">{move || t(locale.get(), Msg::All)}</option>
+                            {list.into_iter().map(|b| { let selected = current("branch") == b.key; view! { <option value=b.key selected=selected>{b.name}</option> } }).collect_view()}
+                        </select>
+                    </label>
+                }.into_any()
+            }}</Transition>
             <button type="submit" class="secondary"><Tr m=Msg::Filter/></button>
             <a href="/projects" class="reset"><Tr m=Msg::ClearFilters/></a>
         </form>

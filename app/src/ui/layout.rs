@@ -59,6 +59,7 @@ fn Header(user: SessionUser) -> impl IntoView {
                     <A href="/branches" exact=true><Tr m=Msg::NavBranches/></A>
                 })}
                 <A href="/projects">{move || t(locale.get(), Msg::NavProjects)}</A>
+                <A href="/catalog">{move || t(locale.get(), Msg::NavCatalog)}</A>
                 {(role == Role::StreetStaff || role == Role::LiaisonLeader || role == Role::Mentor).then(|| view! {
                     <A href="/dashboard">{move || t(locale.get(), Msg::NavDashboard)}</A>
                 })}

@@ -1,5 +1,5 @@
 import { test, expect, Page, Locator } from '@playwright/test';
-import { signedIn } from '../fixtures/app';
+import { signedIn, hydrated } from '../fixtures/app';
 
 test.use({ viewport: { width: 1024, height: 768 } });
 
@@ -17,6 +17,7 @@ async function drag(page: Page, card: Locator, column: Locator) {
 test('cards are dragged between columns; forbidden moves snap back with the reason', async ({ page }) => {
   await signedIn(page, 'lizhiguang');
   await page.goto('/projects?year=2026');
+  await hydrated(page);
   const column = (name: string) => page.locator('.column').filter({ has: page.getByRole('heading', { name }) });
 
   // 审核中 → 草稿 is no move of the lifecycle: the card stays and the reason is shown.
@@ -41,4 +42,31 @@ test('the board filters by title in Chinese, before and after hydration', async 
   await expect(page.getByRole('link', { name: '先锋书房' })).toBeVisible();
   await expect(page.getByRole('link', { name: '银发先锋大课堂' })).toBeVisible();
   await expect(page.getByRole('link', { name: '志愿公社' })).toHaveCount(0);
+  // Opened straight from a link, the filtered board hydrates with the same cards.
+  await page.goto(`/projects?q=${encodeURIComponent('先锋')}`);
+  await hydrated(page);
+  await expect(page.getByRole('link', { name: '银发先锋大课堂' })).toBeVisible();
+});
+
+test('street staff keep the catalog; a secretary declares from an entry', async ({ page }) => {
+  const title = `社区议事厅${Date.now() % 100000}`;
+  await signedIn(page, 'wangmin');
+  await page.getByRole('link', { name: '目录库' }).click();
+  await expect(page.getByRole('heading', { name: '项目参考目录库' })).toBeVisible();
+  await page.getByLabel('条目名称').last().fill(title);
+  await page.getByLabel('项目类型').last().selectOption({ label: '业务规范' });
+  await page.getByLabel('说明').last().fill('居民议事规则与流程');
+  await page.getByLabel('考核指标').last().fill('议事次数 100');
+  await page.getByRole('button', { name: '保存' }).last().click();
+  await expect(page.getByText(title)).toBeVisible();
+  await page.getByRole('link', { name: '业务规范' }).first().click();
+  await expect(page.locator('.card').filter({ hasText: title })).toBeVisible();
+  await page.getByRole('button', { name: '退出登录' }).click();
+
+  await signedIn(page, 'zhouhong');
+  await page.goto('/catalog?category=standards');
+  await hydrated(page);
+  await page.locator('.card').filter({ hasText: title }).getByRole('link', { name: '以此申报' }).click();
+  await expect(page.getByLabel('项目名称')).toHaveValue(title);
+  await expect(page.getByLabel('考核指标')).toHaveValue('议事次数 100');
 });

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { signedIn } from '../fixtures/app';
+import { signedIn, hydrated } from '../fixtures/app';
 
 test.use({ viewport: { width: 1024, height: 768 } });
 
@@ -37,6 +37,7 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   // The street returns it with a reason.
   await signedIn(page, 'lizhiguang');
   await page.goto(`/projects?q=${encodeURIComponent(title)}`);
+  await hydrated(page);
   await expect(page.locator('.column').filter({ hasText: '已申报' }).getByRole('link', { name: title })).toBeVisible();
   await page.getByRole('link', { name: title }).click();
   await page.getByLabel('退回原因').fill('请补充楼栋长名单');
@@ -47,6 +48,7 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   // The secretary fixes and resubmits.
   await signedIn(page, 'hanlei');
   await page.goto(`/projects?q=${encodeURIComponent(title)}`);
+  await hydrated(page);
   await page.getByRole('link', { name: title }).click();
   await page.getByRole('link', { name: '编辑' }).click();
   await page.getByLabel('工作队伍').fill('韩磊\n张楼长\n李楼长');
@@ -57,6 +59,7 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   // The street files and nominates it; the board and the dashboard show it.
   await signedIn(page, 'lizhiguang');
   await page.goto(`/projects?q=${encodeURIComponent(title)}`);
+  await hydrated(page);
   await page.getByRole('link', { name: title }).click();
   await page.getByRole('button', { name: '→ 已备案' }).click();
   await expect(page.getByText(/SBS-\d{4}-\d{3}/)).toBeVisible();
@@ -66,6 +69,7 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   await expect(page.locator('.history')).toContainText('→ 已备案');
   await expect(page.locator('.history')).toContainText('→ 已退回');
   await page.goto('/dashboard');
+  await hydrated(page);
   await expect(page.getByTestId('filed-count')).toHaveText('31');
   await expect(page.getByTestId('nominated-count')).toHaveText('6');
 });
