@@ -139,17 +139,26 @@ async fn bad_declarations_are_refused_naming_the_field() {
 async fn nominations_stop_at_the_quota() {
     let server = start().await;
     let street = login(&server.base, "lizhiguang").await;
-    // The demo data already holds the article's 5 nominations for 2026.
-    server.db.query("UPSERT street_year:2026 SET nomination_quota = 5").await.unwrap().check().unwrap();
+    // The demo data already holds the article's 5 nominations for 2026; the street sets
+    // its quota to 5 through the write path (a secretary may not).
+    let quota = |n: i64| Operation::set("street_year", "2026", fields(&[("nomination_quota", json!(n))]), stamp(now_ms(), "tab"));
+    let secretary = login(&server.base, "lixiurong").await;
+    assert_eq!(code(&push_ok(&server.base, &secretary, vec![quota(50)]).await.results[0]), "forbidden");
+    assert_eq!(push_ok(&server.base, &street, vec![quota(5)]).await.results[0].status, OpStatus::Accepted);
     let nominate = Operation::set("project", "p012", fields(&[("nomination", json!("nominated"))]), stamp(now_ms(), "tab"));
     let answer = push_ok(&server.base, &street, vec![nominate]).await;
     assert_eq!(code(&answer.results[0]), "quota_reached");
     assert!(answer.results[0].message.as_deref().unwrap().contains("5"));
     // Drafts cannot be nominated at all.
-    server.db.query("UPSERT street_year:2026 SET nomination_quota = 6").await.unwrap().check().unwrap();
+    assert_eq!(push_ok(&server.base, &street, vec![quota(6)]).await.results[0].status, OpStatus::Accepted);
     let draft = Operation::set("project", "p031", fields(&[("nomination", json!("nominated"))]), stamp(now_ms(), "tab"));
     let answer = push_ok(&server.base, &street, vec![draft]).await;
     assert_eq!(code(&answer.results[0]), "not_filed");
+    // The district's decision on a nominee is recorded; an outcome needs a nomination.
+    let outcome = |key: &str, value: &str| Operation::set("project", key, fields(&[("nomination", json!(value))]), stamp(now_ms(), "tab"));
+    assert_eq!(push_ok(&server.base, &street, vec![outcome("p003", "selected")]).await.results[0].status, OpStatus::Accepted);
+    assert_eq!(field(&server.db, "project", "p003", "nomination").await, json!("selected"));
+    assert_eq!(code(&push_ok(&server.base, &street, vec![outcome("p013", "selected")]).await.results[0]), "transition_not_allowed");
 }
 
 #[tokio::test]

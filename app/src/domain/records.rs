@@ -14,6 +14,8 @@ pub enum Table {
     Account,
     Project,
     CatalogEntry,
+    /// The street's settings for one year (keyed by the year), e.g. the nomination quota.
+    StreetYear,
 }
 
 impl Table {
@@ -23,6 +25,7 @@ impl Table {
             "account" => Some(Table::Account),
             "project" => Some(Table::Project),
             "catalog_entry" => Some(Table::CatalogEntry),
+            "street_year" => Some(Table::StreetYear),
             _ => None,
         }
     }
@@ -33,6 +36,7 @@ impl Table {
             Table::Account => "account",
             Table::Project => "project",
             Table::CatalogEntry => "catalog_entry",
+            Table::StreetYear => "street_year",
         }
     }
 
@@ -41,6 +45,7 @@ impl Table {
         match self {
             Table::Project => &["branch", "title", "category", "tier", "year"],
             Table::CatalogEntry => &["title", "category"],
+            Table::StreetYear => &["nomination_quota"],
             Table::Branch | Table::Account => &[],
         }
     }
@@ -48,7 +53,7 @@ impl Table {
     /// May operations create records of this table? (Branches and accounts are set up
     /// by the street's administrators, not by operations.)
     pub fn creatable(self) -> bool {
-        matches!(self, Table::Project | Table::CatalogEntry)
+        matches!(self, Table::Project | Table::CatalogEntry | Table::StreetYear)
     }
 
     /// The registry's own copy of a field's name: only these ever reach a query.
@@ -66,6 +71,7 @@ impl Table {
             Table::Account => ACCOUNT_FIELDS,
             Table::Project => PROJECT_FIELDS,
             Table::CatalogEntry => CATALOG_FIELDS,
+            Table::StreetYear => STREET_YEAR_FIELDS,
         };
         fields.iter().find(|f| f.name == name)
     }
@@ -74,7 +80,7 @@ impl Table {
         let lists: &[ListSpec] = match self {
             Table::Branch => BRANCH_LISTS,
             Table::Project => PROJECT_LISTS,
-            Table::Account | Table::CatalogEntry => &[],
+            Table::Account | Table::CatalogEntry | Table::StreetYear => &[],
         };
         lists.iter().find(|l| l.name == name)
     }
@@ -111,6 +117,8 @@ pub enum ValueKind {
     Date,
     /// A year from 2000 to 2100.
     Year,
+    /// A count from 0 to 100.
+    Count,
     /// Up to 50 names of 1 to 20 characters.
     Names,
     /// Up to 20 indicators `{name, weight}` with weights 1 to 100.
@@ -178,6 +186,9 @@ const CATALOG_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "goals", kind: ValueKind::Text { min: 0, max: 2000 }, access: Access::StreetOnly },
     FieldSpec { name: "indicators", kind: ValueKind::Indicators, access: Access::StreetOnly },
 ];
+
+const STREET_YEAR_FIELDS: &[FieldSpec] =
+    &[FieldSpec { name: "nomination_quota", kind: ValueKind::Count, access: Access::StreetOnly }];
 
 const PROJECT_LISTS: &[ListSpec] = &[ListSpec {
     name: "comments",
@@ -281,6 +292,7 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
     match kind {
         ValueKind::Fen => return value.is_null() || value.as_i64().is_some_and(|fen| fen > 0 && fen <= 100_000_000_00),
         ValueKind::Year => return value.as_i64().is_some_and(|y| (2000..=2100).contains(&y)),
+        ValueKind::Count => return value.as_i64().is_some_and(|n| (0..=100).contains(&n)),
         ValueKind::Key => {
             return value.is_null() || value.as_str().is_some_and(|k| (1..=64).contains(&k.len()) && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         }
@@ -308,7 +320,7 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
     match kind {
         ValueKind::Choice(codes) => codes.contains(&text),
         ValueKind::Date => text.is_empty() || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
-        ValueKind::Fen | ValueKind::Year | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators => false,
+        ValueKind::Fen | ValueKind::Year | ValueKind::Count | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators => false,
         ValueKind::Text { min, max } => {
             let chars = text.trim().chars().count();
             chars >= min && chars <= max && text.trim().len() == text.len()
@@ -454,6 +466,12 @@ mod tests {
         // Only the street nominates.
         check(secretary_of("wx"), set("project", "nomination", json!("nominated")), branch("wx"), Err(Reason::Forbidden));
         check(street(), set("project", "nomination", json!("nominated")), branch("wx"), Ok(Table::Project));
+        // Only the street sets its yearly nomination quota.
+        let quota = || op("street_year", OpKind::Create { fields: [("nomination_quota".to_string(), json!(6))].into() });
+        let nobody = Target { branch: None, account: None };
+        check(street(), quota(), nobody.clone(), Ok(Table::StreetYear));
+        check(secretary_of("wx"), quota(), nobody.clone(), Err(Reason::Forbidden));
+        check(street(), set("street_year", "nomination_quota", json!(-1)), nobody, Err(Reason::InvalidValue { field: "nomination_quota".into() }));
     }
 
     #[test]

@@ -188,6 +188,12 @@ messages! {
     AddEntry => "新增目录条目", "Add an entry";
     EntryTitle => "条目名称", "Entry title";
     Description => "说明", "Description";
+    Selected => "区级示范·已入选", "Selected by the district";
+    NotSelected => "区级示范·未入选", "Not selected";
+    MarkSelected => "记为入选", "Mark selected";
+    MarkNotSelected => "记为未入选", "Mark not selected";
+    NominationQuota => "本年度区级示范推荐名额", "District nominations allowed this year";
+    NominatedSoFar => "已推荐", "nominated so far:";
     DragToMove => "拖动到其他列以变更状态", "Drag to another column to change the status";
     ReturnOnProjectPage => "退回需要填写原因，请在项目页面操作", "A return needs a reason: do it on the project page";
     FiveIncompleteOpen => "“1+5”尚不完整，请打开项目补全后再提交", "The “1+5” is incomplete: open the project and complete it first";
@@ -273,6 +279,8 @@ pub fn field_name(locale: Locale, field: &str) -> String {
         "budget_source" => Msg::BudgetSource,
         "team" => Msg::Team,
         "indicators" => Msg::Indicators,
+        "nomination_quota" => Msg::NominationQuota,
+        "nomination" => Msg::Nominated,
         other => return other.to_string(),
     };
     t(locale, msg).to_string()

@@ -1,7 +1,7 @@
 use super::queries::*;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
-use crate::domain::projects::{transition_mover, Category, Indicator, Mover, Principle, Status, Tier};
+use crate::domain::projects::{transition_mover, Category, Indicator, Mover, Nomination, Principle, Status, Tier};
 use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
 use crate::ui::{format_datetime, use_user, Shell};
@@ -67,11 +67,10 @@ pub fn BoardPage() -> impl IntoView {
                     <h1><Tr m=Msg::Board/></h1>
                     <a class="button primary" href="/projects/new"><Tr m=Msg::Declare/></a>
                 </header>
-                <BoardFilters/>
                 <p class="form-error" role="alert">{move || error.get()}</p>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || projects.get().map(|result| match result {
-                        Ok(list) => view! { <Board list version error/> }.into_any(),
+                        Ok(data) => view! { <BoardFilters branches=data.branches/><Board list=data.cards version error/> }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
                     })}
                 </Transition>
@@ -82,12 +81,11 @@ pub fn BoardPage() -> impl IntoView {
 
 /// A plain GET form: filters work before the wasm arrives and stay in the URL.
 #[component]
-fn BoardFilters() -> impl IntoView {
+fn BoardFilters(branches: Vec<Choice>) -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let current = move |name: &str| decoded(query.read().get(name).unwrap_or_default());
     let option = |value: &'static str, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
-    let branches = Resource::new(|| (), |_| crate::branches::list_branches());
     view! {
         <form class="filters" method="get" action="/projects" role="search">
             <label>
@@ -119,20 +117,19 @@ fn BoardFilters() -> impl IntoView {
                 <span><Tr m=Msg::Year/></span>
                 <input type="number" name="year" min="2000" max="2100" inputmode="numeric" value=current("year")/>
             </label>
-            <Transition>{move || if use_user().role.is_branch_staff() {
+            {if branches.is_empty() {
                 view! { <input type="hidden" name="branch" value=current("branch")/> }.into_any()
             } else {
-                let list = branches.get().and_then(Result::ok).unwrap_or_default();
                 view! {
                     <label>
                         <span><Tr m=Msg::Branch/></span>
                         <select name="branch">
                             <option value="">{move || t(locale.get(), Msg::All)}</option>
-                            {list.into_iter().map(|b| { let selected = current("branch") == b.key; view! { <option value=b.key selected=selected>{b.name}</option> } }).collect_view()}
+                            {branches.into_iter().map(|b| { let selected = current("branch") == b.key; view! { <option value=b.key selected=selected>{b.name}</option> } }).collect_view()}
                         </select>
                     </label>
                 }.into_any()
-            }}</Transition>
+            }}
             <button type="submit" class="secondary"><Tr m=Msg::Filter/></button>
             <a href="/projects" class="reset"><Tr m=Msg::ClearFilters/></a>
         </form>
@@ -162,6 +159,14 @@ fn Board(list: Vec<ProjectCard>, version: RwSignal<u32>, error: RwSignal<Option<
                 }
             }).collect_view()}
         </div>
+    }
+}
+
+fn nomination_msg(n: Nomination) -> Msg {
+    match n {
+        Nomination::Nominated => Msg::Nominated,
+        Nomination::Selected => Msg::Selected,
+        Nomination::NotSelected => Msg::NotSelected,
     }
 }
 
@@ -269,7 +274,7 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
             <p class="tags">
                 <span class="badge">{move || category_name(locale.get(), category)}</span>
                 <span class=format!("badge tier-{}", tier.code())>{move || tier_name(locale.get(), tier)}</span>
-                {card.nomination.map(|_| view! { <span class="badge nominated"><Tr m=Msg::Nominated/></span> })}
+                {card.nomination.map(|n| view! { <span class="badge nominated"><Tr m=nomination_msg(n)/></span> })}
             </p>
             <p class="five" aria-label=move || format!("1+5 {}/5", card.done)>
                 <span class="five-bar"><span style=format!("width:{}%", card.done * 20)></span></span>
@@ -335,7 +340,7 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
             <header class="page-head">
                 <h1>{card.title.clone()}</h1>
                 <span class=format!("badge status-{}", status.code())>{move || status_name(locale.get(), status)}</span>
-                {card.nomination.map(|_| view! { <span class="badge nominated"><Tr m=Msg::Nominated/></span> })}
+                {card.nomination.map(|n| view! { <span class="badge nominated"><Tr m=nomination_msg(n)/></span> })}
             </header>
             {(!detail.return_reason.is_empty()).then(|| view! {
                 <p class="notice" role="note"><strong><Tr m=Msg::ReturnReason/>"："</strong>{detail.return_reason.clone()}</p>
@@ -352,6 +357,16 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
                         }>{move || format!("→ {}", status_name(locale.get(), to))}</button>
                     }
                 }).collect_view()}
+                {(user.role == Role::StreetStaff && card.nomination == Some(Nomination::Nominated)).then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| {
+                        let fields = BTreeMap::from([("nomination".to_string(), json!("selected"))]);
+                        send(Operation::new("project", &key.get_value(), OpKind::Set { fields }, stamp()), version, error)
+                    }><Tr m=Msg::MarkSelected/></button>
+                    <button type="button" class="secondary" on:click=move |_| {
+                        let fields = BTreeMap::from([("nomination".to_string(), json!("not_selected"))]);
+                        send(Operation::new("project", &key.get_value(), OpKind::Set { fields }, stamp()), version, error)
+                    }><Tr m=Msg::MarkNotSelected/></button>
+                })}
                 {can_nominate.then(|| view! {
                     <button type="button" class="primary" on:click=move |_| {
                         let fields = BTreeMap::from([("nomination".to_string(), json!("nominated"))]);
@@ -724,6 +739,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             <div class="stat"><dt><a href=format!("/projects?year={y}&filed=1")><Tr m=Msg::FiledProjects/></a></dt><dd data-testid="filed-count">{d.filed}</dd></div>
             <div class="stat"><dt><a href=format!("/projects?year={y}&nominated=1")><Tr m=Msg::NominatedProjects/></a></dt><dd data-testid="nominated-count">{d.nominated}</dd></div>
         </dl>
+        {(use_user().role == Role::StreetStaff).then(|| view! { <QuotaForm year=y quota=d.quota stored=d.quota_stored nominated=d.nominated/> })}
         <p class="moves">
             <a class="button secondary" rel="external" download href=format!("/api/export/register.xlsx?year={y}")><Tr m=Msg::ExportRegister/></a>
             <a class="button secondary" rel="external" download href=format!("/api/export/nominations.xlsx?year={y}")><Tr m=Msg::ExportNominations/></a>
@@ -734,5 +750,45 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             <section class="panel"><h2><Tr m=Msg::ByStatus/></h2>{bars(by_status)}</section>
             <section class="panel"><h2><Tr m=Msg::FiledByBranch/></h2>{bars(by_branch)}</section>
         </div>
+    }
+}
+
+/// The street sets how many projects it may nominate to the district this year.
+#[component]
+fn QuotaForm(year: i64, quota: u32, stored: bool, nominated: usize) -> impl IntoView {
+    let locale = use_locale();
+    let value = RwSignal::new(quota.to_string());
+    let stored = RwSignal::new(stored);
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let locale_now = locale.get_untracked();
+        let Ok(n) = value.get_untracked().trim().parse::<u32>() else {
+            status.set(Some(Err(crate::i18n::reason_message(locale_now, &crate::domain::ops::Reason::InvalidValue { field: "nomination_quota".into() }))));
+            return;
+        };
+        let fields = BTreeMap::from([("nomination_quota".to_string(), json!(n))]);
+        let kind = if stored.get_untracked() { OpKind::Set { fields } } else { OpKind::Create { fields } };
+        let op = Operation::new("street_year", &year.to_string(), kind, stamp());
+        leptos::task::spawn_local(async move {
+            let result = submit(op, locale_now).await;
+            if result.is_ok() {
+                stored.set(true);
+            }
+            status.set(Some(result.map(|_| t(locale_now, Msg::Saved).to_string())));
+        });
+    };
+    view! {
+        <form class="quota" on:submit=save>
+            <label for="quota"><Tr m=Msg::NominationQuota/></label>
+            <input id="quota" type="number" min="0" max="100" inputmode="numeric" bind:value=value/>
+            <span class="muted">{move || format!("{} {nominated}", t(locale.get(), Msg::NominatedSoFar))}</span>
+            <button type="submit" class="secondary small"><Tr m=Msg::Save/></button>
+            {move || match status.get() {
+                Some(Ok(text)) => view! { <span class="form-ok" role="status">{text}</span> }.into_any(),
+                Some(Err(text)) => view! { <span class="form-error" role="alert">{text}</span> }.into_any(),
+                None => view! { <span role="status"></span> }.into_any(),
+            }}
+        </form>
     }
 }

@@ -100,6 +100,9 @@ pub struct Dashboard {
     pub by_status: Vec<(Status, usize)>,
     /// (branch key, branch name, filed, all)
     pub by_branch: Vec<(String, String, usize, usize)>,
+    /// The year's district nomination quota, and whether the street has set one.
+    pub quota: u32,
+    pub quota_stored: bool,
 }
 
 /// The current year in Beijing time.
@@ -261,15 +264,31 @@ fn visible_branch(user: &crate::auth::SessionUser) -> Option<String> {
     if user.role.is_branch_staff() { user.branch.clone() } else { None }
 }
 
+/// What the board shows: the matching projects, and the branches to filter by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoardData {
+    pub cards: Vec<ProjectCard>,
+    /// Empty for branch staff, who see their own branch only.
+    pub branches: Vec<Choice>,
+}
+
 /// The board's projects.
 #[server(endpoint = "list_projects")]
-pub async fn list_projects(filter: BoardFilter) -> Result<Vec<ProjectCard>, AppError> {
+pub async fn list_projects(filter: BoardFilter) -> Result<BoardData, AppError> {
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
-    let branches = sql::branch_names(&db).await?;
+    let names = sql::branch_names(&db).await?;
     let leaders = sql::leaders(&db).await?;
-    let rows = sql::projects(&db, &filter, visible_branch(&user).as_deref()).await?;
-    Ok(rows.iter().map(|r| r.card(&branches, &leaders)).collect())
+    let only = visible_branch(&user);
+    let rows = sql::projects(&db, &filter, only.as_deref()).await?;
+    let cards = rows.iter().map(|r| r.card(&names, &leaders)).collect();
+    let mut branches: Vec<Choice> = if only.is_some() {
+        Vec::new()
+    } else {
+        names.into_iter().map(|(key, name)| Choice { key, name }).collect()
+    };
+    branches.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(BoardData { cards, branches })
 }
 
 /// Everything about one project, with its history and comments.
@@ -381,8 +400,13 @@ pub async fn get_dashboard(year: i64) -> Result<Dashboard, AppError> {
         .map_err(AppError::internal)?;
     branches.sort_by_key(|(key, _)| order.iter().position(|k| k == key));
     let count = |f: &dyn Fn(&sql::ProjectRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    let stored: Option<i64> = crate::db::row(&db, "SELECT VALUE nomination_quota FROM ONLY type::record('street_year', $year)", serde_json::json!({ "year": year.to_string() }))
+        .await
+        .map_err(AppError::internal)?;
     Ok(Dashboard {
         year,
+        quota: stored.map(|q| q as u32).unwrap_or(crate::domain::projects::DEFAULT_NOMINATION_QUOTA),
+        quota_stored: stored.is_some(),
         total: rows.len(),
         filed: count(&|r| r.status.is_filed()),
         nominated: count(&|r| r.nomination().is_some()),

@@ -70,8 +70,9 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   await expect(page.locator('.history')).toContainText('→ 已退回');
   await page.goto('/dashboard');
   await hydrated(page);
-  await expect(page.getByTestId('filed-count')).toHaveText('31');
-  await expect(page.getByTestId('nominated-count')).toHaveText('6');
+  // The demo's 30 and 5, plus this one (more when tests are repeated on one server).
+  expect(Number(await page.getByTestId('filed-count').textContent())).toBeGreaterThanOrEqual(31);
+  expect(Number(await page.getByTestId('nominated-count').textContent())).toBeGreaterThanOrEqual(6);
 });
 
 test('the dashboard shows the article figures and links to the board', async ({ page }) => {

@@ -157,7 +157,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
          };
          FOR $c IN $catalog { CREATE type::record('catalog_entry', $c.key) CONTENT object::remove($c, 'key'); };
          -- Room for more district nominations than the article's five.
-         UPSERT street_year:2026 SET nomination_quota = 8;
+         UPSERT type::record('street_year', '2026') SET nomination_quota = 8;
          FOR $p IN $projects { CREATE type::record('project', $p.key) CONTENT object::remove($p, 'key'); };
          COMMIT TRANSACTION;",
     )

@@ -144,6 +144,7 @@ DEFINE INDEX project_comment_project ON project_comment FIELDS project, clock;
 -- The street's settings, one row per year where they differ from the defaults.
 DEFINE TABLE street_year SCHEMAFULL;
 DEFINE FIELD nomination_quota ON street_year TYPE int ASSERT $value >= 0 AND $value <= 100;
+DEFINE FIELD clocks ON street_year TYPE object FLEXIBLE DEFAULT {};
 "#,
 }];
 

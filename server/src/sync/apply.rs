@@ -175,7 +175,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
             Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: None }
         }
         (Table::Project, _) => Target { branch: text("branch", &row), account: None },
-        (Table::CatalogEntry, _) => Target { branch: None, account: None },
+        (Table::CatalogEntry | Table::StreetYear, _) => Target { branch: None, account: None },
     };
     if let Err(reason) = validate(&ctx.actor, op, &target) {
         return Ok(Err(reason));

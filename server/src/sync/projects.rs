@@ -135,7 +135,8 @@ async fn nomination_quota(db: &Db, year: i64) -> Result<u32, surrealdb::Error> {
     let quota: Option<i64> = app::db::row(
         db,
         "SELECT VALUE nomination_quota FROM ONLY type::record('street_year', $year)",
-        json!({ "year": year }),
+        // Keyed by the year as text, as operations name it.
+        json!({ "year": year.to_string() }),
     )
     .await?;
     Ok(quota.map(|q| q as u32).unwrap_or(DEFAULT_NOMINATION_QUOTA))
