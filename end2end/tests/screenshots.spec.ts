@@ -31,6 +31,8 @@ for (const [name, viewport] of Object.entries(sizes)) {
     await page.goto('/projects/p003');
     await expect(page.getByRole('heading', { level: 1, name: '先锋书房' })).toBeVisible();
     await page.screenshot({ path: `screenshots/${name}-project.png`, fullPage: true });
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await signedIn(page, 'lixiurong');
     await page.goto('/projects/new');
     await expect(page.getByLabel('项目名称')).toBeVisible();
     await page.screenshot({ path: `screenshots/${name}-declare.png`, fullPage: true });

@@ -65,7 +65,7 @@ pub fn BoardPage() -> impl IntoView {
             <section class="page wide">
                 <header class="page-head">
                     <h1><Tr m=Msg::Board/></h1>
-                    <a class="button primary" href="/projects/new"><Tr m=Msg::Declare/></a>
+                    {move || use_user().role.is_branch_staff().then(|| view! { <a class="button primary" href="/projects/new"><Tr m=Msg::Declare/></a> })}
                 </header>
                 <p class="form-error" role="alert">{move || error.get()}</p>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
@@ -489,8 +489,11 @@ pub fn DeclarePage() -> impl IntoView {
                         let (Some(Ok(catalog)), Some(Ok(leaders)), Some(Ok(existing))) = (catalog.get(), leaders.get(), editing.get()) else {
                             return None;
                         };
+                        if !use_user().role.is_branch_staff() {
+                            return Some(view! { <p class="notice" role="note"><Tr m=Msg::DeclareByBranches/></p> }.into_any());
+                        }
                         let from = query.read().get("catalog").and_then(|k| catalog.iter().find(|c| c.key == k).cloned());
-                        Some(view! { <DeclareForm catalog from leaders existing/> })
+                        Some(view! { <DeclareForm catalog from leaders existing/> }.into_any())
                     }}
                 </Transition>
             </section>
