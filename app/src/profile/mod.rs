@@ -5,7 +5,7 @@ use crate::domain::ops::{OpKind, Operation};
 use crate::error::AppError;
 use crate::i18n::{password_problem, role_name, t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
-use crate::ui::Shell;
+use crate::ui::{Shell, StatusLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -178,17 +178,5 @@ fn PasswordForm(account: String) -> impl IntoView {
                 </button>
             </form>
         </section>
-    }
-}
-
-/// The outcome of a form: a success note or an error, announced to screen readers.
-#[component]
-fn StatusLine(status: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
-    view! {
-        {move || match status.get() {
-            Some(Ok(text)) => view! { <p class="form-ok" role="status">{text}</p> }.into_any(),
-            Some(Err(text)) => view! { <p class="form-error" role="alert">{text}</p> }.into_any(),
-            None => view! { <p class="form-error" role="alert"></p> }.into_any(),
-        }}
     }
 }

@@ -4,10 +4,11 @@
 use super::queries::{list_catalog, CatalogEntry};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
-use crate::domain::projects::{Category, Indicator, Principle};
+use crate::domain::projects::{Category, Indicator};
 use crate::i18n::{category_name, principle_name, t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
-use crate::ui::{use_user, Shell};
+use crate::ui::{use_user, Shell, StatusLine};
+use super::pages::PrincipleChecks;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -149,13 +150,7 @@ fn EntryForm(entry: Option<CatalogEntry>, version: RwSignal<u32>) -> impl IntoVi
             </select>
             <fieldset>
                 <legend><Tr m=Msg::Principles/></legend>
-                {Principle::ALL.into_iter().map(|p| view! {
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || principles.get().contains(&p)
-                            on:change=move |_| principles.update(|list| if let Some(i) = list.iter().position(|x| *x == p) { list.remove(i); } else { list.push(p); })/>
-                        {move || principle_name(locale.get(), p)}
-                    </label>
-                }).collect_view()}
+                <PrincipleChecks principles/>
             </fieldset>
             <label for=format!("{id}-description")><Tr m=Msg::Description/></label>
             <textarea id=format!("{id}-description") rows="3" bind:value=description></textarea>
@@ -163,11 +158,7 @@ fn EntryForm(entry: Option<CatalogEntry>, version: RwSignal<u32>) -> impl IntoVi
             <textarea id=format!("{id}-indicators") rows="3" bind:value=indicators></textarea>
             <p class="hint"><Tr m=Msg::IndicatorHint/></p>
             <button type="submit" class="primary"><Tr m=Msg::Save/></button>
-            {move || match status.get() {
-                Some(Ok(text)) => view! { <p class="form-ok" role="status">{text}</p> }.into_any(),
-                Some(Err(text)) => view! { <p class="form-error" role="alert">{text}</p> }.into_any(),
-                None => view! { <p class="form-ok" role="status"></p> }.into_any(),
-            }}
+            <StatusLine status/>
         </form>
     }
 }

@@ -4,7 +4,7 @@ use crate::domain::org::Role;
 use crate::domain::projects::{transition_mover, Category, Indicator, Mover, Nomination, Principle, Status, Tier};
 use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
-use crate::ui::{format_datetime, use_user, Shell};
+use crate::ui::{format_datetime, use_user, Shell, StatusLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -646,13 +646,7 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
             </div>
             <fieldset>
                 <legend><Tr m=Msg::Principles/></legend>
-                {Principle::ALL.into_iter().map(|p| view! {
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || principles.get().contains(&p)
-                            on:change=move |_| principles.update(|list| if let Some(i) = list.iter().position(|x| *x == p) { list.remove(i); } else { list.push(p); })/>
-                        {move || principle_name(locale.get(), p)}
-                    </label>
-                }).collect_view()}
+                <PrincipleChecks principles/>
             </fieldset>
             <label for="p-goals"><Tr m=Msg::Goals/></label>
             <textarea id="p-goals" rows="3" bind:value=goals></textarea>
@@ -685,11 +679,7 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
                 <button type="button" class="primary" on:click=move |_| save_and_submit(true)><Tr m=Msg::SubmitProject/></button>
             </div>
             // Below the buttons, so that a message appearing never moves them under a finger.
-            {move || match status.get() {
-                Some(Ok(text)) => view! { <p class="form-ok" role="status">{text}</p> }.into_any(),
-                Some(Err(text)) => view! { <p class="form-error" role="alert">{text}</p> }.into_any(),
-                None => view! { <p class="form-ok" role="status"></p> }.into_any(),
-            }}
+            <StatusLine status/>
         </form>
     }
 }
@@ -794,4 +784,17 @@ fn QuotaForm(year: i64, quota: u32, stored: bool, nominated: usize) -> impl Into
             }}
         </form>
     }
+}
+
+/// The five principles as checkboxes.
+#[component]
+pub(super) fn PrincipleChecks(principles: RwSignal<Vec<Principle>>) -> impl IntoView {
+    let locale = use_locale();
+    Principle::ALL.into_iter().map(|p| view! {
+        <label class="check">
+            <input type="checkbox" prop:checked=move || principles.get().contains(&p)
+                on:change=move |_| principles.update(|list| if let Some(i) = list.iter().position(|x| *x == p) { list.remove(i); } else { list.push(p); })/>
+            {move || principle_name(locale.get(), p)}
+        </label>
+    }).collect_view()
 }

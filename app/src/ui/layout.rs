@@ -123,3 +123,15 @@ pub fn NotFoundPage() -> impl IntoView {
     }
 }
 
+
+/// The outcome of a form: a success note or an error, announced to screen readers.
+#[component]
+pub fn StatusLine(status: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+    view! {
+        {move || match status.get() {
+            Some(Ok(text)) => view! { <p class="form-ok" role="status">{text}</p> }.into_any(),
+            Some(Err(text)) => view! { <p class="form-error" role="alert">{text}</p> }.into_any(),
+            None => view! { <p class="form-error" role="alert"></p> }.into_any(),
+        }}
+    }
+}
