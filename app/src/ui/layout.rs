@@ -83,7 +83,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     let locale = use_locale();
     view! {
         <button type="button" class="lang-switch" lang=move || locale.get().other().tag()
-            aria-label=move || t(locale.get(), Msg::SwitchLanguageLabel)
+            title=move || t(locale.get(), Msg::SwitchLanguageLabel)
             on:click=move |_| switch_locale(locale)>
             <Tr m=Msg::SwitchLanguage/>
         </button>

@@ -64,13 +64,13 @@ test('five wrong passwords lock the account for 15 minutes', async ({ page }) =>
 test('the language switch turns the app to English and back', async ({ page }) => {
   await page.goto('/login');
   await hydrated(page);
-  await page.getByRole('button', { name: '切换到英文' }).click();
+  await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   // The choice is remembered: the server renders English after a reload.
   await page.reload();
   await expect(page.getByLabel('Username')).toBeVisible();
-  await page.getByRole('button', { name: 'Switch to Chinese' }).click();
+  await page.getByRole('button', { name: '中文' }).click();
   await expect(page.getByRole('button', { name: '登录' })).toBeVisible();
 });
 

@@ -70,3 +70,20 @@ test('street staff keep the catalog; a secretary declares from an entry', async 
   await expect(page.getByLabel('项目名称')).toHaveValue(title);
   await expect(page.getByLabel('考核指标')).toHaveValue('议事次数 100');
 });
+
+test('the project pages pass axe', async ({ page }) => {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  await signedIn(page, 'lizhiguang');
+  for (const path of ['/projects?year=2026', '/projects/p003', '/dashboard?year=2026', '/catalog']) {
+    await page.goto(path);
+    await hydrated(page);
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${path}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+  }
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await signedIn(page, 'lixiurong');
+  await page.goto('/projects/new');
+  await hydrated(page);
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `declare: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+});
