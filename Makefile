@@ -19,8 +19,14 @@ E2E_PORT ?= 3100
 
 ## make bench: the board with 1,000 projects, server-rendered over HTTP (dev profile,
 ## as `make run` serves it).
-bench:
-	cargo bench --profile dev -p server --bench board
+bench: site
+	cargo bench --profile dev -p server --bench board --no-run
+	@set -m; log=$$(mktemp); \
+	XIANFENG_SITE=$(SITE) BOARD_BENCH_SERVE=1 cargo bench --profile dev -p server --bench board > $$log 2>/dev/null & pid=$$!; \
+	for i in $$(seq 600); do grep -q '^serving' $$log && break; sleep 0.5; done; \
+	grep -v '^serving' $$log; \
+	(cd end2end && node bench/board.mjs $$(sed -n 's/^serving //p' $$log)); status=$$?; \
+	kill -- -$$pid 2>/dev/null; kill $$pid 2>/dev/null; exit $$status
 
 ## make run: build everything and serve the app with demo data on http://127.0.0.1:3000
 run: tools site server

@@ -36,7 +36,8 @@ async fn main() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root("target/site").site_pkg_dir("pkg").site_addr(addr).build();
+    let site = std::env::var("XIANFENG_SITE").unwrap_or_else(|_| "target/site".into());
+    let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root(site.as_str()).site_pkg_dir("pkg").site_addr(addr).build();
     let app = server::router(AppState { leptos_options: options, db, writer: Arc::new(Writer::new("bench")) });
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
 
@@ -71,5 +72,11 @@ async fn main() {
             ms(times[RUNS * 95 / 100]),
             bytes
         );
+    }
+    // With BOARD_BENCH_SERVE set, keep serving so that a browser can time hydration
+    // (end2end/bench/board.mjs); the caller stops the process.
+    if std::env::var_os("BOARD_BENCH_SERVE").is_some() {
+        println!("serving http://{addr}");
+        std::future::pending::<()>().await;
     }
 }
