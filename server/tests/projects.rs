@@ -168,6 +168,7 @@ async fn the_demo_has_the_articles_figures() {
     let html = client.get(format!("{}/dashboard?year=2026", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"data-testid="filed-count">30<"#), "30 filed");
     assert!(html.contains(r#"data-testid="nominated-count">5<"#), "5 nominated");
+    assert!(html.contains(r#"data-testid="waiting-count">2<"#), "a submitted and an in-review project wait");
 }
 
 #[tokio::test]

@@ -47,6 +47,7 @@ fn filter_from_query(query: &leptos_router::params::ParamsMap) -> BoardFilter {
         status: query.get("status").and_then(|c| Status::from_code(&c)),
         nominated: query.get("nominated").map(|n| n == "1"),
         filed: query.get("filed").map(|n| n == "1"),
+        queue: query.get("queue").map(|n| n == "1"),
         q: query.get("q").map(decoded).filter(|s| !s.is_empty()),
     }
 }
@@ -731,6 +732,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
             <div class="stat"><dt><a href=format!("/projects?year={y}")><Tr m=Msg::AllProjects/></a></dt><dd>{d.total}</dd></div>
             <div class="stat"><dt><a href=format!("/projects?year={y}&filed=1")><Tr m=Msg::FiledProjects/></a></dt><dd data-testid="filed-count">{d.filed}</dd></div>
             <div class="stat"><dt><a href=format!("/projects?year={y}&nominated=1")><Tr m=Msg::NominatedProjects/></a></dt><dd data-testid="nominated-count">{d.nominated}</dd></div>
+            <div class="stat"><dt><a href=format!("/projects?year={y}&queue=1")><Tr m=Msg::ReviewQueue/></a></dt><dd data-testid="waiting-count">{d.waiting}</dd></div>
         </dl>
         {(use_user().role == Role::StreetStaff).then(|| view! { <QuotaForm year=y quota=d.quota stored=d.quota_stored nominated=d.nominated/> })}
         <p class="moves">

@@ -17,6 +17,8 @@ pub struct BoardFilter {
     pub nominated: Option<bool>,
     /// Filed, in progress or completed.
     pub filed: Option<bool>,
+    /// Waiting for the street: submitted or in review (the review queue).
+    pub queue: Option<bool>,
     /// Part of the title.
     pub q: Option<String>,
 }
@@ -95,6 +97,8 @@ pub struct Dashboard {
     pub total: usize,
     pub filed: usize,
     pub nominated: usize,
+    /// Submitted or in review: the street's review queue.
+    pub waiting: usize,
     pub by_category: Vec<(Category, usize)>,
     pub by_tier: Vec<(Tier, usize)>,
     pub by_status: Vec<(Status, usize)>,
@@ -228,6 +232,9 @@ pub(crate) mod sql {
         }
         if filter.filed == Some(true) {
             conditions.push("status IN ['filed', 'in_progress', 'completed']".into());
+        }
+        if filter.queue == Some(true) {
+            conditions.push("status IN ['submitted', 'in_review']".into());
         }
         if filter.nominated == Some(true) {
             conditions.push("nomination != 'none'".into());
@@ -410,6 +417,7 @@ pub async fn get_dashboard(year: i64) -> Result<Dashboard, AppError> {
         total: rows.len(),
         filed: count(&|r| r.status.is_filed()),
         nominated: count(&|r| r.nomination().is_some()),
+        waiting: count(&|r| matches!(r.status, Status::Submitted | Status::InReview)),
         by_category: Category::ALL.iter().map(|c| (*c, count(&|r| r.category == *c))).collect(),
         by_tier: Tier::ALL.iter().map(|t| (*t, count(&|r| r.tier == *t))).collect(),
         by_status: Status::ALL.iter().map(|s| (*s, count(&|r| r.status == *s))).collect(),

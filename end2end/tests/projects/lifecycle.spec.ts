@@ -34,8 +34,12 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   await expect(page.locator('.page-head .badge').first()).toHaveText('已申报');
   await signOut(page);
 
-  // The street returns it with a reason.
+  // The street finds it in its review queue and returns it with a reason.
   await signedIn(page, 'lizhiguang');
+  await page.goto('/dashboard');
+  await hydrated(page);
+  await page.getByRole('link', { name: '待审核' }).click();
+  await expect(page.getByRole('link', { name: title })).toBeVisible();
   await page.goto(`/projects?q=${encodeURIComponent(title)}`);
   await hydrated(page);
   await expect(page.locator('.column').filter({ hasText: '已申报' }).getByRole('link', { name: title })).toBeVisible();
