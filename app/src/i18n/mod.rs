@@ -196,6 +196,7 @@ messages! {
     NominatedSoFar => "已推荐", "nominated so far:";
     DeclareByBranches => "项目由党支部书记或社区干部申报；街道在项目看板中审核、备案。", "Branch secretaries and community staff declare projects; the street reviews and files them on the board.";
     ReviewQueue => "待审核", "Waiting for review";
+    NoHistory => "暂无变更记录", "No changes recorded yet";
     DragToMove => "拖动到其他列以变更状态", "Drag to another column to change the status";
     ReturnOnProjectPage => "退回需要填写原因，请在项目页面操作", "A return needs a reason: do it on the project page";
     FiveIncompleteOpen => "“1+5”尚不完整，请打开项目补全后再提交", "The “1+5” is incomplete: open the project and complete it first";

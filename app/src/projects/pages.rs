@@ -330,7 +330,7 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
     let (category, tier, status) = (card.category, card.tier, card.status);
     let can_nominate = user.role == Role::StreetStaff && status.is_filed() && card.nomination.is_none();
     let editable = own && status.is_editable();
-    let budget = detail.budget_fen.map(|f| format!("{:.2}", f as f64 / 100.0));
+    let budget = detail.budget_fen.map(yuan);
     let parts = [Msg::LiaisonLeader, Msg::Responsible, Msg::BudgetPart, Msg::Team, Msg::AssessmentPart];
     let problems = detail.problems.clone();
     let comment = RwSignal::new(String::new());
@@ -441,6 +441,7 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
                 </section>
                 <section class="panel" aria-labelledby="history-title">
                     <h2 id="history-title"><Tr m=Msg::History/></h2>
+                    {detail.history.is_empty().then(|| view! { <p class="muted"><Tr m=Msg::NoHistory/></p> })}
                     <ol class="history">
                         {detail.history.iter().rev().map(|h| view! {
                             <li><time>{format_datetime(h.at)}</time>" "<span>{h.actor_name.clone()}</span>" "<span class="muted">{describe(locale.get_untracked(), &h.what)}</span></li>
@@ -799,4 +800,27 @@ pub(super) fn PrincipleChecks(principles: RwSignal<Vec<Principle>>) -> impl Into
             {move || principle_name(locale.get(), p)}
         </label>
     }).collect_view()
+}
+
+/// An amount in fen as yuan with thousands separators: 5000000 → "50,000.00".
+fn yuan(fen: i64) -> String {
+    let whole = (fen / 100).abs().to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{}{grouped}.{:02}", if fen < 0 { "-" } else { "" }, (fen % 100).abs())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn yuan_groups_thousands() {
+        for (fen, text) in [(0, "0.00"), (5, "0.05"), (123_456, "1,234.56"), (5_000_000, "50,000.00"), (100_000_000_00, "100,000,000.00"), (-150, "-1.50")] {
+            assert_eq!(super::yuan(fen), text);
+        }
+    }
 }
