@@ -157,7 +157,10 @@ pub struct Indicator {
 }
 
 /// The "1+5" of a project: what must be set before it may be submitted or filed.
+/// Its fields carry the names the project record stores them under, so a stored project
+/// reads straight into it (unset fields are empty).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OnePlusFive {
     /// Account key of the 包联领导.
     pub liaison_leader: Option<String>,

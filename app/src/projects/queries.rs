@@ -145,16 +145,9 @@ pub(crate) mod sql {
         pub starts_on: String,
         #[serde(default)]
         pub ends_on: String,
-        pub liaison_leader: Option<String>,
-        #[serde(default)]
-        pub responsible: String,
-        pub budget_fen: Option<i64>,
-        #[serde(default)]
-        pub budget_source: String,
-        #[serde(default)]
-        pub team: Vec<String>,
-        #[serde(default)]
-        pub indicators: Vec<Indicator>,
+        /// The "1+5" fields, stored under the same names.
+        #[serde(flatten)]
+        pub five: OnePlusFive,
         #[serde(default)]
         pub return_reason: String,
         pub filing_no: Option<String>,
@@ -162,15 +155,8 @@ pub(crate) mod sql {
     }
 
     impl ProjectRow {
-        pub fn five(&self) -> OnePlusFive {
-            OnePlusFive {
-                liaison_leader: self.liaison_leader.clone(),
-                responsible: self.responsible.clone(),
-                budget_fen: self.budget_fen,
-                budget_source: self.budget_source.clone(),
-                team: self.team.clone(),
-                indicators: self.indicators.clone(),
-            }
+        fn liaison_ok(&self, leaders: &HashMap<String, String>) -> bool {
+            self.five.liaison_leader.as_ref().is_some_and(|k| leaders.contains_key(k))
         }
 
         pub fn nomination(&self) -> Option<Nomination> {
@@ -183,7 +169,6 @@ pub(crate) mod sql {
         }
 
         pub fn card(&self, branches: &HashMap<String, String>, leaders: &HashMap<String, String>) -> ProjectCard {
-            let liaison_ok = self.liaison_leader.as_ref().is_some_and(|k| leaders.contains_key(k));
             ProjectCard {
                 key: self.key.clone(),
                 title: self.title.clone(),
@@ -194,13 +179,12 @@ pub(crate) mod sql {
                 status: self.status,
                 year: self.year,
                 nomination: self.nomination(),
-                done: one_plus_five_done(&self.five(), liaison_ok),
+                done: one_plus_five_done(&self.five, self.liaison_ok(leaders)),
             }
         }
 
         pub fn problems(&self, leaders: &HashMap<String, String>) -> Vec<OnePlusFiveProblem> {
-            let liaison_ok = self.liaison_leader.as_ref().is_some_and(|k| leaders.contains_key(k));
-            check_one_plus_five(&self.five(), liaison_ok)
+            check_one_plus_five(&self.five, self.liaison_ok(leaders))
         }
     }
 
@@ -336,17 +320,17 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     Ok(ProjectDetail {
         card: row.card(&branches, &leaders),
         problems: row.problems(&leaders),
-        liaison_name: row.liaison_leader.as_ref().and_then(|k| leaders.get(k)).cloned(),
+        liaison_name: row.five.liaison_leader.as_ref().and_then(|k| leaders.get(k)).cloned(),
         principles: row.principles,
         goals: row.goals,
         starts_on: row.starts_on,
         ends_on: row.ends_on,
-        liaison_leader: row.liaison_leader,
-        responsible: row.responsible,
-        budget_fen: row.budget_fen,
-        budget_source: row.budget_source,
-        team: row.team,
-        indicators: row.indicators,
+        liaison_leader: row.five.liaison_leader,
+        responsible: row.five.responsible,
+        budget_fen: row.five.budget_fen,
+        budget_source: row.five.budget_source,
+        team: row.five.team,
+        indicators: row.five.indicators,
         return_reason: row.return_reason,
         filing_no: row.filing_no,
         filed_at: row.filed_at,

@@ -181,7 +181,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         return Ok(Err(reason));
     }
     if table == Table::Project {
-        if let Err(reason) = super::projects::check(db, ctx, op, &row, batch).await? {
+        if let Err(reason) = super::projects::check(db, op, &row, batch).await? {
             return Ok(Err(reason));
         }
     }

@@ -6,7 +6,7 @@ use super::apply::{BatchFacts, Context, Effect, Row};
 use app::db::Db;
 use app::domain::ops::{OpKind, Operation, Reason};
 use app::domain::projects::{
-    check_nomination, check_one_plus_five, check_one_plus_n, check_transition, filing_number, Indicator, OnePlusFive,
+    check_nomination, check_one_plus_five, check_one_plus_n, check_transition, filing_number, OnePlusFive,
     Status, Tier, DEFAULT_NOMINATION_QUOTA,
 };
 use app::domain::org::Role;
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 const NOMINATED: &str = "['nominated', 'selected', 'not_selected']";
 
 /// Checks a create or set of a project against the rules that span records.
-pub(crate) async fn check(db: &Db, _ctx: &Context, op: &Operation, row: &Row, batch: &mut BatchFacts) -> Result<Result<(), Reason>, surrealdb::Error> {
+pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchFacts) -> Result<Result<(), Reason>, surrealdb::Error> {
     let fields = match &op.kind {
         OpKind::Set { fields } | OpKind::Create { fields } => fields,
         _ => return Ok(Ok(())),
@@ -110,25 +110,9 @@ fn status_of(row: &Row) -> Status {
     row.get("status").and_then(Value::as_str).and_then(Status::from_code).unwrap_or(Status::Draft)
 }
 
-/// The "1+5" fields of a stored project.
-pub fn one_plus_five(row: &Row) -> OnePlusFive {
-    let text = |name: &str| row.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
-    OnePlusFive {
-        liaison_leader: row.get("liaison_leader").and_then(Value::as_str).map(str::to_string),
-        responsible: text("responsible"),
-        budget_fen: row.get("budget_fen").and_then(Value::as_i64),
-        budget_source: text("budget_source"),
-        team: row
-            .get("team")
-            .and_then(Value::as_array)
-            .map(|team| team.iter().filter_map(Value::as_str).map(str::to_string).collect())
-            .unwrap_or_default(),
-        indicators: row
-            .get("indicators")
-            .cloned()
-            .and_then(|v| serde_json::from_value::<Vec<Indicator>>(v).ok())
-            .unwrap_or_default(),
-    }
+/// The "1+5" fields of a stored project (as this batch has left them).
+fn one_plus_five(row: &Row) -> OnePlusFive {
+    serde_json::from_value(Value::Object(row.clone())).unwrap_or_default()
 }
 
 async fn nomination_quota(db: &Db, year: i64) -> Result<u32, surrealdb::Error> {
