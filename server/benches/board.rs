@@ -3,8 +3,6 @@
 
 use server::db::{self, demo};
 use server::state::AppState;
-use server::sync::Writer;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PROJECTS: usize = 1_000;
@@ -38,7 +36,7 @@ async fn main() {
     let addr = listener.local_addr().expect("addr");
     let site = std::env::var("XIANFENG_SITE").unwrap_or_else(|_| "target/site".into());
     let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root(site.as_str()).site_pkg_dir("pkg").site_addr(addr).build();
-    let app = server::router(AppState { leptos_options: options, db, writer: Arc::new(Writer::new("bench")) });
+    let app = server::router(AppState::new(options, db, "bench"));
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
 
     let client = reqwest::Client::builder().cookie_store(true).build().expect("client");

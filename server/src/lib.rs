@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
         .route("/api/sync", post(sync::sync_handler))
+        .route("/api/pull", post(sync::pull::pull_handler))
+        .route("/api/events", get(sync::live::events_handler))
         .route("/api/export/register.xlsx", get(export::register))
         .route("/api/export/nominations.xlsx", get(export::nominations))
         .route("/healthz", get(|| async { "ok" }))

@@ -2,8 +2,6 @@ use axum::serve::ListenerExt;
 use server::config::Config;
 use server::db::{self, demo};
 use server::state::AppState;
-use server::sync::Writer;
-use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -37,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             }
         }
     });
-    let state = AppState { leptos_options: config.leptos_options(), db, writer: Arc::new(Writer::new(&config.node)) };
+    let state = AppState::new(config.leptos_options(), db, &config.node);
     let app = server::router(state);
     // Leptos streams responses in small writes: without TCP_NODELAY each waits ~40 ms.
     let listener = tokio::net::TcpListener::bind(config.addr).await?.tap_io(|tcp| {

@@ -11,4 +11,14 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub writer: Arc<Writer>,
+    /// Numbers of commits, from the database's change stream (`sync::live`).
+    pub changes: tokio::sync::broadcast::Sender<i64>,
+}
+
+impl AppState {
+    /// The state of one instance; starts following the database's commits.
+    pub fn new(leptos_options: LeptosOptions, db: Db, node: &str) -> AppState {
+        let changes = crate::sync::live::follow(db.clone());
+        AppState { leptos_options, db, writer: Arc::new(Writer::new(node)), changes }
+    }
 }

@@ -11,3 +11,4 @@ pub mod ops;
 pub mod org;
 pub mod projects;
 pub mod records;
+pub mod replica;

@@ -24,6 +24,11 @@ pub struct Operation {
     #[serde(flatten)]
     pub kind: OpKind,
     pub clock: Stamp,
+    /// For `set`: the clock of each field's value as the client saw it when editing
+    /// (`""` when it saw none). A stored clock that differs means someone else wrote the
+    /// field concurrently: a real conflict, reported to whichever side lost.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub base: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,7 +72,7 @@ impl OpKind {
 impl Operation {
     /// A new operation stamped with `clock`; the id is a fresh UUIDv7.
     pub fn new(table: &str, key: &str, kind: OpKind, clock: Stamp) -> Operation {
-        Operation { id: Uuid::now_v7(), table: table.into(), key: key.into(), kind, clock }
+        Operation { id: Uuid::now_v7(), table: table.into(), key: key.into(), kind, clock, base: BTreeMap::new() }
     }
 
     pub fn set(table: &str, key: &str, fields: BTreeMap<String, Value>, clock: Stamp) -> Operation {

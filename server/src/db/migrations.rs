@@ -146,6 +146,55 @@ DEFINE TABLE street_year SCHEMAFULL;
 DEFINE FIELD nomination_quota ON street_year TYPE int ASSERT $value >= 0 AND $value <= 100;
 DEFINE FIELD clocks ON street_year TYPE object FLEXIBLE DEFAULT {};
 "#,
+}, Migration {
+    version: 3,
+    name: "change sequence, pull cursors per client, conflict notes",
+    sql: r#"
+-- One counter, raised once by every write transaction: every changed record carries the
+-- number of the commit that changed it, so "what changed since" is an indexed range.
+-- Two transactions that raise it conflict, so numbers become visible in commit order.
+DEFINE TABLE sync_seq SCHEMAFULL;
+DEFINE FIELD n ON sync_seq TYPE int;
+UPSERT sync_seq:global SET n = 0;
+
+DEFINE FIELD seq ON branch TYPE int DEFAULT 0;
+DEFINE FIELD seq ON account TYPE int DEFAULT 0;
+DEFINE FIELD seq ON project TYPE int DEFAULT 0;
+DEFINE FIELD seq ON catalog_entry TYPE int DEFAULT 0;
+DEFINE FIELD seq ON street_year TYPE int DEFAULT 0;
+UPDATE branch SET seq = 0;
+UPDATE account SET seq = 0;
+UPDATE project SET seq = 0;
+UPDATE catalog_entry SET seq = 0;
+UPDATE street_year SET seq = 0;
+DEFINE INDEX branch_seq ON branch FIELDS seq;
+DEFINE INDEX account_seq ON account FIELDS seq;
+DEFINE INDEX project_seq ON project FIELDS seq;
+DEFINE INDEX project_branch_seq ON project FIELDS branch, seq;
+DEFINE INDEX catalog_entry_seq ON catalog_entry FIELDS seq;
+DEFINE INDEX street_year_seq ON street_year FIELDS seq;
+
+-- Each device's pull cursor, kept in the database so any instance can answer it.
+DEFINE TABLE sync_client SCHEMAFULL;
+DEFINE FIELD account ON sync_client TYPE string;
+DEFINE FIELD cursor ON sync_client TYPE int;
+DEFINE FIELD pulled_at ON sync_client TYPE int;
+
+-- A value a device wrote that a concurrent, later write replaced; delivered to that
+-- device on its next pull.
+DEFINE TABLE conflict SCHEMAFULL;
+DEFINE FIELD client ON conflict TYPE string;
+DEFINE FIELD account ON conflict TYPE string;
+DEFINE FIELD tb ON conflict TYPE string;
+DEFINE FIELD key ON conflict TYPE string;
+DEFINE FIELD field ON conflict TYPE string;
+DEFINE FIELD yours ON conflict TYPE any;
+DEFINE FIELD winner ON conflict TYPE any;
+DEFINE FIELD winner_name ON conflict TYPE string;
+DEFINE FIELD at ON conflict TYPE int;
+DEFINE FIELD seq ON conflict TYPE int;
+DEFINE INDEX conflict_client_seq ON conflict FIELDS client, seq;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

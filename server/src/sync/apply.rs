@@ -263,6 +263,9 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
     vars.insert("client".into(), json!(ctx.client));
     vars.insert("own_session".into(), json!(ctx.session));
     vars.insert("now".into(), json!(applied_at));
+    // Every record this transaction changes carries its commit's number (see migration 3).
+    sql.push_str("LET $seq = (UPDATE ONLY sync_seq:global SET n += 1 RETURN VALUE n);\n");
+    statement += 1;
     for (n, (index, effect)) in accepted.iter().enumerate() {
         let op = &ops[*index];
         vars.insert(format!("id{n}"), json!(op.id.to_string()));
@@ -290,8 +293,11 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                     content.insert("updated_at".into(), json!(applied_at));
                 }
                 vars.insert(format!("content{n}"), Value::Object(content));
-                sql.push_str(&format!("CREATE type::record($tb{n}, $key{n}) CONTENT $content{n};\n"));
-                statement += 1;
+                sql.push_str(&format!(
+                    "CREATE type::record($tb{n}, $key{n}) CONTENT $content{n} RETURN NONE;\n\
+                     UPDATE type::record($tb{n}, $key{n}) SET seq = $seq RETURN NONE;\n"
+                ));
+                statement += 2;
             }
             Effect::Transition { from, to, note, filing } => {
                 vars.insert(format!("from{n}"), json!(from.code()));
@@ -302,7 +308,7 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                 // the project meanwhile, the transaction fails and the batch is checked again.
                 sql.push_str(&format!(
                     "LET $moved{n} = (UPDATE type::record('project', $key{n}) SET status = $to{n}, return_reason = $note{n}, \
-                     filing_no = $filing{n} ?? filing_no, filed_at = IF $filing{n} THEN $now ELSE filed_at END, updated_at = $now \
+                     filing_no = $filing{n} ?? filing_no, filed_at = IF $filing{n} THEN $now ELSE filed_at END, updated_at = $now, seq = $seq \
                      WHERE status = $from{n} RETURN VALUE id);\n\
                      IF array::len($moved{n}) = 0 {{ THROW 'status changed meanwhile; can be retried' }};\n"
                 ));
@@ -310,18 +316,33 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
             }
             Effect::Set { fields } => {
                 if op.table == "project" {
-                    sql.push_str(&format!("UPDATE type::record('project', $key{n}) SET updated_at = $now;\n"));
+                    sql.push_str(&format!("UPDATE type::record('project', $key{n}) SET updated_at = $now, seq = $seq;\n"));
                     statement += 1;
                 }
                 for (f, (name, value)) in fields.iter().enumerate() {
                     vars.insert(format!("v{n}_{f}"), value.clone());
+                    // "-": the client did not say what it saw, so no conflict can be told.
+                    vars.insert(format!("base{n}_{f}"), json!(op.base.get(*name).map(String::as_str).unwrap_or("-")));
                     // Field names come from the static registry in `domain::records`, never from the request.
                     sql.push_str(&format!(
-                        "UPDATE type::record($tb{n}, $key{n}) SET {name} = $v{n}_{f}, clocks.{name} = $clock{n} \
+                        "LET $was{n}_{f} = (SELECT VALUE [clocks.{name}, {name}] FROM ONLY type::record($tb{n}, $key{n}));\n\
+                         UPDATE type::record($tb{n}, $key{n}) SET {name} = $v{n}_{f}, clocks.{name} = $clock{n}, seq = $seq \
                          WHERE clocks.{name} = NONE OR clocks.{name} < $clock{n} RETURN VALUE record::id(id);\n"
                     ));
-                    statement += 1;
+                    statement += 2;
                     field_statements.push((statement, *index, name));
+                    // The value replaced was written concurrently (the client saw another):
+                    // tell the device that wrote it that its value lost.
+                    sql.push_str(&format!(
+                        "IF $base{n}_{f} != '-' AND $was{n}_{f}[0] != NONE AND $was{n}_{f}[0] != $base{n}_{f} AND $was{n}_{f}[0] < $clock{n} {{ \
+                            LET $loser = (SELECT client, actor FROM op WHERE tb = $tb{n} AND key = $key{n} AND clock = $was{n}_{f}[0] LIMIT 1)[0]; \
+                            IF $loser != NONE AND $loser.client != $client {{ \
+                                CREATE conflict SET client = $loser.client, account = $loser.actor, tb = $tb{n}, key = $key{n}, field = '{name}', \
+                                yours = $was{n}_{f}[1], winner = $v{n}_{f}, winner_name = $actor_name, at = $now, seq = $seq RETURN NONE; \
+                            }}; \
+                         }};\n"
+                    ));
+                    statement += 1;
                 }
             }
             Effect::Append { list, item } => {

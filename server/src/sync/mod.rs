@@ -1,13 +1,17 @@
 //! The one write path (`sync`): `POST /api/sync` takes a batch of operations, applies
-//! them through `apply`, and answers each one.
+//! them through `apply`, and answers each one; `POST /api/pull` answers what changed
+//! since a client's cursor; `GET /api/events` tells browsers when something did.
 
 mod apply;
+pub mod live;
 mod projects;
+pub mod pull;
 
 pub use apply::{apply_batch, ApplyError, Writer};
 
 use crate::state::AppState;
 use app::auth::store::{resolve_session, session_id, token_from_headers};
+use app::auth::SessionUser;
 use app::domain::ops::{SyncRequest, SyncResponse, MAX_BATCH};
 use app::domain::org::Actor;
 use app::i18n::Locale;
@@ -17,27 +21,35 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-pub async fn sync_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Json<SyncRequest>, JsonRejection>,
-) -> Response {
+/// The signed-in person of a request, and their language; or the answer to give.
+pub(crate) async fn session_user(state: &AppState, headers: &HeaderMap) -> Result<(SessionUser, Locale), Response> {
     let locale = headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
         .map(Locale::from_cookie_header)
         .unwrap_or_default();
+    let Some(token) = token_from_headers(headers) else {
+        return Err(error(StatusCode::UNAUTHORIZED, "unauthenticated", app::i18n::t(locale, app::i18n::Msg::SessionExpired)));
+    };
+    match resolve_session(&state.db, &token).await {
+        Ok(Some(user)) => Ok((user, locale)),
+        Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "unauthenticated", app::i18n::t(locale, app::i18n::Msg::SessionExpired))),
+        Err(_) => Err(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", app::i18n::t(locale, app::i18n::Msg::ServerError))),
+    }
+}
+
+pub async fn sync_handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<SyncRequest>, JsonRejection>,
+) -> Response {
+    let (user, locale) = match session_user(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     let zh = locale == Locale::ZhCn;
     let Some(token) = token_from_headers(&headers) else {
-        return error(StatusCode::UNAUTHORIZED, "unauthenticated", if zh { "请先登录" } else { "Please sign in" });
-    };
-    let user = match resolve_session(&state.db, &token).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            let text = app::i18n::t(locale, app::i18n::Msg::SessionExpired);
-            return error(StatusCode::UNAUTHORIZED, "unauthenticated", text);
-        }
-        Err(_) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", app::i18n::t(locale, app::i18n::Msg::ServerError)),
+        return error(StatusCode::UNAUTHORIZED, "unauthenticated", app::i18n::t(locale, app::i18n::Msg::SessionExpired));
     };
     let request = match body {
         Ok(Json(request)) => request,
@@ -62,6 +74,6 @@ pub async fn sync_handler(
     }
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "code": code, "message": message }))).into_response()
 }

@@ -7,8 +7,6 @@ use reqwest::{redirect::Policy, Client, StatusCode};
 use serde_json::Value;
 use server::db::{self, demo, Db};
 use server::state::AppState;
-use server::sync::Writer;
-use std::sync::Arc;
 
 pub use demo::DEMO_PASSWORD;
 
@@ -41,7 +39,7 @@ pub async fn start_on(address: &str) -> TestServer {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { leptos_options: options, db: db.clone(), writer: Arc::new(Writer::new("test")) };
+    let state = AppState::new(options, db.clone(), "test");
     let app = server::router(state);
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
