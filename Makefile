@@ -63,6 +63,9 @@ site:
 		$(PKG)/xianfeng_bg.wasm -o $(PKG)/xianfeng_bg.wasm
 	cp style/main.css $(PKG)/xianfeng.css
 	cp -r public/. $(SITE)/
+	@# The build id: pages ask for /pkg/…?v=<id>, and the service worker caches by it.
+	build=$$(cat $(PKG)/xianfeng_bg.wasm $(PKG)/xianfeng.js $(PKG)/xianfeng.css public/sw.js public/pwa.js | sha256sum | cut -c1-12); \
+		echo $$build > $(PKG)/build.txt; sed -i "s/__BUILD__/$$build/g" $(SITE)/sw.js
 	gzip -9 -k -f $(PKG)/xianfeng_bg.wasm $(PKG)/xianfeng.js $(PKG)/xianfeng.css
 	@$(MAKE) --no-print-directory size-print
 

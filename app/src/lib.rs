@@ -16,12 +16,30 @@ pub mod ui;
 pub mod db;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, Link, Meta, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+/// The build's id: a hash of the wasm, JS and CSS, written by the build next to them.
+/// Asset URLs carry it, so a browser (and the service worker) never mixes two builds.
+#[cfg(feature = "ssr")]
+pub static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+#[cfg(feature = "ssr")]
+fn build_id() -> &'static str {
+    BUILD.get().map(String::as_str).unwrap_or("dev")
+}
+
 /// The HTML document around the app, rendered by the server.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let build = build_id();
+    // wasm-bindgen's loader would fetch the wasm without the build id: name it here.
+    let boot = format!(
+        "import('/pkg/xianfeng.js?v={build}').then(m => m.default({{module_or_path: '/pkg/xianfeng_bg.wasm?v={build}'}}).then(() => m.hydrate()));"
+    );
     view! {
         <!DOCTYPE html>
         <html>
@@ -29,7 +47,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <link rel="stylesheet" href=format!("/pkg/xianfeng.css?v={build}")/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <link rel="modulepreload" href=format!("/pkg/xianfeng.js?v={build}")/>
+                <link rel="preload" href=format!("/pkg/xianfeng_bg.wasm?v={build}") r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                <script src=format!("/pwa.js?v={build}") defer></script>
+                <script type="module">{boot}</script>
                 <MetaTags/>
             </head>
             <body>
@@ -44,10 +68,10 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = i18n::provide_locale();
     auth::provide_session();
+    sync::provide_sync();
 
     view! {
         <Html attr:lang=move || locale.get().tag()/>
-        <Stylesheet id="leptos" href="/pkg/xianfeng.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="theme-color" content="#b71c1c"/>
         <Meta name="description" content="先锋：党建工作项目化管理"/>
@@ -66,6 +90,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/projects/:key") view=projects::ProjectPage ssr=SsrMode::Async/>
                 <Route path=path!("/catalog") view=projects::CatalogPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=projects::DashboardPage ssr=SsrMode::Async/>
+                <Route path=path!("/sync") view=sync::SyncPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -27,6 +27,10 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let site_root = state.leptos_options.site_root.to_string();
+    // The build's id, written by `make site` beside the wasm; asset URLs carry it.
+    if let Ok(id) = std::fs::read_to_string(format!("{site_root}/pkg/build.txt")) {
+        let _ = app::BUILD.set(id.trim().to_string());
+    }
     let db = state.db.clone();
     let leptos_state = state.clone();
     // File names are not hashed yet, so the browser revalidates (cheap: Last-Modified).
@@ -40,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(sync::live::events_handler))
         .route("/api/export/register.xlsx", get(export::register))
         .route("/api/export/nominations.xlsx", get(export::nominations))
+        .route("/sw.js", get(service_worker))
+        .route("/manifest.webmanifest", get(manifest))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(
@@ -68,6 +74,26 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(refuse_cross_site_writes)),
         )
         .with_state(state)
+}
+
+/// The service worker: never cached by HTTP, so a new build is found on the next visit.
+async fn service_worker(State(state): State<AppState>) -> Response {
+    site_file(&state, "sw.js", "text/javascript; charset=utf-8").await
+}
+
+async fn manifest(State(state): State<AppState>) -> Response {
+    site_file(&state, "manifest.webmanifest", "application/manifest+json").await
+}
+
+async fn site_file(state: &AppState, name: &str, content_type: &'static str) -> Response {
+    match tokio::fs::read(format!("{}/{name}", state.leptos_options.site_root)).await {
+        Ok(bytes) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

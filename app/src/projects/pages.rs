@@ -3,7 +3,8 @@ use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::domain::projects::{transition_mover, Category, Indicator, Mover, Nomination, Principle, Status, Tier};
 use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
-use crate::sync::{stamp, submit};
+use crate::domain::replica::changed_fields;
+use crate::sync::{stamp, submit, use_sync, Submitted};
 use crate::ui::{format_datetime, use_user, Shell, StatusLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,10 +17,12 @@ fn send(op: Operation, version: RwSignal<u32>, error: RwSignal<Option<String>>) 
     let locale = use_locale().get_untracked();
     leptos::task::spawn_local(async move {
         match submit(op, locale).await {
-            Ok(_) => {
+            Ok(Submitted::Accepted) => {
                 error.set(None);
                 version.update(|v| *v += 1);
             }
+            // Shown from the device's copy; the server is asked again once it is sent.
+            Ok(Submitted::Queued) => error.set(None),
             Err(message) => error.set(Some(message)),
         }
     });
@@ -298,23 +301,55 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
 }
 
 /// `/projects/:key`: every field, the "1+5" panel, moves, history and comments.
+/// The server renders it; in the browser the device's copy (with changes not yet sent)
+/// is laid over it, and it alone is shown when the server cannot be reached.
 #[component]
 pub fn ProjectPage() -> impl IntoView {
     let locale = use_locale();
     let params = use_params_map();
+    let sync = use_sync();
     let key = move || params.read().get("key").unwrap_or_default();
     let version = RwSignal::new(0u32);
-    let project = Resource::new(move || (key(), version.get()), |(key, _)| get_project(key));
+    let project = Resource::new(move || (key(), version.get(), sync.changes.get()), |(key, _, _)| get_project(key));
+    let local = local_copy(key);
     view! {
         <Shell>
             <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
-                {move || project.get().map(|result| match result {
-                    Ok(detail) => view! { <ProjectView detail version/> }.into_any(),
-                    Err(e) => view! { <section class="page"><p class="form-error" role="alert">{e.message(locale.get())}</p></section> }.into_any(),
+                {move || project.get().map(|result| match (result, local.get()) {
+                    (Ok(mut detail), Some(mine)) => {
+                        // The server's history and comments, the device's fields.
+                        let (history, comments) = (std::mem::take(&mut detail.history), std::mem::take(&mut detail.comments));
+                        let detail = ProjectDetail { history, comments, ..mine };
+                        view! { <ProjectView detail version/> }.into_any()
+                    }
+                    (Ok(detail), None) => view! { <ProjectView detail version/> }.into_any(),
+                    (Err(_), Some(detail)) => view! { <ProjectView detail version/> }.into_any(),
+                    (Err(e), None) => {
+                        let text = if sync.online.get() { e.message(locale.get()) } else { t(locale.get(), Msg::OfflineNotHeld).to_string() };
+                        view! { <section class="page"><p class="form-error" role="alert">{text}</p></section> }.into_any()
+                    }
                 })}
             </Transition>
         </Shell>
     }
+}
+
+/// The device's copy of a project, read after hydration and again whenever the local
+/// store changes. Stays `None` on the server, so the first render matches.
+fn local_copy(key: impl Fn() -> String + Send + Sync + 'static) -> RwSignal<Option<ProjectDetail>> {
+    let sync = use_sync();
+    let local = RwSignal::new(None::<ProjectDetail>);
+    Effect::new(move |_| {
+        sync.changes.track();
+        let key = key();
+        leptos::task::spawn_local(async move {
+            let found = local_project(&key).await;
+            if local.get_untracked() != found {
+                local.set(found);
+            }
+        });
+    });
+    local
 }
 
 #[component]
@@ -481,6 +516,27 @@ pub fn DeclarePage() -> impl IntoView {
             None => Ok(None),
         }
     });
+    // The device's copy: laid over the draft being edited, and all there is offline.
+    let local = RwSignal::new(None::<(Vec<CatalogEntry>, Vec<Choice>, Option<ProjectDetail>)>);
+    // Set only when the device's draft differs from the server's: the form is then
+    // drawn again, once, right after the page loads.
+    let overlay = RwSignal::new(None::<ProjectDetail>);
+    Effect::new(move |_| {
+        let key = query.read().get("edit");
+        leptos::task::spawn_local(async move {
+            let detail = match key {
+                Some(key) => local_project(&key).await,
+                None => None,
+            };
+            if let (Some(mine), Some(Ok(Some(server)))) = (detail.clone(), editing.get_untracked()) {
+                let mine = ProjectDetail { history: server.history.clone(), comments: server.comments.clone(), ..mine };
+                if mine != server {
+                    overlay.set(Some(mine));
+                }
+            }
+            local.set(Some((local_catalog().await, local_leaders().await, detail)));
+        });
+    });
     view! {
         <Title text=move || t(locale.get(), Msg::Declare)/>
         <Shell>
@@ -488,8 +544,17 @@ pub fn DeclarePage() -> impl IntoView {
                 <h1><Tr m=Msg::Declare/></h1>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || {
-                        let (Some(Ok(catalog)), Some(Ok(leaders)), Some(Ok(existing))) = (catalog.get(), leaders.get(), editing.get()) else {
-                            return None;
+                        let (catalog, leaders, existing) = match (catalog.get(), leaders.get(), editing.get()) {
+                            (Some(Ok(catalog)), Some(Ok(leaders)), Some(Ok(existing))) => {
+                                // A draft with changes not yet sent shows them.
+                                let existing = existing.map(|server| overlay.get().unwrap_or(server));
+                                (catalog, leaders, existing)
+                            }
+                            (Some(_), Some(_), Some(_)) => match local.get() {
+                                Some(held) if query.read().get("edit").is_none() || held.2.is_some() => held,
+                                _ => return Some(view! { <p class="form-error" role="alert"><Tr m=Msg::OfflineNotHeld/></p> }.into_any()),
+                            },
+                            _ => return None,
                         };
                         if !use_user().role.is_branch_staff() {
                             return Some(view! { <p class="notice" role="note"><Tr m=Msg::DeclareByBranches/></p> }.into_any());
@@ -571,6 +636,9 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
         f.insert("indicators".into(), json!(list));
         Ok(f)
     };
+    // What the server (or the queue) already has: later saves send only what changed,
+    // so two people editing different fields of one draft never overwrite each other.
+    let saved = StoredValue::new(if existing.is_some() { fields().map(|f| f.into_iter().collect()).unwrap_or_default() } else { serde_json::Map::new() });
     let save = move |then_submit: bool| {
         let locale_now = locale.get_untracked();
         let mut fields = match fields() {
@@ -581,7 +649,12 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
             }
         };
         field_error.set(None);
+        let sent: Vec<(String, Value)> = fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let op = if created.get_untracked() {
+            let fields = changed_fields(&saved.get_value(), fields);
+            if fields.is_empty() && !then_submit {
+                return;
+            }
             Operation::new("project", &key.get_value(), OpKind::Set { fields }, stamp())
         } else {
             // Later saves are queued behind this one, so they may already set fields.
@@ -595,9 +668,12 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
         };
         let navigate = navigate.clone();
         let is_create = matches!(op.kind, OpKind::Create { .. });
+        let empty = matches!(&op.kind, OpKind::Set { fields } if fields.is_empty());
         leptos::task::spawn_local(async move {
-            match submit(op, locale_now).await {
-                Ok(_) => {
+            let outcome = if empty { Ok(Submitted::Accepted) } else { submit(op, locale_now).await };
+            match outcome {
+                Ok(how) => {
+                    saved.update_value(|s| s.extend(sent));
                     if then_submit {
                         let op = Operation::new("project", &key.get_value(), OpKind::Transition { to: "submitted".into(), note: None }, stamp());
                         match submit(op, locale_now).await {
@@ -605,7 +681,8 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
                             Err(message) => status.set(Some(Err(message))),
                         }
                     } else {
-                        status.set(Some(Ok(t(locale_now, Msg::DraftSaved).into())));
+                        let text = if how == Submitted::Queued { Msg::SavedOnDevice } else { Msg::DraftSaved };
+                        status.set(Some(Ok(t(locale_now, text).into())));
                     }
                 }
                 Err(message) => {

@@ -1,6 +1,7 @@
 //! Reads of projects, the catalog and the dashboard. Changes go through the sync module.
 
-use crate::domain::projects::{Category, Indicator, Nomination, OnePlusFiveProblem, Principle, Status, Tier};
+use crate::domain::projects::{check_one_plus_five, one_plus_five_done, Category, Indicator, Nomination, OnePlusFive, OnePlusFiveProblem, Principle, Status, Tier};
+use std::collections::HashMap;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -119,74 +120,110 @@ pub fn this_year() -> i64 {
     (now + chrono::Duration::hours(8)).year() as i64
 }
 
+/// A project as stored: read by the server from the database and by the browser from
+/// its local store, and turned into cards and details by the same code.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ProjectRow {
+    pub key: String,
+    pub title: String,
+    pub branch: String,
+    pub category: Category,
+    pub tier: Tier,
+    pub status: Status,
+    pub year: i64,
+    pub nomination: String,
+    #[serde(default)]
+    pub principles: Vec<Principle>,
+    #[serde(default)]
+    pub goals: String,
+    #[serde(default)]
+    pub starts_on: String,
+    #[serde(default)]
+    pub ends_on: String,
+    /// The "1+5" fields, stored under the same names.
+    #[serde(flatten)]
+    pub five: OnePlusFive,
+    #[serde(default)]
+    pub return_reason: String,
+    pub filing_no: Option<String>,
+    pub filed_at: Option<i64>,
+}
+
+impl ProjectRow {
+    pub fn liaison_ok(&self, leaders: &HashMap<String, String>) -> bool {
+        self.five.liaison_leader.as_ref().is_some_and(|k| leaders.contains_key(k))
+    }
+
+    pub fn nomination(&self) -> Option<Nomination> {
+        match self.nomination.as_str() {
+            "nominated" => Some(Nomination::Nominated),
+            "selected" => Some(Nomination::Selected),
+            "not_selected" => Some(Nomination::NotSelected),
+            _ => None,
+        }
+    }
+
+    pub fn card(&self, branches: &HashMap<String, String>, leaders: &HashMap<String, String>) -> ProjectCard {
+        ProjectCard {
+            key: self.key.clone(),
+            title: self.title.clone(),
+            branch: self.branch.clone(),
+            branch_name: branches.get(&self.branch).cloned().unwrap_or_default(),
+            category: self.category,
+            tier: self.tier,
+            status: self.status,
+            year: self.year,
+            nomination: self.nomination(),
+            done: one_plus_five_done(&self.five, self.liaison_ok(leaders)),
+        }
+    }
+
+    pub fn problems(&self, leaders: &HashMap<String, String>) -> Vec<OnePlusFiveProblem> {
+        check_one_plus_five(&self.five, self.liaison_ok(leaders))
+    }
+}
+
+impl ProjectRow {
+    /// A record of the local store as a row; `None` if it is not a whole project.
+    pub fn from_record(record: &crate::domain::replica::RecordState) -> Option<ProjectRow> {
+        let mut fields = record.fields.clone();
+        fields.insert("key".into(), serde_json::Value::String(record.key.clone()));
+        fields.entry("nomination").or_insert_with(|| serde_json::Value::String("none".into()));
+        fields.entry("status").or_insert_with(|| serde_json::Value::String("draft".into()));
+        serde_json::from_value(serde_json::Value::Object(fields)).ok()
+    }
+
+    /// Everything about the project, given branch and leader names and its history.
+    pub fn detail(self, branches: &HashMap<String, String>, leaders: &HashMap<String, String>, history: Vec<HistoryLine>, comments: Vec<Comment>) -> ProjectDetail {
+        ProjectDetail {
+            card: self.card(branches, leaders),
+            problems: self.problems(leaders),
+            liaison_name: self.five.liaison_leader.as_ref().and_then(|k| leaders.get(k)).cloned(),
+            principles: self.principles,
+            goals: self.goals,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            liaison_leader: self.five.liaison_leader,
+            responsible: self.five.responsible,
+            budget_fen: self.five.budget_fen,
+            budget_source: self.five.budget_source,
+            team: self.five.team,
+            indicators: self.five.indicators,
+            return_reason: self.return_reason,
+            filing_no: self.filing_no,
+            filed_at: self.filed_at,
+            history,
+            comments,
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod sql {
     use super::*;
     use crate::db::{rows, Db};
-    use crate::domain::projects::{check_one_plus_five, one_plus_five_done, OnePlusFive};
     use serde_json::{json, Value};
     use std::collections::HashMap;
-
-    #[derive(Deserialize)]
-    pub struct ProjectRow {
-        pub key: String,
-        pub title: String,
-        pub branch: String,
-        pub category: Category,
-        pub tier: Tier,
-        pub status: Status,
-        pub year: i64,
-        pub nomination: String,
-        #[serde(default)]
-        pub principles: Vec<Principle>,
-        #[serde(default)]
-        pub goals: String,
-        #[serde(default)]
-        pub starts_on: String,
-        #[serde(default)]
-        pub ends_on: String,
-        /// The "1+5" fields, stored under the same names.
-        #[serde(flatten)]
-        pub five: OnePlusFive,
-        #[serde(default)]
-        pub return_reason: String,
-        pub filing_no: Option<String>,
-        pub filed_at: Option<i64>,
-    }
-
-    impl ProjectRow {
-        fn liaison_ok(&self, leaders: &HashMap<String, String>) -> bool {
-            self.five.liaison_leader.as_ref().is_some_and(|k| leaders.contains_key(k))
-        }
-
-        pub fn nomination(&self) -> Option<Nomination> {
-            match self.nomination.as_str() {
-                "nominated" => Some(Nomination::Nominated),
-                "selected" => Some(Nomination::Selected),
-                "not_selected" => Some(Nomination::NotSelected),
-                _ => None,
-            }
-        }
-
-        pub fn card(&self, branches: &HashMap<String, String>, leaders: &HashMap<String, String>) -> ProjectCard {
-            ProjectCard {
-                key: self.key.clone(),
-                title: self.title.clone(),
-                branch: self.branch.clone(),
-                branch_name: branches.get(&self.branch).cloned().unwrap_or_default(),
-                category: self.category,
-                tier: self.tier,
-                status: self.status,
-                year: self.year,
-                nomination: self.nomination(),
-                done: one_plus_five_done(&self.five, self.liaison_ok(leaders)),
-            }
-        }
-
-        pub fn problems(&self, leaders: &HashMap<String, String>) -> Vec<OnePlusFiveProblem> {
-            check_one_plus_five(&self.five, self.liaison_ok(leaders))
-        }
-    }
 
     pub const PROJECT_FIELDS: &str = "record::id(id) AS key, title, branch, category, tier, status, year, nomination, \
         principles, goals, starts_on, ends_on, liaison_leader, responsible, budget_fen, budget_source, team, indicators, \
@@ -288,7 +325,7 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     use serde_json::{json, Value};
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
-    let row: sql::ProjectRow = crate::db::row(&db, &format!("SELECT {} FROM ONLY type::record('project', $key)", sql::PROJECT_FIELDS), json!({ "key": key }))
+    let row: ProjectRow = crate::db::row(&db, &format!("SELECT {} FROM ONLY type::record('project', $key)", sql::PROJECT_FIELDS), json!({ "key": key }))
         .await
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound)?;
@@ -317,26 +354,7 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     let comments: Vec<Comment> = crate::db::rows(&db, "SELECT text, author_name, at, clock FROM project_comment WHERE project = $key ORDER BY clock", json!({ "key": key }), 0)
         .await
         .map_err(AppError::internal)?;
-    Ok(ProjectDetail {
-        card: row.card(&branches, &leaders),
-        problems: row.problems(&leaders),
-        liaison_name: row.five.liaison_leader.as_ref().and_then(|k| leaders.get(k)).cloned(),
-        principles: row.principles,
-        goals: row.goals,
-        starts_on: row.starts_on,
-        ends_on: row.ends_on,
-        liaison_leader: row.five.liaison_leader,
-        responsible: row.five.responsible,
-        budget_fen: row.five.budget_fen,
-        budget_source: row.five.budget_source,
-        team: row.five.team,
-        indicators: row.five.indicators,
-        return_reason: row.return_reason,
-        filing_no: row.filing_no,
-        filed_at: row.filed_at,
-        history,
-        comments,
-    })
+    Ok(row.detail(&branches, &leaders, history, comments))
 }
 
 /// A logged operation as a line of history: `type` and the fields or state it touched.
@@ -390,7 +408,7 @@ pub async fn get_dashboard(year: i64) -> Result<Dashboard, AppError> {
         .await
         .map_err(AppError::internal)?;
     branches.sort_by_key(|(key, _)| order.iter().position(|k| k == key));
-    let count = |f: &dyn Fn(&sql::ProjectRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    let count = |f: &dyn Fn(&ProjectRow) -> bool| rows.iter().filter(|r| f(r)).count();
     let stored: Option<i64> = crate::db::row(&db, "SELECT VALUE nomination_quota FROM ONLY type::record('street_year', $year)", serde_json::json!({ "year": year.to_string() }))
         .await
         .map_err(AppError::internal)?;
@@ -414,4 +432,51 @@ pub async fn get_dashboard(year: i64) -> Result<Dashboard, AppError> {
             })
             .collect(),
     })
+}
+
+/// A project as this person's device holds it (the server's copy and their queued
+/// changes), with names from the same store. History and comments stay on the server.
+pub async fn local_project(key: &str) -> Option<ProjectDetail> {
+    let record = crate::sync::local_record("project", key).await?;
+    let row = ProjectRow::from_record(&record)?;
+    let (branches, leaders) = local_names().await;
+    Some(row.detail(&branches, &leaders, vec![], vec![]))
+}
+
+/// Branch names and liaison leaders' names from the local store.
+pub async fn local_names() -> (HashMap<String, String>, HashMap<String, String>) {
+    let branches = crate::sync::local_records("branch")
+        .await
+        .into_iter()
+        .filter_map(|b| Some((b.key.clone(), b.text("name")?.to_string())))
+        .collect();
+    let leaders = crate::sync::local_records("account")
+        .await
+        .into_iter()
+        .filter(|a| a.text("role") == Some("liaison_leader"))
+        .filter_map(|a| Some((a.key.clone(), a.text("display_name")?.to_string())))
+        .collect();
+    (branches, leaders)
+}
+
+/// The reference catalog as the device holds it.
+pub async fn local_catalog() -> Vec<CatalogEntry> {
+    let mut list: Vec<CatalogEntry> = crate::sync::local_records("catalog_entry")
+        .await
+        .into_iter()
+        .filter_map(|r| {
+            let mut fields = r.fields.clone();
+            fields.insert("key".into(), serde_json::Value::String(r.key.clone()));
+            serde_json::from_value(serde_json::Value::Object(fields)).ok()
+        })
+        .collect();
+    list.sort_by(|a, b| a.title.cmp(&b.title));
+    list
+}
+
+/// The liaison leaders a declaration picks from, as the device holds them.
+pub async fn local_leaders() -> Vec<Choice> {
+    let mut list: Vec<Choice> = local_names().await.1.into_iter().map(|(key, name)| Choice { key, name }).collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    list
 }

@@ -1,13 +1,31 @@
-//! The browser's side of the one write path (`sync`): stamp an operation with the
-//! device's clock and send it to `POST /api/sync`. The server's side is `server::sync`.
+//! The browser's side of the one write path (`sync`). Every change is an operation,
+//! stamped with the device's clock, applied to the local store at once and queued there
+//! (IndexedDB), then pushed to `POST /api/sync` when the network allows; the server's
+//! changes come back through `POST /api/pull`, woken by `GET /api/events`. The server's
+//! side is `server::sync`.
 
-use crate::domain::hlc::Stamp;
-use crate::domain::ops::{OpResult, OpStatus, Operation, SyncResponse};
 #[cfg(feature = "hydrate")]
-use crate::domain::ops::SyncRequest;
+mod engine;
+mod pages;
+#[cfg(feature = "hydrate")]
+mod store;
+
+pub use pages::{SyncBar, SyncPage};
+
+#[cfg(not(feature = "hydrate"))]
+use crate::domain::hlc::Stamp;
+use crate::domain::ops::{OpResult, Operation};
+#[cfg(not(feature = "hydrate"))]
+use crate::domain::ops::SyncResponse;
+use crate::domain::replica::RecordState;
 use crate::i18n::{t, Locale, Msg};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const ENDPOINT: &str = "/api/sync";
+pub const PULL: &str = "/api/pull";
+pub const EVENTS: &str = "/api/events";
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PushError {
@@ -15,8 +33,12 @@ pub enum PushError {
     Network,
     #[error("signed out")]
     Unauthenticated,
-    #[error("server answered {0}")]
-    Server(u16),
+    /// Busy or briefly unavailable: try again, after `retry_after` seconds if given.
+    #[error("server busy")]
+    Busy { retry_after: Option<u32> },
+    /// The server refused the request itself (not one operation in it).
+    #[error("server refused the request ({0})")]
+    Refused(u16),
 }
 
 impl PushError {
@@ -24,90 +46,180 @@ impl PushError {
         match self {
             PushError::Network => t(locale, Msg::NetworkError).into(),
             PushError::Unauthenticated => t(locale, Msg::SessionExpired).into(),
-            PushError::Server(_) => t(locale, Msg::ServerError).into(),
+            PushError::Busy { .. } | PushError::Refused(_) => t(locale, Msg::ServerError).into(),
         }
     }
 }
 
-/// Sends one operation and answers with the person's message when it was not accepted.
-pub async fn submit(op: Operation, locale: Locale) -> Result<OpResult, String> {
+/// Something the person has to look at: an operation the server refused, a value of
+/// theirs that a concurrent edit replaced, or a queue entry the browser could not read.
+/// It stays until they retry, edit or discard it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub id: String,
+    pub kind: ProblemKind,
+    pub table: String,
+    pub key: String,
+    pub field: Option<String>,
+    /// The value the person typed.
+    pub yours: Value,
+    /// The value that won, when the server told it (otherwise the current one is shown).
+    pub winner: Option<Value>,
+    pub winner_name: Option<String>,
+    pub message: String,
+    /// The operation as it was made, for "retry".
+    pub op: Option<Operation>,
+    pub at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    Rejected,
+    Conflict,
+    Damaged,
+}
+
+/// What the pages know of sync, as signals. Server and browser start from the same
+/// values, so hydration matches; the browser's engine then fills them in.
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    pub online: RwSignal<bool>,
+    /// When this device lost the network (ms), kept across reloads.
+    pub offline_since: RwSignal<Option<i64>>,
+    /// Operations waiting for the server.
+    pub pending: RwSignal<usize>,
+    pub problems: RwSignal<Vec<Problem>>,
+    /// Raised whenever the local store changed: pages that read it read again.
+    pub changes: RwSignal<u64>,
+    /// The session ended while operations wait: the person must sign in again.
+    pub signed_out: RwSignal<bool>,
+    /// A new version of the app is installed and waits for a reload.
+    pub update_ready: RwSignal<bool>,
+}
+
+pub fn provide_sync() -> SyncState {
+    let state = SyncState {
+        online: RwSignal::new(true),
+        offline_since: RwSignal::new(None),
+        pending: RwSignal::new(0),
+        problems: RwSignal::new(vec![]),
+        changes: RwSignal::new(0),
+        signed_out: RwSignal::new(false),
+        update_ready: RwSignal::new(false),
+    };
+    provide_context(state);
+    state
+}
+
+pub fn use_sync() -> SyncState {
+    expect_context::<SyncState>()
+}
+
+/// How an operation ended for the page that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// The server accepted it.
+    Accepted,
+    /// No network: it is applied locally and queued, and will be sent later.
+    Queued,
+}
+
+/// Records an operation: applied locally and queued at once, then sent. Answers with the
+/// person's message when the server refused it (it is then undone locally).
+pub async fn submit(op: Operation, locale: Locale) -> Result<Submitted, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        engine::submit(op, locale).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (op, locale);
+        Err(String::new())
+    }
+}
+
+/// A record as this person sees it now: the server's copy with their queued operations
+/// laid over it. `None` on the server, or when the browser does not hold it.
+pub async fn local_record(table: &str, key: &str) -> Option<RecordState> {
+    #[cfg(feature = "hydrate")]
+    {
+        engine::local_record(table, key).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (table, key);
+        None
+    }
+}
+
+/// Every record of a table that this person holds, queued operations laid over them.
+pub async fn local_records(table: &str) -> Vec<RecordState> {
+    #[cfg(feature = "hydrate")]
+    {
+        engine::local_records(table).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = table;
+        vec![]
+    }
+}
+
+/// Starts the browser's sync engine for the signed-in person (once per page load).
+pub fn start(account: &str) {
+    #[cfg(feature = "hydrate")]
+    engine::start(use_sync(), account.to_string());
+    #[cfg(not(feature = "hydrate"))]
+    let _ = account;
+}
+
+/// Sends one operation straight to the server without queueing it: for what must never
+/// be stored in the browser (a password change).
+pub async fn push_now(op: Operation, locale: Locale) -> Result<OpResult, String> {
     let id = op.id;
     let response = push(vec![op]).await.map_err(|e| e.message(locale))?;
-    let result = response.results.into_iter().find(|r| r.id == id).ok_or_else(|| t(locale, Msg::ServerError).to_string())?;
-    match result.status {
-        OpStatus::Accepted => Ok(result),
-        OpStatus::Rejected => Err(result.message.clone().unwrap_or_else(|| t(locale, Msg::ServerError).into())),
-    }
+    response.results.into_iter().find(|r| r.id == id).ok_or_else(|| t(locale, Msg::ServerError).to_string()).and_then(|r| match r.status {
+        crate::domain::ops::OpStatus::Accepted => Ok(r),
+        crate::domain::ops::OpStatus::Rejected => Err(r.message.clone().unwrap_or_else(|| t(locale, Msg::ServerError).into())),
+    })
 }
 
 #[cfg(feature = "hydrate")]
-mod browser {
-    use super::*;
-    use crate::domain::hlc::Clock;
-    use std::cell::RefCell;
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
+pub use engine::{device_id, push, stamp, sync_now};
 
-    const DEVICE_KEY: &str = "xf_device";
-
-    thread_local! {
-        static CLOCK: RefCell<Clock> = RefCell::new(Clock::new(device_id()));
-        /// One push at a time, so operations reach the server in the order they were made.
-        static IN_ORDER: std::rc::Rc<futures::lock::Mutex<()>> = std::rc::Rc::new(futures::lock::Mutex::new(()));
+/// Sends a problem's value again with a new clock (it then wins over the older one).
+pub async fn retry(problem: Problem) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    {
+        engine::retry(&problem).await
     }
-
-    /// A stable id for this browser, kept in local storage; also the node of its clock.
-    pub fn device_id() -> String {
-        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-        if let Some(id) = storage.as_ref().and_then(|s| s.get_item(DEVICE_KEY).ok().flatten()) {
-            return id;
-        }
-        let id = uuid::Uuid::now_v7().simple().to_string();
-        if let Some(storage) = storage {
-            let _ = storage.set_item(DEVICE_KEY, &id);
-        }
-        id
-    }
-
-    fn now_ms() -> u64 {
-        js_sys::Date::now() as u64
-    }
-
-    pub fn stamp() -> Stamp {
-        CLOCK.with(|c| c.borrow_mut().tick(now_ms()))
-    }
-
-    pub async fn push(ops: Vec<Operation>) -> Result<SyncResponse, PushError> {
-        let order = IN_ORDER.with(|m| m.clone());
-        let _turn = order.lock().await;
-        let body = serde_json::to_string(&SyncRequest { client: device_id(), ops }).map_err(|_| PushError::Network)?;
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-        init.set_body(&JsValue::from_str(&body));
-        let request = web_sys::Request::new_with_str_and_init(ENDPOINT, &init).map_err(|_| PushError::Network)?;
-        let _ = request.headers().set("content-type", "application/json");
-        let window = web_sys::window().ok_or(PushError::Network)?;
-        let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-            .await
-            .map_err(|_| PushError::Network)?
-            .dyn_into()
-            .map_err(|_| PushError::Network)?;
-        match response.status() {
-            200 => {}
-            401 => return Err(PushError::Unauthenticated),
-            status => return Err(PushError::Server(status)),
-        }
-        let text = JsFuture::from(response.text().map_err(|_| PushError::Network)?).await.map_err(|_| PushError::Network)?;
-        let answer: SyncResponse =
-            serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|_| PushError::Server(200))?;
-        CLOCK.with(|c| c.borrow_mut().observe(&answer.clock, now_ms()));
-        Ok(answer)
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = problem;
+        Ok(())
     }
 }
 
-#[cfg(feature = "hydrate")]
-pub use browser::{device_id, push, stamp};
+/// Drops a problem: the person has seen it and keeps what the server holds.
+pub async fn discard(problem: Problem) {
+    #[cfg(feature = "hydrate")]
+    engine::discard(&problem).await;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = problem;
+}
+
+/// This person's operations still waiting for the server, oldest first.
+pub async fn queued() -> Vec<Operation> {
+    #[cfg(feature = "hydrate")]
+    {
+        engine::queued().await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        vec![]
+    }
+}
 
 /// Without the browser there is no device clock: these only exist so that the
 /// server-side build of the pages compiles; event handlers never run there.

@@ -18,9 +18,11 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
             {move || session.user.get().map(|result| match result {
                 Ok(Some(user)) => {
                     provide_context(user.clone());
+                    crate::sync::start(&user.account);
                     view! {
                         <a class="skip-link" href="#main"><Tr m=Msg::SkipToContent/></a>
                         <Header user/>
+                        <crate::sync::SyncBar/>
                         <main id="main" tabindex="-1">{children.read_value()()}</main>
                     }.into_any()
                 }
@@ -71,9 +73,23 @@ fn Header(user: SessionUser) -> impl IntoView {
             </div>
             <LanguageSwitch/>
             <ActionForm action=logout attr:class="logout">
-                <button type="submit" class="link"><Tr m=Msg::SignOut/></button>
+                <button type="submit" class="link" on:click=|_| forget_cached_pages()><Tr m=Msg::SignOut/></button>
             </ActionForm>
         </header>
+    }
+}
+
+/// Pages the service worker keeps show the person's data: they go when the person signs
+/// out. (Queued changes stay: they belong to the person and are sent at their next sign-in.)
+fn forget_cached_pages() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        use wasm_bindgen::JsCast;
+        if let Ok(f) = js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("xfForgetPages")) {
+            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                let _ = f.call0(&window);
+            }
+        }
     }
 }
 

@@ -1,0 +1,578 @@
+//! The browser's sync engine: queue, push with retry and backoff, pull by cursor, and
+//! the live event stream. Only one push or pull runs at a time, so operations reach the
+//! server in the order they were made.
+
+use super::store::{self, Queued};
+use super::{PushError, Problem, ProblemKind, Submitted, SyncState, ENDPOINT, EVENTS, PULL};
+use crate::domain::hlc::{Clock, Stamp};
+use crate::domain::ops::{OpKind, OpResult, OpStatus, Operation, SyncRequest, SyncResponse, MAX_BATCH};
+use crate::domain::replica::{apply_own, base_for, rebase, record_id, PullRequest, PullResponse, RecordState};
+use crate::i18n::{t, Locale, Msg};
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+const DEVICE_KEY: &str = "xf_device";
+/// Operations per push: small enough that a cut connection costs little to resend.
+const BATCH: usize = 100;
+/// The longest wait between retries while the server cannot be reached.
+const MAX_BACKOFF_S: u32 = 30;
+
+thread_local! {
+    static CLOCK: RefCell<Clock> = RefCell::new(Clock::new(device_id()));
+    /// One push or pull at a time.
+    static IN_ORDER: Rc<futures::lock::Mutex<()>> = Rc::new(futures::lock::Mutex::new(()));
+    static ENGINE: RefCell<Option<(SyncState, String)>> = const { RefCell::new(None) };
+    static CURSOR: Cell<i64> = const { Cell::new(-1) };
+    static FAILURES: Cell<u32> = const { Cell::new(0) };
+    static RETRY_SET: Cell<bool> = const { Cell::new(false) };
+    static PULL_AGAIN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A stable id for this browser, kept in local storage; also the node of its clock.
+pub fn device_id() -> String {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let Some(id) = storage.as_ref().and_then(|s| s.get_item(DEVICE_KEY).ok().flatten()) {
+        return id;
+    }
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    if let Some(storage) = storage {
+        let _ = storage.set_item(DEVICE_KEY, &id);
+    }
+    id
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+pub fn stamp() -> Stamp {
+    CLOCK.with(|c| c.borrow_mut().tick(now_ms()))
+}
+
+fn engine() -> Option<(SyncState, String)> {
+    ENGINE.with(|e| e.borrow().clone())
+}
+
+fn navigator_online() -> bool {
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+}
+
+// ---- HTTP
+
+async fn post_json(url: &str, body: String) -> Result<String, PushError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(&JsValue::from_str(&body));
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| PushError::Network)?;
+    let _ = request.headers().set("content-type", "application/json");
+    let window = web_sys::window().ok_or(PushError::Network)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| PushError::Network)?
+        .dyn_into()
+        .map_err(|_| PushError::Network)?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|s| s.trim().parse().ok());
+    match status {
+        200 => {}
+        401 => return Err(PushError::Unauthenticated),
+        408 | 429 | 500..=599 => return Err(PushError::Busy { retry_after }),
+        other => return Err(PushError::Refused(other)),
+    }
+    let text = JsFuture::from(response.text().map_err(|_| PushError::Network)?).await.map_err(|_| PushError::Network)?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// Sends a batch as it is and returns the server's answer.
+pub async fn push(ops: Vec<Operation>) -> Result<SyncResponse, PushError> {
+    let body = serde_json::to_string(&SyncRequest { client: device_id(), ops }).map_err(|_| PushError::Network)?;
+    let text = post_json(ENDPOINT, body).await?;
+    // An answer cut short is as if none came: the operations stay queued and the
+    // replay is answered as duplicates.
+    let answer: SyncResponse = serde_json::from_str(&text).map_err(|_| PushError::Network)?;
+    CLOCK.with(|c| c.borrow_mut().observe(&answer.clock, now_ms()));
+    Ok(answer)
+}
+
+// ---- starting
+
+/// Starts the engine for `account` once per page load.
+pub fn start(state: SyncState, account: String) {
+    if engine().is_some_and(|(_, a)| a == account) {
+        return;
+    }
+    let first = engine().is_none();
+    ENGINE.with(|e| *e.borrow_mut() = Some((state, account.clone())));
+    if first {
+        listen(state);
+    }
+    leptos::task::spawn_local(async move {
+        prepare(&state, &account).await;
+        refresh(&state).await;
+        sync_now().await;
+    });
+    warm_pages();
+}
+
+/// Asks the service worker (through `pwa.js`) to keep the pages a person opens first,
+/// so that the app starts offline after one online visit.
+fn warm_pages() {
+    let Some(window) = web_sys::window() else { return };
+    let here = window.location().pathname().unwrap_or_default() + &window.location().search().unwrap_or_default();
+    let urls = js_sys::Array::new();
+    for url in [here.as_str(), "/", "/projects", "/sync"] {
+        urls.push(&JsValue::from_str(url));
+    }
+    if let Ok(f) = js_sys::Reflect::get(&window, &JsValue::from_str("xfWarm")) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(&window, &urls);
+        }
+    }
+}
+
+/// A different person on this device starts from an empty copy; queued operations stay
+/// with the person who made them.
+async fn prepare(state: &SyncState, account: &str) {
+    let previous: Option<String> = store::meta("account").await;
+    if previous.as_deref() != Some(account) {
+        let _ = store::clear_records().await;
+        let _ = store::set_meta("cursor", &-1i64).await;
+        let _ = store::set_meta("account", &account).await;
+    }
+    let cursor: i64 = store::meta("cursor").await.unwrap_or(-1);
+    CURSOR.with(|c| c.set(cursor));
+    let since: Option<i64> = store::meta("offline_since").await;
+    if !navigator_online() {
+        mark_offline(state).await;
+    } else if since.is_some() {
+        state.offline_since.set(since);
+    }
+}
+
+fn listen(state: SyncState) {
+    let Some(window) = web_sys::window() else { return };
+    let on_online = Closure::<dyn Fn()>::new(move || leptos::task::spawn_local(sync_now()));
+    let on_offline = Closure::<dyn Fn()>::new(move || leptos::task::spawn_local(async move { mark_offline(&state).await }));
+    let on_visible = Closure::<dyn Fn()>::new(move || {
+        let visible = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+        if visible {
+            leptos::task::spawn_local(sync_now());
+        }
+    });
+    let on_update = Closure::<dyn Fn()>::new(move || state.update_ready.set(true));
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("xf-update-ready", on_update.as_ref().unchecked_ref());
+    if let Some(document) = window.document() {
+        let _ = document.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
+    }
+    // Announced before the app was hydrated.
+    if js_sys::Reflect::get(&window, &JsValue::from_str("__xfUpdateReady")).ok().is_some_and(|v| v.is_truthy()) {
+        state.update_ready.set(true);
+    }
+    // A slow safety net beside the live stream (a proxy may cut it): sync every 30 s.
+    let on_timer = Closure::<dyn Fn()>::new(move || leptos::task::spawn_local(sync_now()));
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(on_timer.as_ref().unchecked_ref(), 30_000);
+    for closure in [on_online, on_offline, on_visible, on_update, on_timer] {
+        closure.forget();
+    }
+    follow_events();
+}
+
+/// The server's live stream: each event carries the number of a commit; a number past
+/// our cursor means there is something to pull.
+fn follow_events() {
+    let Ok(source) = web_sys::EventSource::new(EVENTS) else { return };
+    let on_change = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let seq = event.data().as_string().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(i64::MAX);
+        if seq > CURSOR.with(Cell::get) {
+            leptos::task::spawn_local(async { pull().await });
+        }
+    });
+    let on_open = Closure::<dyn Fn()>::new(move || leptos::task::spawn_local(sync_now()));
+    let _ = source.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+    on_change.forget();
+    on_open.forget();
+    std::mem::forget(source);
+}
+
+// ---- state shown to the person
+
+async fn mark_offline(state: &SyncState) {
+    state.online.set(false);
+    if state.offline_since.get_untracked().is_none() {
+        let since: i64 = store::meta("offline_since").await.unwrap_or(now_ms() as i64);
+        let _ = store::set_meta("offline_since", &since).await;
+        state.offline_since.set(Some(since));
+    }
+}
+
+async fn mark_online(state: &SyncState) {
+    FAILURES.with(|f| f.set(0));
+    state.signed_out.set(false);
+    if !state.online.get_untracked() || state.offline_since.get_untracked().is_some() {
+        state.online.set(true);
+        state.offline_since.set(None);
+        let _ = store::set_meta("offline_since", &None::<i64>).await;
+    }
+}
+
+/// Reads the queue's length and the problems again, and tells pages the store changed.
+/// A queue entry that no longer parses becomes a problem, with its text kept.
+async fn refresh(state: &SyncState) {
+    let account = engine().map(|(_, a)| a).unwrap_or_default();
+    if let Ok((queue, damaged)) = store::queue().await {
+        if !damaged.is_empty() {
+            let problems: Vec<Problem> = damaged
+                .iter()
+                .map(|(key, text)| Problem {
+                    id: format!("damaged:{key}"),
+                    kind: ProblemKind::Damaged,
+                    table: String::new(),
+                    key: String::new(),
+                    field: None,
+                    yours: serde_json::Value::String(text.clone()),
+                    winner: None,
+                    winner_name: None,
+                    message: String::new(),
+                    op: None,
+                    at: now_ms() as i64,
+                })
+                .collect();
+            if store::put_problems(&problems).await.is_ok() {
+                let _ = store::dequeue(damaged.into_iter().map(|(k, _)| k).collect()).await;
+            }
+        }
+        state.pending.set(queue.iter().filter(|q| q.account == account).count());
+    }
+    if let Ok(mut problems) = store::problems().await {
+        problems.sort_by_key(|p| std::cmp::Reverse(p.at));
+        state.problems.set(problems);
+    }
+    state.changes.update(|n| *n += 1);
+}
+
+// ---- push
+
+/// Pushes the queue, then pulls.
+pub async fn sync_now() {
+    flush(None).await;
+    pull().await;
+}
+
+fn schedule_retry(retry_after: Option<u32>) {
+    if RETRY_SET.with(|r| r.replace(true)) {
+        return;
+    }
+    let failures = FAILURES.with(|f| {
+        f.set(f.get().saturating_add(1));
+        f.get()
+    });
+    let backoff = 2u32.saturating_pow(failures.min(5)).min(MAX_BACKOFF_S);
+    let seconds = retry_after.unwrap_or(backoff).max(1);
+    // Jitter, so that many tablets coming back at once do not push in step.
+    let delay = seconds as f64 * 1000.0 * (0.8 + 0.4 * js_sys::Math::random());
+    let retry = Closure::once_into_js(move || {
+        RETRY_SET.with(|r| r.set(false));
+        leptos::task::spawn_local(sync_now());
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay as i32);
+    }
+}
+
+/// Sends this person's queued operations in order, in batches. Returns the server's
+/// answer to `awaited` if it came.
+async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
+    let (state, account) = engine()?;
+    let order = IN_ORDER.with(|m| m.clone());
+    let _turn = order.lock().await;
+    let mut answer = None;
+    loop {
+        let Ok((queue, _)) = store::queue().await else { break };
+        let batch: Vec<Queued> = queue.into_iter().filter(|q| q.account == account).take(BATCH.min(MAX_BATCH)).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let ops: Vec<Operation> = batch.iter().map(|q| q.op.clone()).collect();
+        match push(ops.clone()).await {
+            Ok(response) => {
+                mark_online(&state).await;
+                if let Some(found) = settle(&state, &batch, response.results, awaited).await {
+                    answer = Some(found);
+                }
+            }
+            Err(PushError::Unauthenticated) => {
+                state.signed_out.set(true);
+                break;
+            }
+            Err(PushError::Network) => {
+                mark_offline(&state).await;
+                schedule_retry(None);
+                break;
+            }
+            Err(PushError::Busy { retry_after }) => {
+                schedule_retry(retry_after);
+                break;
+            }
+            Err(PushError::Refused(_)) => {
+                // The request itself was refused: find the operation the server cannot
+                // read by sending them one by one, and give that one to the person.
+                let first = batch[0].clone();
+                let alone = push(vec![first.op.clone()]).await;
+                let results = match alone {
+                    Ok(response) => response.results,
+                    Err(PushError::Refused(_)) => {
+                        let message = t(Locale::default(), Msg::ServerError).to_string();
+                        vec![OpResult::rejected(first.op.id, crate::domain::ops::Reason::EmptyOperation, message)]
+                    }
+                    Err(_) => {
+                        schedule_retry(None);
+                        break;
+                    }
+                };
+                if let Some(found) = settle(&state, &[first], results, awaited).await {
+                    answer = Some(found);
+                }
+            }
+        }
+    }
+    refresh(&state).await;
+    answer
+}
+
+/// Applies the server's answers: accepted operations leave the queue and are laid on the
+/// server's copy; refused ones leave it too and become problems (unless a page is waiting
+/// for the answer and shows it); values that lost become conflicts.
+async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>, awaited: Option<uuid::Uuid>) -> Option<OpResult> {
+    let by_id: HashMap<uuid::Uuid, &Queued> = batch.iter().map(|q| (q.op.id, q)).collect();
+    let mut done = Vec::new();
+    let mut problems = Vec::new();
+    let mut records = Vec::new();
+    let mut answer = None;
+    let locale = crate::i18n::Locale::default();
+    for result in results {
+        let Some(entry) = by_id.get(&result.id) else { continue };
+        let op = &entry.op;
+        done.push(store::queue_key(op));
+        if Some(result.id) == awaited {
+            answer = Some(result.clone());
+        }
+        match result.status {
+            OpStatus::Accepted => {
+                let id = record_id(&op.table, &op.key);
+                let server = store::record(&id).await.ok().flatten();
+                if let Some(next) = apply_own(server, op) {
+                    records.push(next);
+                }
+                if let OpKind::Set { fields } = &op.kind {
+                    for field in &result.superseded {
+                        problems.push(Problem {
+                            id: format!("{}:{field}", op.id),
+                            kind: ProblemKind::Conflict,
+                            table: op.table.clone(),
+                            key: op.key.clone(),
+                            field: Some(field.clone()),
+                            yours: fields.get(field).cloned().unwrap_or_default(),
+                            winner: None,
+                            winner_name: None,
+                            message: t(locale, Msg::ConflictLater).into(),
+                            op: None,
+                            at: now_ms() as i64,
+                        });
+                    }
+                }
+            }
+            OpStatus::Rejected if Some(result.id) == awaited => {}
+            OpStatus::Rejected => problems.push(Problem {
+                id: op.id.to_string(),
+                kind: ProblemKind::Rejected,
+                table: op.table.clone(),
+                key: op.key.clone(),
+                field: None,
+                yours: match &op.kind {
+                    OpKind::Set { fields } | OpKind::Create { fields } => serde_json::to_value(fields).unwrap_or_default(),
+                    OpKind::Transition { to, .. } => serde_json::Value::String(to.clone()),
+                    OpKind::Append { item, .. } => item.clone(),
+                    OpKind::ChangePassword { .. } => serde_json::Value::Null,
+                },
+                winner: None,
+                winner_name: None,
+                message: result.message.clone().unwrap_or_default(),
+                op: Some(op.clone()),
+                at: now_ms() as i64,
+            }),
+        }
+    }
+    let _ = store::put_records(&records).await;
+    if !problems.is_empty() {
+        let _ = store::put_problems(&problems).await;
+    }
+    let _ = store::dequeue(done).await;
+    let _ = state;
+    answer
+}
+
+// ---- pull
+
+/// Pulls what changed since the cursor into the local store. Pulls asked for while one
+/// runs are folded into one more afterwards.
+pub async fn pull() {
+    let Some((state, _)) = engine() else { return };
+    let order = IN_ORDER.with(|m| m.clone());
+    let Some(_turn) = order.try_lock() else {
+        PULL_AGAIN.with(|p| p.set(true));
+        return;
+    };
+    loop {
+        PULL_AGAIN.with(|p| p.set(false));
+        let since = CURSOR.with(Cell::get);
+        let body = serde_json::to_string(&PullRequest { client: device_id(), since: Some(since) }).unwrap_or_default();
+        match post_json(PULL, body).await {
+            Ok(text) => {
+                let Ok(answer) = serde_json::from_str::<PullResponse>(&text) else { break };
+                mark_online(&state).await;
+                if store::put_records(&answer.records).await.is_ok() {
+                    let problems: Vec<Problem> = answer
+                        .conflicts
+                        .iter()
+                        .map(|note| Problem {
+                            id: format!("conflict:{}", note.id),
+                            kind: ProblemKind::Conflict,
+                            table: note.table.clone(),
+                            key: note.key.clone(),
+                            field: Some(note.field.clone()),
+                            yours: note.yours.clone(),
+                            winner: Some(note.winner.clone()),
+                            winner_name: Some(note.winner_name.clone()),
+                            message: t(Locale::default(), Msg::ConflictLater).into(),
+                            op: None,
+                            at: note.at,
+                        })
+                        .collect();
+                    if !problems.is_empty() {
+                        let _ = store::put_problems(&problems).await;
+                    }
+                    let _ = store::set_meta("cursor", &answer.cursor).await;
+                    CURSOR.with(|c| c.set(answer.cursor));
+                }
+                refresh(&state).await;
+            }
+            Err(PushError::Unauthenticated) => state.signed_out.set(true),
+            Err(PushError::Network) => mark_offline(&state).await,
+            Err(_) => {}
+        }
+        if !PULL_AGAIN.with(Cell::get) {
+            break;
+        }
+    }
+}
+
+// ---- what pages call
+
+pub async fn submit(mut op: Operation, locale: Locale) -> Result<Submitted, String> {
+    let Some((state, account)) = engine().filter(|_| !matches!(op.kind, OpKind::ChangePassword { .. })) else {
+        // Never queued: sent as it is, or refused with the reason.
+        return super::push_now(op, locale).await.map(|_| Submitted::Accepted);
+    };
+    if let OpKind::Set { fields } = &op.kind {
+        let seen = local_record(&op.table, &op.key).await;
+        op.base = base_for(seen.as_ref(), fields);
+    }
+    let id = op.id;
+    if store::enqueue(&Queued { account, op: op.clone() }).await.is_err() {
+        // No local store (a private window may refuse it): send straight away.
+        return super::push_now(op, locale).await.map(|_| Submitted::Accepted);
+    }
+    state.pending.update(|n| *n += 1);
+    state.changes.update(|n| *n += 1);
+    if !navigator_online() {
+        mark_offline(&state).await;
+        return Ok(Submitted::Queued);
+    }
+    match flush(Some(id)).await {
+        Some(result) if result.status == OpStatus::Accepted => {
+            leptos::task::spawn_local(pull());
+            Ok(Submitted::Accepted)
+        }
+        Some(result) => Err(result.message.unwrap_or_else(|| t(locale, Msg::ServerError).into())),
+        None if state.signed_out.get_untracked() => Err(t(locale, Msg::SignInToSend).into()),
+        None => Ok(Submitted::Queued),
+    }
+}
+
+async fn pending_ops(table: &str, key: Option<&str>) -> Vec<Operation> {
+    let account = engine().map(|(_, a)| a).unwrap_or_default();
+    store::queue()
+        .await
+        .map(|(queue, _)| queue.into_iter().filter(|q| q.account == account && q.op.table == table && key.is_none_or(|k| q.op.key == k)).map(|q| q.op).collect())
+        .unwrap_or_default()
+}
+
+pub async fn local_record(table: &str, key: &str) -> Option<RecordState> {
+    let server = store::record(&record_id(table, key)).await.ok().flatten();
+    let pending = pending_ops(table, Some(key)).await;
+    rebase(server, pending.iter())
+}
+
+pub async fn local_records(table: &str) -> Vec<RecordState> {
+    let server = store::records(table).await.unwrap_or_default();
+    let pending = pending_ops(table, None).await;
+    let mut out: Vec<RecordState> = Vec::with_capacity(server.len());
+    let mut held = std::collections::HashSet::new();
+    for record in server {
+        held.insert(record.key.clone());
+        let key = record.key.clone();
+        if let Some(seen) = rebase(Some(record), pending.iter().filter(|op| op.key == key)) {
+            out.push(seen);
+        }
+    }
+    // Records created here and not yet on the server.
+    let mut created: Vec<&str> = pending.iter().filter(|op| !held.contains(&op.key)).map(|op| op.key.as_str()).collect();
+    created.dedup();
+    for key in created {
+        if let Some(seen) = rebase(None, pending.iter().filter(|op| op.key == key)) {
+            out.push(seen);
+        }
+    }
+    out
+}
+
+/// Problems the person acts on: retry (send their value again, with a new clock),
+/// or discard.
+pub async fn retry(problem: &Problem) -> Result<(), String> {
+    let locale = Locale::default();
+    let op = match (&problem.kind, &problem.op, &problem.field) {
+        (ProblemKind::Conflict, _, Some(field)) => {
+            Operation::new(&problem.table, &problem.key, OpKind::Set { fields: [(field.clone(), problem.yours.clone())].into() }, stamp())
+        }
+        (ProblemKind::Rejected, Some(op), _) => Operation::new(&op.table, &op.key, op.kind.clone(), stamp()),
+        _ => return Err(t(locale, Msg::ServerError).into()),
+    };
+    store::remove_problem(&problem.id).await.map_err(|e| e.to_string())?;
+    let outcome = submit(op, locale).await;
+    if let Some((state, _)) = engine() {
+        refresh(&state).await;
+    }
+    outcome.map(|_| ())
+}
+
+pub async fn discard(problem: &Problem) {
+    let _ = store::remove_problem(&problem.id).await;
+    if let Some((state, _)) = engine() {
+        refresh(&state).await;
+    }
+}
+
+/// This person's operations still waiting for the server, oldest first.
+pub async fn queued() -> Vec<Operation> {
+    let account = engine().map(|(_, a)| a).unwrap_or_default();
+    store::queue().await.map(|(queue, _)| queue.into_iter().filter(|q| q.account == account).map(|q| q.op).collect()).unwrap_or_default()
+}

@@ -1,0 +1,188 @@
+import { test, expect, Page, BrowserContext, chromium } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signedIn, hydrated } from '../fixtures/app';
+
+// A tablet at a field visit: the app installed, the network gone, edits kept and sent later.
+test.use({ viewport: { width: 1024, height: 768 } });
+test.describe.configure({ mode: 'serial' });
+
+/** How many records the page's local store holds (0 before the first pull). */
+async function localRecords(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    if (!dbs.some((d) => d.name === 'xianfeng')) return 0;
+    return new Promise<number>((resolve) => {
+      const open = indexedDB.open('xianfeng');
+      open.onerror = () => resolve(0);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('records')) { db.close(); return resolve(0); }
+        const count = db.transaction('records').objectStore('records').count();
+        count.onsuccess = () => { resolve(count.result); db.close(); };
+        count.onerror = () => { resolve(0); db.close(); };
+      };
+    });
+  });
+}
+
+/** The service worker controls the page, and the page is kept in its cache. */
+async function installed(page: Page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await expect.poll(() => localRecords(page), { timeout: 10_000 }).toBeGreaterThan(10);
+  // A visit under the worker's control stores the page for offline use.
+  await page.reload();
+  await hydrated(page);
+  await expect.poll(() => page.evaluate(async (url) => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('xf-pages-') && await (await caches.open(name)).match(url)) return true;
+    }
+    return false;
+  }, page.url())).toBe(true);
+}
+
+async function draftKey(page: Page): Promise<string> {
+  await page.goto('/projects');
+  await hydrated(page);
+  await page.getByRole('link', { name: '社区微心愿' }).first().click();
+  await expect(page).toHaveURL(/\/projects\/p\d+$/);
+  return page.url().split('/').pop()!;
+}
+
+async function openTablet(context: BrowserContext, who: string): Promise<Page> {
+  const page = await context.newPage();
+  await signedIn(page, who);
+  return page;
+}
+
+test('an offline edit survives reloads and closing the tab, then reaches the server and another screen live', async ({ browser }) => {
+  const tablet = await browser.newContext();
+  let page = await openTablet(tablet, 'guojing');
+  const key = await draftKey(page);
+  const editUrl = `/projects/new?edit=${key}`;
+  await page.goto(editUrl);
+  await hydrated(page);
+  await installed(page);
+
+  // The street watches the project's page, online, on another machine.
+  const desk = await browser.newContext();
+  const watcher = await openTablet(desk, 'lizhiguang');
+  await watcher.goto(`/projects/${key}`);
+  await hydrated(watcher);
+
+  await tablet.setOffline(true);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('status').filter({ hasText: '离线中' })).toBeVisible();
+
+  const goals = `离线走访记录${Date.now() % 100000}`;
+  await page.getByLabel('项目目标').fill(goals);
+  await page.getByLabel('项目目标').blur();
+  await expect(page.getByRole('status').filter({ hasText: '已保存在本机' })).toBeVisible();
+  const team = page.getByLabel('工作队伍');
+  await team.fill(`${await team.inputValue()}\n王大爷`.trim());
+  await team.blur();
+  await expect(page.locator('.sync-badge')).toHaveAttribute('data-pending', '2');
+
+  // Closing the tab and opening the app again, still offline: the edits are there.
+  await page.close();
+  page = await tablet.newPage();
+  await page.goto(editUrl);
+  await hydrated(page);
+  await expect(page.getByLabel('项目目标')).toHaveValue(goals);
+  await expect(page.getByLabel('工作队伍')).toHaveValue(/王大爷/);
+  await expect(page.locator('.sync-badge')).toHaveAttribute('data-pending', '2');
+  await expect(watcher.getByText(goals)).toHaveCount(0);
+
+  // Back online: the queue is sent, and the other screen shows it within a second.
+  await tablet.setOffline(false);
+  await expect(page.locator('.sync-badge')).toHaveCount(0, { timeout: 10_000 });
+  const sent = Date.now();
+  await expect(watcher.getByText(goals)).toBeVisible({ timeout: 1_000 });
+  await expect(watcher.locator('.five-value').filter({ hasText: '王大爷' })).toBeVisible({ timeout: 1_000 });
+  expect(Date.now() - sent).toBeLessThan(1_000);
+  await expect(page.getByRole('status').filter({ hasText: '离线中' })).toHaveCount(0);
+  await tablet.close();
+  await desk.close();
+});
+
+test('two tablets edit the same field offline: both end with the same value and the loser sees both', async ({ browser }) => {
+  const one = await browser.newContext();
+  const two = await browser.newContext();
+  const a = await openTablet(one, 'guojing');
+  const key = await draftKey(a);
+  const b = await openTablet(two, 'guojing');
+  for (const page of [a, b]) {
+    await page.goto(`/projects/new?edit=${key}`);
+    await hydrated(page);
+    await installed(page);
+  }
+  await one.setOffline(true);
+  await two.setOffline(true);
+  const stamp = Date.now() % 100000;
+  const mine = `甲的标题${stamp}`;
+  const theirs = `乙的标题${stamp}`;
+  await a.getByLabel('项目名称').fill(mine);
+  await a.getByLabel('项目名称').blur();
+  await expect(a.locator('.sync-badge')).toHaveAttribute('data-pending', '1');
+  await b.getByLabel('项目名称').fill(theirs);
+  await b.getByLabel('项目名称').blur();
+  await expect(b.locator('.sync-badge')).toHaveAttribute('data-pending', '1');
+
+  // The earlier edit arrives first, then the later one replaces it.
+  await one.setOffline(false);
+  await expect(a.locator('.sync-badge[data-pending]')).toHaveCount(0, { timeout: 10_000 });
+  await two.setOffline(false);
+  await expect(b.locator('.sync-badge')).toHaveCount(0, { timeout: 10_000 });
+
+  // The first tablet learns it lost, with both values.
+  await expect(a.locator('.sync-badge')).toHaveAttribute('data-problems', '1', { timeout: 5_000 });
+  await a.locator('.sync-badge').click();
+  await expect(a.getByRole('heading', { level: 1, name: '同步' })).toBeVisible();
+  const conflict = a.locator('.problem-conflict');
+  await expect(conflict.locator('.yours')).toHaveText(mine);
+  await expect(conflict.locator('.winner')).toContainText(theirs);
+  await a.screenshot({ path: 'test-results/conflict-tablet.png', fullPage: true });
+  await a.setViewportSize({ width: 390, height: 844 });
+  await a.screenshot({ path: 'test-results/conflict-phone.png', fullPage: true });
+
+  // Both hold the same value.
+  for (const page of [a, b]) {
+    await page.goto(`/projects/${key}`);
+    await hydrated(page);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(theirs);
+  }
+
+  // "Keep theirs" clears it; nothing else changes.
+  await a.goto('/sync');
+  await hydrated(a);
+  await a.getByRole('button', { name: '保留现在的' }).click();
+  await expect(a.locator('.problem')).toHaveCount(0);
+  await one.close();
+  await two.close();
+});
+
+test('Chromium finds the app installable', async ({ baseURL }, testInfo) => {
+  // Installability is never granted to incognito contexts: use a real profile.
+  const profile = mkdtempSync(join(tmpdir(), 'xf-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    ...testInfo.project.use.launchOptions,
+    baseURL,
+    locale: 'zh-CN',
+  });
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    await signedIn(page, 'guojing');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
+    expect(manifest.short_name).toBe('先锋');
+    expect(manifest.display).toBe('standalone');
+    const cdp = await context.newCDPSession(page);
+    await expect.poll(async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors, { timeout: 10_000 }).toEqual([]);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
