@@ -17,9 +17,11 @@ E2E_PORT ?= 3100
 
 .PHONY: run test size site server tools browser-tools unit e2e bench clean
 
-## make bench: the board with 1,000 projects, server-rendered over HTTP (dev profile,
-## as `make run` serves it).
+## make bench: the write path's throughput on embedded SurrealKV (synced commits), and
+## the board with 1,000 projects, server-rendered over HTTP (dev profile, as `make run`
+## serves it).
 bench: site
+	cargo bench --profile dev -p server --bench sync
 	cargo bench --profile dev -p server --bench board --no-run
 	@set -m; log=$$(mktemp); \
 	XIANFENG_SITE=$(SITE) BOARD_BENCH_SERVE=1 cargo bench --profile dev -p server --bench board > $$log 2>/dev/null & pid=$$!; \

@@ -77,3 +77,68 @@ async fn accepted_operations_survive_kill_9() {
     let replay = push_ok(&base, &client, accepted).await;
     assert!(replay.results.iter().all(|r| r.duplicate));
 }
+
+/// Counts rows straight from the database file, with the server stopped.
+async fn count_on_disk(db: &server::db::Db, sql: &str) -> usize {
+    let rows: Vec<serde_json::Value> = app::db::rows(db, sql, serde_json::json!({}), 0).await.expect("count");
+    rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize
+}
+
+#[tokio::test]
+async fn a_batch_cut_by_kill_9_is_retried_and_every_operation_applied_exactly_once() {
+    use app::domain::ops::{OpKind, OpStatus, Operation, SyncRequest, SyncResponse, MAX_BATCH};
+    const TOTAL: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("xianfeng.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let ops: Vec<Operation> = (0..TOTAL)
+        .map(|i| {
+            Operation::new("branch", "wenxing", OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {i}") }) }, stamp(now_ms(), "tab-k"))
+        })
+        .collect();
+    let batches: Vec<Vec<Operation>> = ops.chunks(MAX_BATCH).map(|c| c.to_vec()).collect();
+
+    let mut server = launch(&db_path, port).await;
+    let client = login(&base, "lixiurong").await;
+    let send = |client: reqwest::Client, batch: Vec<Operation>| {
+        let url = format!("{base}/api/sync");
+        async move {
+            let response = client.post(url).json(&SyncRequest { client: "tab-k".into(), ops: batch }).send().await.ok()?;
+            if !response.status().is_success() {
+                return None;
+            }
+            response.json::<SyncResponse>().await.ok()
+        }
+    };
+    // The first batches are answered; the next is cut by SIGKILL while the server applies it.
+    let mut answered: Vec<Option<SyncResponse>> = vec![None; batches.len()];
+    for (n, batch) in batches.iter().enumerate().take(4) {
+        answered[n] = Some(send(client.clone(), batch.clone()).await.expect("answered before the kill"));
+    }
+    let in_flight = tokio::spawn(send(client.clone(), batches[4].clone()));
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    drop(server);
+    assert!(in_flight.await.unwrap().is_none(), "the cut batch got no answer");
+
+    // The client retries every batch it has no answer for, and one it has (a duplicate push).
+    let _server = launch(&db_path, port).await;
+    let client = login(&base, "lixiurong").await;
+    let again = send(client.clone(), batches[3].clone()).await.expect("answered after the restart");
+    assert!(again.results.iter().all(|r| r.status == OpStatus::Accepted && r.duplicate), "a batch sent twice is applied once");
+    for n in 4..batches.len() {
+        answered[n] = Some(send(client.clone(), batches[n].clone()).await.expect("answered after the restart"));
+    }
+    let accepted: usize = answered.iter().flatten().map(|a| a.results.iter().filter(|r| r.status == OpStatus::Accepted).count()).sum();
+    assert_eq!(accepted, TOTAL, "every operation is answered as accepted");
+    drop(_server);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let db = server::db::open(&format!("surrealkv://{}", db_path.display())).await.expect("open the file");
+    let notes = count_on_disk(&db, &format!("SELECT count() AS n FROM branch_note WHERE string::starts_with(text, '{run} ') GROUP ALL")).await;
+    assert_eq!(notes, TOTAL, "every note stored exactly once");
+    let logged = count_on_disk(&db, "SELECT count() AS n FROM op WHERE client = 'tab-k' GROUP ALL").await;
+    assert_eq!(logged, TOTAL);
+}

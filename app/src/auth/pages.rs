@@ -26,7 +26,8 @@ pub fn LoginPage() -> impl IntoView {
     let signed_in = move || matches!(session.user.get(), Some(Ok(Some(_))));
 
     view! {
-        <Title text=move || t(locale.get(), Msg::SignIn)/>
+        // try_get: a signed-in visit redirects, and the page may be gone when this is read.
+        <Title text=move || t(locale.try_get().unwrap_or_default(), Msg::SignIn)/>
         <Transition>{move || signed_in().then(|| view! { <Redirect path="/"/> })}</Transition>
         <main id="main" class="login-page">
             <section class="login-card" aria-labelledby="login-title">

@@ -92,8 +92,10 @@ pub fn apply_own(record: Option<RecordState>, op: &Operation) -> Option<RecordSt
             }
             Some(record)
         }
-        (OpKind::Transition { to, .. }, Some(mut record)) => {
+        (OpKind::Transition { to, note }, Some(mut record)) => {
             record.fields.insert("status".into(), Value::String(to.clone()));
+            // As the server writes a move: its note (a return's reason) or none.
+            record.fields.insert("return_reason".into(), Value::String(note.clone().unwrap_or_default()));
             Some(record)
         }
         (_, record) => record,

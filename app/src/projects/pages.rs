@@ -61,8 +61,28 @@ pub fn BoardPage() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let version = RwSignal::new(0u32);
-    let projects = Resource::new(move || (filter_from_query(&query.read()), version.get()), |(filter, _)| list_projects(filter));
+    let sync = use_sync();
+    // Another person's change reaches the board as soon as the device hears of it, but
+    // never under a finger: not while a card is held or a filter is being typed.
+    let busy = BoardBusy(RwSignal::new(false));
+    provide_context(busy);
+    let live = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        let changes = sync.changes.get();
+        if !busy.0.get() {
+            live.set(changes);
+        }
+    });
+    let projects = Resource::new(move || (filter_from_query(&query.read()), version.get(), live.get()), |(filter, _, _)| list_projects(filter));
     let error = RwSignal::new(None::<String>);
+    // Offline, the board is drawn from the device's copy.
+    let held = RwSignal::new(None::<BoardData>);
+    Effect::new(move |_| {
+        if matches!(projects.get(), Some(Err(_))) {
+            let filter = filter_from_query(&query.read_untracked());
+            leptos::task::spawn_local(async move { held.set(Some(local_board(&filter).await)) });
+        }
+    });
     view! {
         <Title text=move || t(locale.get(), Msg::Board)/>
         <Shell>
@@ -75,7 +95,10 @@ pub fn BoardPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || projects.get().map(|result| match result {
                         Ok(data) => view! { <BoardFilters branches=data.branches/><Board list=data.cards version error/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                        Err(e) => match held.get() {
+                            Some(data) => view! { <p class="notice" role="note"><Tr m=Msg::FromDevice/></p><Board list=data.cards version error/> }.into_any(),
+                            None => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                        },
                     })}
                 </Transition>
             </section>
@@ -84,14 +107,25 @@ pub fn BoardPage() -> impl IntoView {
 }
 
 /// A plain GET form: filters work before the wasm arrives and stay in the URL.
+/// Set while a person holds a card or types in the filters: the board waits to redraw.
+#[derive(Clone, Copy)]
+struct BoardBusy(RwSignal<bool>);
+
+fn set_busy(busy: Option<BoardBusy>, value: bool) {
+    if let Some(busy) = busy {
+        busy.0.set(value);
+    }
+}
+
 #[component]
 fn BoardFilters(branches: Vec<Choice>) -> impl IntoView {
     let locale = use_locale();
+    let busy = use_context::<BoardBusy>();
     let query = use_query_map();
     let current = move |name: &str| decoded(query.read().get(name).unwrap_or_default());
     let option = |value: &'static str, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
     view! {
-        <form class="filters" method="get" action="/projects" role="search">
+        <form class="filters" method="get" action="/projects" role="search" on:focusin=move |_| set_busy(busy, true) on:focusout=move |_| set_busy(busy, false)>
             <label>
                 <span><Tr m=Msg::Search/></span>
                 <input type="search" name="q" value=current("q") placeholder=move || t(locale.get(), Msg::SearchTitle)/>
@@ -231,6 +265,7 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
     let node = NodeRef::<leptos::html::Li>::new();
     // (start x, start y, dx, dy) while the handle is held.
     let dragging = RwSignal::new(None::<(i32, i32, i32, i32)>);
+    let busy = use_context::<BoardBusy>();
     let stored = StoredValue::new(card.clone());
     let on_down = move |ev: leptos::ev::PointerEvent| {
         use leptos::wasm_bindgen::JsCast;
@@ -238,6 +273,7 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
             let _ = handle.set_pointer_capture(ev.pointer_id());
         }
         dragging.set(Some((ev.client_x(), ev.client_y(), 0, 0)));
+        set_busy(busy, true);
     };
     let on_move = move |ev: leptos::ev::PointerEvent| {
         dragging.update(|d| {
@@ -251,6 +287,7 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
         let Some((_, _, dx, dy)) = dragging.get_untracked() else { return };
         // Snap back at once; the card moves only when the server has accepted the move.
         dragging.set(None);
+        set_busy(busy, false);
         if dx.abs() + dy.abs() < 12 {
             return;
         }
@@ -271,7 +308,7 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
                 {(!moves.is_empty()).then(|| view! {
                     <button type="button" class="drag-handle" aria-label=move || t(locale.get(), Msg::DragToMove)
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up
-                        on:pointercancel=move |_| dragging.set(None)>"⠿"</button>
+                        on:pointercancel=move |_| { dragging.set(None); set_busy(busy, false); }>"⠿"</button>
                 })}
             </div>
             <p class="muted">{card.branch_name.clone()}</p>
@@ -312,18 +349,20 @@ pub fn ProjectPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let project = Resource::new(move || (key(), version.get(), sync.changes.get()), |(key, _, _)| get_project(key));
     let local = local_copy(key);
+    // What the person types lives here, above the view that redraws when data arrives.
+    let typed = Typed { error: RwSignal::new(None), reason: RwSignal::new(String::new()), comment: RwSignal::new(String::new()) };
     view! {
         <Shell>
             <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                 {move || project.get().map(|result| match (result, local.get()) {
-                    (Ok(mut detail), Some(mine)) => {
+                    (Ok(mut detail), Some(mine)) if mine.seq >= detail.seq => {
                         // The server's history and comments, the device's fields.
                         let (history, comments) = (std::mem::take(&mut detail.history), std::mem::take(&mut detail.comments));
                         let detail = ProjectDetail { history, comments, ..mine };
-                        view! { <ProjectView detail version/> }.into_any()
+                        view! { <ProjectView detail version typed/> }.into_any()
                     }
-                    (Ok(detail), None) => view! { <ProjectView detail version/> }.into_any(),
-                    (Err(_), Some(detail)) => view! { <ProjectView detail version/> }.into_any(),
+                    (Ok(detail), _) => view! { <ProjectView detail version typed/> }.into_any(),
+                    (Err(_), Some(detail)) => view! { <ProjectView detail version typed/> }.into_any(),
                     (Err(e), None) => {
                         let text = if sync.online.get() { e.message(locale.get()) } else { t(locale.get(), Msg::OfflineNotHeld).to_string() };
                         view! { <section class="page"><p class="form-error" role="alert">{text}</p></section> }.into_any()
@@ -352,13 +391,20 @@ fn local_copy(key: impl Fn() -> String + Send + Sync + 'static) -> RwSignal<Opti
     local
 }
 
+/// The project page's inputs, kept while the page redraws with newer data.
+#[derive(Clone, Copy)]
+struct Typed {
+    error: RwSignal<Option<String>>,
+    reason: RwSignal<String>,
+    comment: RwSignal<String>,
+}
+
 #[component]
-fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
+fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> impl IntoView {
     let locale = use_locale();
     let user = use_user();
     let card = detail.card.clone();
-    let error = RwSignal::new(None::<String>);
-    let reason = RwSignal::new(String::new());
+    let Typed { error, reason, comment } = typed;
     let own = user.branch.as_deref() == Some(card.branch.as_str());
     let moves = moves_for(user.role, own, card.status);
     let key = StoredValue::new(card.key.clone());
@@ -368,7 +414,6 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
     let budget = detail.budget_fen.map(yuan);
     let parts = [Msg::LiaisonLeader, Msg::Responsible, Msg::BudgetPart, Msg::Team, Msg::AssessmentPart];
     let problems = detail.problems.clone();
-    let comment = RwSignal::new(String::new());
     view! {
         <Title text=card.title.clone()/>
         <section class="page">
@@ -530,7 +575,7 @@ pub fn DeclarePage() -> impl IntoView {
             };
             if let (Some(mine), Some(Ok(Some(server)))) = (detail.clone(), editing.get_untracked()) {
                 let mine = ProjectDetail { history: server.history.clone(), comments: server.comments.clone(), ..mine };
-                if mine != server {
+                if mine != server && mine.seq >= server.seq {
                     overlay.set(Some(mine));
                 }
             }

@@ -24,6 +24,23 @@ pub struct BoardFilter {
     pub q: Option<String>,
 }
 
+impl BoardFilter {
+    /// The same test the server's query makes, for the device's copy when offline.
+    pub fn matches(&self, row: &ProjectRow) -> bool {
+        let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+        self.branch.as_ref().is_none_or(|b| &row.branch == b)
+            && self.category.is_none_or(|c| row.category == c)
+            && self.tier.is_none_or(|t| row.tier == t)
+            && self.year.is_none_or(|y| row.year == y)
+            && self.principle.is_none_or(|p| row.principles.contains(&p))
+            && self.status.is_none_or(|s| row.status == s)
+            && (self.filed != Some(true) || row.status.is_filed())
+            && (self.queue != Some(true) || matches!(row.status, Status::Submitted | Status::InReview))
+            && (self.nominated != Some(true) || row.nomination().is_some())
+            && q.is_none_or(|q| row.title.to_lowercase().contains(&q))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectCard {
     pub key: String,
@@ -70,6 +87,10 @@ pub struct ProjectDetail {
     pub return_reason: String,
     pub filing_no: Option<String>,
     pub filed_at: Option<i64>,
+    /// The commit that last changed it; the device's copy with changes not yet sent
+    /// counts as newest (`i64::MAX`), so it is what the person sees.
+    #[serde(default)]
+    pub seq: i64,
     pub problems: Vec<OnePlusFiveProblem>,
     pub history: Vec<HistoryLine>,
     pub comments: Vec<Comment>,
@@ -147,6 +168,8 @@ pub struct ProjectRow {
     pub return_reason: String,
     pub filing_no: Option<String>,
     pub filed_at: Option<i64>,
+    #[serde(default)]
+    pub seq: i64,
 }
 
 impl ProjectRow {
@@ -212,6 +235,7 @@ impl ProjectRow {
             return_reason: self.return_reason,
             filing_no: self.filing_no,
             filed_at: self.filed_at,
+            seq: self.seq,
             history,
             comments,
         }
@@ -227,7 +251,7 @@ pub(crate) mod sql {
 
     pub const PROJECT_FIELDS: &str = "record::id(id) AS key, title, branch, category, tier, status, year, nomination, \
         principles, goals, starts_on, ends_on, liaison_leader, responsible, budget_fen, budget_source, team, indicators, \
-        return_reason, filing_no, filed_at";
+        return_reason, filing_no, filed_at, seq";
 
     /// Projects matching a filter, newest first. Conditions use bound values only.
     pub async fn projects(db: &Db, filter: &BoardFilter, only_branch: Option<&str>) -> Result<Vec<ProjectRow>, AppError> {
@@ -438,7 +462,8 @@ pub async fn get_dashboard(year: i64) -> Result<Dashboard, AppError> {
 /// changes), with names from the same store. History and comments stay on the server.
 pub async fn local_project(key: &str) -> Option<ProjectDetail> {
     let record = crate::sync::local_record("project", key).await?;
-    let row = ProjectRow::from_record(&record)?;
+    let mut row = ProjectRow::from_record(&record)?;
+    row.seq = if crate::sync::has_pending("project", key).await { i64::MAX } else { record.seq };
     let (branches, leaders) = local_names().await;
     Some(row.detail(&branches, &leaders, vec![], vec![]))
 }
@@ -479,4 +504,17 @@ pub async fn local_leaders() -> Vec<Choice> {
     let mut list: Vec<Choice> = local_names().await.1.into_iter().map(|(key, name)| Choice { key, name }).collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     list
+}
+
+/// The board from the device's copy, when the server cannot be reached.
+pub async fn local_board(filter: &BoardFilter) -> BoardData {
+    let (branches, leaders) = local_names().await;
+    let mut rows: Vec<ProjectRow> = crate::sync::local_records("project")
+        .await
+        .iter()
+        .filter_map(ProjectRow::from_record)
+        .filter(|row| filter.matches(row))
+        .collect();
+    rows.sort_by(|a, b| b.year.cmp(&a.year).then(b.seq.cmp(&a.seq)));
+    BoardData { cards: rows.iter().map(|r| r.card(&branches, &leaders)).collect(), branches: vec![] }
 }

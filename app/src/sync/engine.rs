@@ -114,7 +114,7 @@ pub fn start(state: SyncState, account: String) {
     }
     leptos::task::spawn_local(async move {
         prepare(&state, &account).await;
-        refresh(&state).await;
+        refresh(&state, false).await;
         sync_now().await;
     });
     warm_pages();
@@ -126,6 +126,8 @@ fn warm_pages() {
     let Some(window) = web_sys::window() else { return };
     let here = window.location().pathname().unwrap_or_default() + &window.location().search().unwrap_or_default();
     let urls = js_sys::Array::new();
+    // The sign-in page is not one to keep (a signed-in visit is only a redirect).
+    let here = if here.starts_with("/login") { "/".to_string() } else { here };
     for url in [here.as_str(), "/", "/projects", "/sync"] {
         urls.push(&JsValue::from_str(url));
     }
@@ -224,9 +226,10 @@ async fn mark_online(state: &SyncState) {
     }
 }
 
-/// Reads the queue's length and the problems again, and tells pages the store changed.
-/// A queue entry that no longer parses becomes a problem, with its text kept.
-async fn refresh(state: &SyncState) {
+/// Reads the queue's length and the problems again; tells pages the store changed when
+/// it did (`changed`, or the queue or problems differ). A queue entry that no longer
+/// parses becomes a problem, with its text kept.
+async fn refresh(state: &SyncState, mut changed: bool) {
     let account = engine().map(|(_, a)| a).unwrap_or_default();
     if let Ok((queue, damaged)) = store::queue().await {
         if !damaged.is_empty() {
@@ -250,13 +253,22 @@ async fn refresh(state: &SyncState) {
                 let _ = store::dequeue(damaged.into_iter().map(|(k, _)| k).collect()).await;
             }
         }
-        state.pending.set(queue.iter().filter(|q| q.account == account).count());
+        let pending = queue.iter().filter(|q| q.account == account).count();
+        if pending != state.pending.get_untracked() {
+            state.pending.set(pending);
+            changed = true;
+        }
     }
     if let Ok(mut problems) = store::problems().await {
         problems.sort_by_key(|p| std::cmp::Reverse(p.at));
-        state.problems.set(problems);
+        if problems != state.problems.get_untracked() {
+            state.problems.set(problems);
+            changed = true;
+        }
     }
-    state.changes.update(|n| *n += 1);
+    if changed {
+        state.changes.update(|n| *n += 1);
+    }
 }
 
 // ---- push
@@ -295,6 +307,7 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
     let order = IN_ORDER.with(|m| m.clone());
     let _turn = order.lock().await;
     let mut answer = None;
+    let mut sent = false;
     loop {
         let Ok((queue, _)) = store::queue().await else { break };
         let batch: Vec<Queued> = queue.into_iter().filter(|q| q.account == account).take(BATCH.min(MAX_BATCH)).collect();
@@ -305,6 +318,7 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
         match push(ops.clone()).await {
             Ok(response) => {
                 mark_online(&state).await;
+                sent = true;
                 if let Some(found) = settle(&state, &batch, response.results, awaited).await {
                     answer = Some(found);
                 }
@@ -338,13 +352,14 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
                         break;
                     }
                 };
+                sent = true;
                 if let Some(found) = settle(&state, &[first], results, awaited).await {
                     answer = Some(found);
                 }
             }
         }
     }
-    refresh(&state).await;
+    refresh(&state, sent).await;
     answer
 }
 
@@ -463,7 +478,7 @@ pub async fn pull() {
                     let _ = store::set_meta("cursor", &answer.cursor).await;
                     CURSOR.with(|c| c.set(answer.cursor));
                 }
-                refresh(&state).await;
+                refresh(&state, !answer.records.is_empty() || !answer.conflicts.is_empty()).await;
             }
             Err(PushError::Unauthenticated) => state.signed_out.set(true),
             Err(PushError::Network) => mark_offline(&state).await,
@@ -516,6 +531,10 @@ async fn pending_ops(table: &str, key: Option<&str>) -> Vec<Operation> {
         .unwrap_or_default()
 }
 
+pub async fn has_pending(table: &str, key: &str) -> bool {
+    !pending_ops(table, Some(key)).await.is_empty()
+}
+
 pub async fn local_record(table: &str, key: &str) -> Option<RecordState> {
     let server = store::record(&record_id(table, key)).await.ok().flatten();
     let pending = pending_ops(table, Some(key)).await;
@@ -559,7 +578,7 @@ pub async fn retry(problem: &Problem) -> Result<(), String> {
     store::remove_problem(&problem.id).await.map_err(|e| e.to_string())?;
     let outcome = submit(op, locale).await;
     if let Some((state, _)) = engine() {
-        refresh(&state).await;
+        refresh(&state, true).await;
     }
     outcome.map(|_| ())
 }
@@ -567,7 +586,7 @@ pub async fn retry(problem: &Problem) -> Result<(), String> {
 pub async fn discard(problem: &Problem) {
     let _ = store::remove_problem(&problem.id).await;
     if let Some((state, _)) = engine() {
-        refresh(&state).await;
+        refresh(&state, true).await;
     }
 }
 

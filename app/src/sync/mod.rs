@@ -153,6 +153,19 @@ pub async fn local_record(table: &str, key: &str) -> Option<RecordState> {
     }
 }
 
+/// Whether this person has operations on a record still waiting to be sent.
+pub async fn has_pending(table: &str, key: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        engine::has_pending(table, key).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (table, key);
+        false
+    }
+}
+
 /// Every record of a table that this person holds, queued operations laid over them.
 pub async fn local_records(table: &str) -> Vec<RecordState> {
     #[cfg(feature = "hydrate")]

@@ -95,6 +95,14 @@ test('an offline edit survives reloads and closing the tab, then reaches the ser
   await expect(page.getByLabel('工作队伍')).toHaveValue(/王大爷/);
   await expect(page.locator('.sync-badge')).toHaveAttribute('data-pending', '2');
   await expect(watcher.getByText(goals)).toHaveCount(0);
+  // The board, opened offline, is drawn from the device's copy.
+  await page.getByRole('link', { name: '项目看板' }).click();
+  await expect(page.getByRole('note').filter({ hasText: '本机保存的项目' })).toBeVisible();
+  await expect(page.getByRole('link', { name: '社区微心愿' }).first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/offline-tablet.png', fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'test-results/offline-phone.png', fullPage: true });
+  await page.setViewportSize({ width: 1024, height: 768 });
 
   // Back online: the queue is sent, and the other screen shows it within a second.
   await tablet.setOffline(false);
@@ -185,4 +193,77 @@ test('Chromium finds the app installable', async ({ baseURL }, testInfo) => {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
+});
+
+test('the queue outlives an expired session, and a change the server now refuses is shown with its reason', async ({ browser }) => {
+  const tablet = await browser.newContext();
+  const page = await openTablet(tablet, 'yangfan');
+  await page.goto('/projects');
+  await hydrated(page);
+  await page.getByRole('link', { name: '快递小哥暖心驿站' }).first().click();
+  await expect(page).toHaveURL(/\/projects\/p\d+$/);
+  const key = page.url().split('/').pop()!;
+  await page.goto(`/projects/new?edit=${key}`);
+  await hydrated(page);
+  await installed(page);
+
+  await tablet.setOffline(true);
+  const goals = `离线修改${Date.now() % 100000}`;
+  await page.getByLabel('项目目标').fill(goals);
+  await page.getByLabel('项目目标').blur();
+  await expect(page.locator('.sync-badge')).toHaveAttribute('data-pending', '1');
+
+  // Meanwhile the project is resubmitted from another device: it can no longer be edited.
+  const office = await browser.newContext();
+  const other = await openTablet(office, 'yangfan');
+  await other.goto(`/projects/new?edit=${key}`);
+  await hydrated(other);
+  await other.getByRole('button', { name: '提交申报' }).click();
+  await expect(other.locator('.page-head .badge').first()).toHaveText('已申报');
+  await office.close();
+
+  // The session ended while the tablet was offline: the queue is kept, the person told.
+  await tablet.clearCookies();
+  await tablet.setOffline(false);
+  await expect(page.getByRole('alert').filter({ hasText: '登录已过期' })).toBeVisible({ timeout: 10_000 });
+  await expect(page.locator('.sync-badge')).toHaveAttribute('data-pending', '1');
+
+  // Signing in again sends it; the server refuses it and says why.
+  await signedIn(page, 'yangfan');
+  await expect(page.locator('.sync-badge')).toHaveAttribute('data-problems', '1', { timeout: 10_000 });
+  await page.goto('/sync');
+  await hydrated(page);
+  const refused = page.locator('.problem-rejected');
+  await expect(refused).toContainText('未被接受的修改');
+  await expect(refused).toContainText('不能再修改');
+  await expect(refused.locator('.yours')).toContainText(goals);
+  await expect(page.locator('.sync-badge')).toHaveAttribute('data-pending', '0');
+  await tablet.close();
+});
+
+test('a damaged entry in the local store is shown, not lost, and the app keeps working', async ({ browser }) => {
+  const tablet = await browser.newContext();
+  const page = await openTablet(tablet, 'guojing');
+  await page.goto('/projects');
+  await hydrated(page);
+  await expect.poll(() => localRecords(page), { timeout: 10_000 }).toBeGreaterThan(10);
+  await page.evaluate(() => new Promise<void>((resolve, reject) => {
+    const open = indexedDB.open('xianfeng');
+    open.onsuccess = () => {
+      const tx = open.result.transaction('queue', 'readwrite');
+      tx.objectStore('queue').put('{"account":"guojing","op":{"id":', '999999999999999-000000-broken');
+      tx.oncomplete = () => { open.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('.sync-badge')).toHaveAttribute('data-problems', '1', { timeout: 10_000 });
+  await page.locator('.sync-badge').click();
+  const damaged = page.locator('.problem-damaged');
+  await expect(damaged).toContainText('无法读取的本地记录');
+  await expect(damaged.locator('.yours')).toContainText('"account":"guojing"');
+  await damaged.getByRole('button', { name: '放弃' }).click();
+  await expect(page.locator('.problem')).toHaveCount(0);
+  await tablet.close();
 });

@@ -1,0 +1,93 @@
+//! Throughput of the one write path: operations pushed over real HTTP to a server on
+//! embedded SurrealKV whose every commit is synced to disk. Run with `make bench`.
+
+use app::domain::hlc::Stamp;
+use app::domain::ops::{OpKind, OpStatus, Operation, SyncRequest, SyncResponse};
+use server::db::{self, demo};
+use server::state::AppState;
+use std::time::{Duration, Instant};
+
+fn ops(count: usize, device: &str, run: usize) -> Vec<Operation> {
+    (0..count)
+        .map(|i| {
+            let clock = Stamp { ms: chrono::Utc::now().timestamp_millis() as u64, counter: i as u32, node: device.into() };
+            // Half appended notes (only grow), half field edits (last writer wins).
+            let kind = if i % 2 == 0 {
+                OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("走访记录 {run}-{i}") }) }
+            } else {
+                OpKind::Set { fields: [("intro".to_string(), serde_json::json!(format!("简介 {run}-{i}")))].into() }
+            };
+            Operation::new("branch", "wenxing", kind, clock)
+        })
+        .collect()
+}
+
+async fn push(client: &reqwest::Client, url: &str, device: &str, batch: Vec<Operation>) -> Duration {
+    let start = Instant::now();
+    let answer: SyncResponse =
+        client.post(url).json(&SyncRequest { client: device.into(), ops: batch }).send().await.expect("push").json().await.expect("answer");
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results.iter().find(|r| r.status != OpStatus::Accepted));
+    start.elapsed()
+}
+
+fn percentile(times: &mut [Duration], p: f64) -> Duration {
+    times.sort();
+    times[((times.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bench.db");
+    let db = db::open(&format!("surrealkv://{}", path.display())).await.expect("database");
+    db::migrations::migrate(&db).await.expect("migrate");
+    demo::load_if_empty(&db).await.expect("demo");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root("target/site").site_pkg_dir("pkg").site_addr(addr).build();
+    let app = server::router(AppState::new(options, db, "bench"));
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    client
+        .post(format!("http://{addr}/api/login"))
+        .form(&[("username", "lixiurong"), ("password", demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    let url = format!("http://{addr}/api/sync");
+    println!("sync over HTTP, embedded SurrealKV, every commit synced to disk (median of 3 runs):");
+
+    for (name, total, batch, clients) in [
+        ("batches of 500, one tablet", 10_000usize, 500usize, 1usize),
+        ("batches of 50, 8 tablets at once", 8_000, 50, 8),
+        ("single operations, one tablet", 1_000, 1, 1),
+    ] {
+        let mut rates = Vec::new();
+        let mut latencies = Vec::new();
+        for run in 0..3 {
+            let start = Instant::now();
+            let tasks: Vec<_> = (0..clients)
+                .map(|c| {
+                    let (client, url) = (client.clone(), url.clone());
+                    let device = format!("bench-{c}");
+                    let work = ops(total / clients, &device, run);
+                    tokio::spawn(async move {
+                        let mut times = Vec::new();
+                        for chunk in work.chunks(batch) {
+                            times.push(push(&client, &url, &device, chunk.to_vec()).await);
+                        }
+                        times
+                    })
+                })
+                .collect();
+            for task in tasks {
+                latencies.extend(task.await.expect("tablet"));
+            }
+            rates.push(total as f64 / start.elapsed().as_secs_f64());
+        }
+        rates.sort_by(|a, b| a.total_cmp(b));
+        let (p50, p99) = (percentile(&mut latencies, 0.5), percentile(&mut latencies, 0.99));
+        println!("  {name:<36} {:>7.0} ops/s   push p50 {:>6.1} ms, p99 {:>6.1} ms", rates[1], p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+    }
+}
