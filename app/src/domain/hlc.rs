@@ -102,6 +102,13 @@ impl Clock {
         if remote.check_drift(now_ms).is_err() {
             return;
         }
+        self.adopt(remote, now_ms);
+    }
+
+    /// Like `observe`, for stamps that come from the server, which has already refused
+    /// any too far ahead of its own clock: a device whose wall clock is behind catches
+    /// up with what it has seen, so its next edit sorts after the values it saw.
+    pub fn adopt(&mut self, remote: &Stamp, now_ms: u64) {
         let node = self.last.node.clone();
         let ms = now_ms.max(self.last.ms).max(remote.ms);
         let counter = if ms == self.last.ms && ms == remote.ms {
@@ -179,5 +186,16 @@ mod tests {
         let mut clock = Clock::new("n");
         clock.observe(&ahead, now);
         assert!(clock.tick(now).ms <= now);
+    }
+
+    #[test]
+    fn a_device_with_a_slow_clock_adopts_the_servers_stamps() {
+        let now = 1_700_000_000_000;
+        let mut slow = Clock::new("slow");
+        let seen = stamp(now + 10 * 60 * 1000, 3, "server");
+        slow.observe(&seen, now);
+        assert!(slow.tick(now) < seen, "a peer's stamp far ahead is not adopted");
+        slow.adopt(&seen, now);
+        assert!(slow.tick(now) > seen, "the server's is, so the next edit sorts after it");
     }
 }

@@ -136,6 +136,7 @@ messages! {
     Reload => "立即更新", "Update now";
     Offline => "离线中", "Offline";
     Since => "自", "since";
+    SinceEnd => "起", "";
     OfflineKept => "修改会保存在本机，联网后自动同步。", "Changes are kept on this device and sent when the network is back.";
     WaitingToSync => "项待同步", "waiting to sync";
     NeedYou => "项需要处理", "need you";

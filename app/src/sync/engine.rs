@@ -96,7 +96,7 @@ pub async fn push(ops: Vec<Operation>) -> Result<SyncResponse, PushError> {
     // An answer cut short is as if none came: the operations stay queued and the
     // replay is answered as duplicates.
     let answer: SyncResponse = serde_json::from_str(&text).map_err(|_| PushError::Network)?;
-    CLOCK.with(|c| c.borrow_mut().observe(&answer.clock, now_ms()));
+    CLOCK.with(|c| c.borrow_mut().adopt(&answer.clock, now_ms()));
     Ok(answer)
 }
 
@@ -454,6 +454,11 @@ pub async fn pull() {
             Ok(text) => {
                 let Ok(answer) = serde_json::from_str::<PullResponse>(&text) else { break };
                 mark_online(&state).await;
+                // The next edit must sort after every value this device has seen.
+                let latest = answer.records.iter().flat_map(|r| r.clocks.values()).filter_map(|c| c.parse::<Stamp>().ok()).max();
+                if let Some(latest) = latest {
+                    CLOCK.with(|c| c.borrow_mut().adopt(&latest, now_ms()));
+                }
                 if store::put_records(&answer.records).await.is_ok() {
                     let problems: Vec<Problem> = answer
                         .conflicts

@@ -46,7 +46,7 @@ pub fn SyncBar() -> impl IntoView {
                 <p class="banner banner-offline" role="status">
                     <span class="dot" aria-hidden="true"></span>
                     <strong><Tr m=Msg::Offline/></strong>
-                    {move || sync.offline_since.get().map(|since| format!(" · {} {}", t(locale.get(), Msg::Since), format_datetime(since)))}
+                    {move || sync.offline_since.get().map(|since| format!(" · {} {} {}", t(locale.get(), Msg::Since), format_datetime(since), t(locale.get(), Msg::SinceEnd)))}
                     <span class="muted">" "{move || t(locale.get(), Msg::OfflineKept)}</span>
                 </p>
             })}
