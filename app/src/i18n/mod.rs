@@ -141,6 +141,7 @@ messages! {
     WaitingToSync => "项待同步", "waiting to sync";
     NeedYou => "项需要处理", "need you";
     SyncTitle => "同步", "Sync";
+    SyncStatus => "同步状态", "Sync status";
     FromDevice => "离线中：显示的是本机保存的项目。", "Offline: showing the projects kept on this device.";
     QueueHeading => "待同步的修改", "Changes waiting to be sent";
     ProblemsHeading => "需要你处理", "Needs you";

@@ -29,7 +29,7 @@ pub fn SyncBar() -> impl IntoView {
     let sync = use_sync();
     let locale = use_locale();
     view! {
-        <div class="sync-bar">
+        <aside class="sync-bar" aria-label=move || t(locale.get(), Msg::SyncStatus)>
             {move || sync.update_ready.get().then(|| view! {
                 <p class="banner banner-update" role="status">
                     <span><Tr m=Msg::UpdateReady/></span>
@@ -62,7 +62,7 @@ pub fn SyncBar() -> impl IntoView {
                     </p>
                 })
             }}
-        </div>
+        </aside>
     }
 }
 

@@ -99,9 +99,14 @@ test('an offline edit survives reloads and closing the tab, then reaches the ser
   await page.getByRole('link', { name: '项目看板' }).click();
   await expect(page.getByRole('note').filter({ hasText: '本机保存的项目' })).toBeVisible();
   await expect(page.getByRole('link', { name: '社区微心愿' }).first()).toBeVisible();
-  await page.screenshot({ path: 'test-results/offline-tablet.png', fullPage: true });
+  {
+    const { default: AxeBuilder } = await import('@axe-core/playwright');
+    const audit = await new AxeBuilder({ page }).analyze();
+    expect(audit.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+  }
+  await page.screenshot({ path: 'screenshots/tablet-offline.png', fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: 'test-results/offline-phone.png', fullPage: true });
+  await page.screenshot({ path: 'screenshots/phone-offline.png', fullPage: true });
   await page.setViewportSize({ width: 1024, height: 768 });
 
   // Back online: the queue is sent, and the other screen shows it within a second.
@@ -152,9 +157,12 @@ test('two tablets edit the same field offline: both end with the same value and 
   const conflict = a.locator('.problem-conflict');
   await expect(conflict.locator('.yours')).toHaveText(mine);
   await expect(conflict.locator('.winner')).toContainText(theirs);
-  await a.screenshot({ path: 'test-results/conflict-tablet.png', fullPage: true });
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const audit = await new AxeBuilder({ page: a }).analyze();
+  expect(audit.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+  await a.screenshot({ path: 'screenshots/tablet-conflicts.png', fullPage: true });
   await a.setViewportSize({ width: 390, height: 844 });
-  await a.screenshot({ path: 'test-results/conflict-phone.png', fullPage: true });
+  await a.screenshot({ path: 'screenshots/phone-conflicts.png', fullPage: true });
 
   // Both hold the same value.
   for (const page of [a, b]) {
