@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     // File names are not hashed yet, so the browser revalidates (cheap: Last-Modified).
     let pkg = Router::new()
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")).precompressed_gzip())
+        .layer(middleware::from_fn(only_this_build))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     let x_request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
@@ -102,6 +103,18 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
     }
+}
+
+/// `/pkg/…?v=<build>` answers only for this instance's build: during a rolling deploy a
+/// browser (or its service worker) must never keep one build's file under another's name.
+async fn only_this_build(request: Request<axum::body::Body>, next: Next) -> Response {
+    let asked = request.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("v=")));
+    if let (Some(asked), Some(build)) = (asked, app::BUILD.get()) {
+        if asked != build {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// CSRF defence in depth, beside SameSite=Lax cookies: a browser marks a request from

@@ -148,3 +148,25 @@ async fn an_accepted_change_is_announced_to_live_listeners_within_a_second() {
     let since = pull(&server.base, &watcher, "desk", Some(seq - 1)).await;
     assert!(since.records.iter().any(|r| r.key == key), "the announced commit holds the change");
 }
+
+#[tokio::test]
+async fn a_device_id_gives_nobody_else_its_notes_or_its_cursor() {
+    let server = start().await;
+    let a = login(&server.base, "guojing").await;
+    let b = login(&server.base, "guojing").await;
+    let key = draft_of_taihe(&server).await;
+    let seen = pull(&server.base, &a, "tab-a", Some(-1)).await;
+    let base = seen.records.iter().find(|r| r.key == key).unwrap().clocks.get("title").cloned().unwrap_or_default();
+    let t = now_ms();
+    for (client, device, title, ms) in [(&a, "tab-a", "甲的标题", t), (&b, "tab-b", "乙的标题", t + 5)] {
+        let answer = push_from(&server.base, client, device, vec![edit(&key, "title", json!(title), ms, device, &base)]).await;
+        assert_eq!(answer.results[0].status, OpStatus::Accepted);
+    }
+    // Someone else who knows the device's id (it is in every clock stamp) learns nothing.
+    let other = login(&server.base, "zhouhong").await;
+    let stolen = pull(&server.base, &other, "tab-a", Some(-1)).await;
+    assert!(stolen.conflicts.is_empty());
+    assert!(stolen.records.iter().all(|r| r.table != "project" || r.text("branch") == Some("wenyuan")));
+    // The device's own person still gets the note, and their cursor was not moved.
+    assert_eq!(pull(&server.base, &a, "tab-a", None).await.conflicts.len(), 1);
+}

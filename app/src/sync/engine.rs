@@ -17,13 +17,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 const DEVICE_KEY: &str = "xf_device";
+/// The clock's last stamp, kept so a reload never stamps earlier than before.
+const CLOCK_KEY: &str = "xf_clock";
 /// Operations per push: small enough that a cut connection costs little to resend.
 const BATCH: usize = 100;
 /// The longest wait between retries while the server cannot be reached.
 const MAX_BACKOFF_S: u32 = 30;
 
 thread_local! {
-    static CLOCK: RefCell<Clock> = RefCell::new(Clock::new(device_id()));
+    static CLOCK: RefCell<Clock> = RefCell::new(start_clock());
     /// One push or pull at a time.
     static IN_ORDER: Rc<futures::lock::Mutex<()>> = Rc::new(futures::lock::Mutex::new(()));
     static ENGINE: RefCell<Option<(SyncState, String)>> = const { RefCell::new(None) };
@@ -31,6 +33,29 @@ thread_local! {
     static FAILURES: Cell<u32> = const { Cell::new(0) };
     static RETRY_SET: Cell<bool> = const { Cell::new(false) };
     static PULL_AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// The newest commit the event stream announced.
+    static ANNOUNCED: Cell<i64> = const { Cell::new(-1) };
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The device's clock for this page: its node is the device plus a tab of its own (two
+/// tabs never make the same stamp), and it starts after the last stamp this device made.
+fn start_clock() -> Clock {
+    let tab = format!("{:04x}", (js_sys::Math::random() * 65536.0) as u32);
+    let mut clock = Clock::new(format!("{}.{tab}", device_id()));
+    if let Some(last) = local_storage().and_then(|s| s.get_item(CLOCK_KEY).ok().flatten()).and_then(|t| t.parse::<Stamp>().ok()) {
+        clock.adopt(&last, now_ms());
+    }
+    clock
+}
+
+fn remember_clock(stamp: &Stamp) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(CLOCK_KEY, &stamp.to_string());
+    }
 }
 
 /// A stable id for this browser, kept in local storage; also the node of its clock.
@@ -51,7 +76,19 @@ fn now_ms() -> u64 {
 }
 
 pub fn stamp() -> Stamp {
-    CLOCK.with(|c| c.borrow_mut().tick(now_ms()))
+    let stamp = CLOCK.with(|c| c.borrow_mut().tick(now_ms()));
+    remember_clock(&stamp);
+    stamp
+}
+
+/// Moves the clock past a stamp the server gave or a pulled value carries.
+fn adopt(stamp: &Stamp) {
+    let last = CLOCK.with(|c| {
+        let mut clock = c.borrow_mut();
+        clock.adopt(stamp, now_ms());
+        clock.last().clone()
+    });
+    remember_clock(&last);
 }
 
 fn engine() -> Option<(SyncState, String)> {
@@ -96,7 +133,7 @@ pub async fn push(ops: Vec<Operation>) -> Result<SyncResponse, PushError> {
     // An answer cut short is as if none came: the operations stay queued and the
     // replay is answered as duplicates.
     let answer: SyncResponse = serde_json::from_str(&text).map_err(|_| PushError::Network)?;
-    CLOCK.with(|c| c.borrow_mut().adopt(&answer.clock, now_ms()));
+    adopt(&answer.clock);
     Ok(answer)
 }
 
@@ -120,6 +157,19 @@ pub fn start(state: SyncState, account: String) {
     warm_pages();
 }
 
+/// Calls a function `pwa.js` defines on `window`, if it is there.
+fn call_page_hook(name: &str, argument: Option<&JsValue>) {
+    let Some(window) = web_sys::window() else { return };
+    if let Ok(f) = js_sys::Reflect::get(&window, &JsValue::from_str(name)) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = match argument {
+                Some(a) => f.call1(&window, a),
+                None => f.call0(&window),
+            };
+        }
+    }
+}
+
 /// Asks the service worker (through `pwa.js`) to keep the pages a person opens first,
 /// so that the app starts offline after one online visit.
 fn warm_pages() {
@@ -131,21 +181,29 @@ fn warm_pages() {
     for url in [here.as_str(), "/", "/projects", "/sync"] {
         urls.push(&JsValue::from_str(url));
     }
-    if let Ok(f) = js_sys::Reflect::get(&window, &JsValue::from_str("xfWarm")) {
-        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
-            let _ = f.call1(&window, &urls);
-        }
-    }
+    call_page_hook("xfWarm", Some(&urls));
 }
 
 /// A different person on this device starts from an empty copy; queued operations stay
 /// with the person who made them.
 async fn prepare(state: &SyncState, account: &str) {
+    // Under the lock: a pull for the previous person must not land in this one's copy.
+    let order = IN_ORDER.with(|m| m.clone());
+    let _turn = order.lock().await;
     let previous: Option<String> = store::meta("account").await;
     if previous.as_deref() != Some(account) {
         let _ = store::clear_records().await;
         let _ = store::set_meta("cursor", &-1i64).await;
         let _ = store::set_meta("account", &account).await;
+        // Pages kept for the previous person show their data.
+        call_page_hook("xfForgetPages", None);
+    }
+    // Queued operations of anyone stay queued (each is sent at its author's sign-in);
+    // the clock starts after the newest of them.
+    if let Ok((queue, _)) = store::queue().await {
+        if let Some(latest) = queue.iter().map(|q| q.op.clock.clone()).max() {
+            adopt(&latest);
+        }
     }
     let cursor: i64 = store::meta("cursor").await.unwrap_or(-1);
     CURSOR.with(|c| c.set(cursor));
@@ -193,16 +251,29 @@ fn follow_events() {
     let Ok(source) = web_sys::EventSource::new(EVENTS) else { return };
     let on_change = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let seq = event.data().as_string().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(i64::MAX);
+        ANNOUNCED.with(|a| a.set(a.get().max(seq)));
         if seq > CURSOR.with(Cell::get) {
             leptos::task::spawn_local(async { pull().await });
         }
     });
     let on_open = Closure::<dyn Fn()>::new(move || leptos::task::spawn_local(sync_now()));
+    // A browser reconnects by itself after a network error, not after an HTTP error
+    // (a 401 while signed out, a 502 during a deploy): then open a new stream later.
+    let watched = source.clone();
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        if watched.ready_state() == web_sys::EventSource::CLOSED {
+            let again = Closure::once_into_js(follow_events);
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), 5_000);
+            }
+        }
+    });
     let _ = source.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
     let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     on_change.forget();
     on_open.forget();
-    std::mem::forget(source);
+    on_error.forget();
 }
 
 // ---- state shown to the person
@@ -237,6 +308,7 @@ async fn refresh(state: &SyncState, mut changed: bool) {
                 .iter()
                 .map(|(key, text)| Problem {
                     id: format!("damaged:{key}"),
+                    account: account.clone(),
                     kind: ProblemKind::Damaged,
                     table: String::new(),
                     key: String::new(),
@@ -259,7 +331,8 @@ async fn refresh(state: &SyncState, mut changed: bool) {
             changed = true;
         }
     }
-    if let Ok(mut problems) = store::problems().await {
+    if let Ok(problems) = store::problems().await {
+        let mut problems: Vec<Problem> = problems.into_iter().filter(|p| p.account == account || p.kind == ProblemKind::Damaged).collect();
         problems.sort_by_key(|p| std::cmp::Reverse(p.at));
         if problems != state.problems.get_untracked() {
             state.problems.set(problems);
@@ -336,6 +409,11 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
                 schedule_retry(retry_after);
                 break;
             }
+            Err(PushError::Refused(code)) if code != 400 && code != 413 => {
+                // Not the server's own refusal of the body (a proxy, a deploy): wait.
+                schedule_retry(None);
+                break;
+            }
             Err(PushError::Refused(_)) => {
                 // The request itself was refused: find the operation the server cannot
                 // read by sending them one by one, and give that one to the person.
@@ -391,6 +469,7 @@ async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>, awa
                     for field in &result.superseded {
                         problems.push(Problem {
                             id: format!("{}:{field}", op.id),
+                            account: entry.account.clone(),
                             kind: ProblemKind::Conflict,
                             table: op.table.clone(),
                             key: op.key.clone(),
@@ -408,6 +487,7 @@ async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>, awa
             OpStatus::Rejected if Some(result.id) == awaited => {}
             OpStatus::Rejected => problems.push(Problem {
                 id: op.id.to_string(),
+                account: entry.account.clone(),
                 kind: ProblemKind::Rejected,
                 table: op.table.clone(),
                 key: op.key.clone(),
@@ -440,7 +520,7 @@ async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>, awa
 /// Pulls what changed since the cursor into the local store. Pulls asked for while one
 /// runs are folded into one more afterwards.
 pub async fn pull() {
-    let Some((state, _)) = engine() else { return };
+    let Some((state, pulled_for)) = engine() else { return };
     let order = IN_ORDER.with(|m| m.clone());
     let Some(_turn) = order.try_lock() else {
         PULL_AGAIN.with(|p| p.set(true));
@@ -453,11 +533,14 @@ pub async fn pull() {
         match post_json(PULL, body).await {
             Ok(text) => {
                 let Ok(answer) = serde_json::from_str::<PullResponse>(&text) else { break };
+                if engine().map(|(_, a)| a).as_deref() != Some(pulled_for.as_str()) {
+                    break;
+                }
                 mark_online(&state).await;
                 // The next edit must sort after every value this device has seen.
                 let latest = answer.records.iter().flat_map(|r| r.clocks.values()).filter_map(|c| c.parse::<Stamp>().ok()).max();
                 if let Some(latest) = latest {
-                    CLOCK.with(|c| c.borrow_mut().adopt(&latest, now_ms()));
+                    adopt(&latest);
                 }
                 if store::put_records(&answer.records).await.is_ok() {
                     let problems: Vec<Problem> = answer
@@ -465,6 +548,7 @@ pub async fn pull() {
                         .iter()
                         .map(|note| Problem {
                             id: format!("conflict:{}", note.id),
+                            account: pulled_for.clone(),
                             kind: ProblemKind::Conflict,
                             table: note.table.clone(),
                             key: note.key.clone(),
@@ -503,6 +587,11 @@ pub async fn submit(mut op: Operation, locale: Locale) -> Result<Submitted, Stri
         return super::push_now(op, locale).await.map(|_| Submitted::Accepted);
     };
     if let OpKind::Set { fields } = &op.kind {
+        // The base is what the person saw: catch up first if a commit was announced
+        // that this device has not pulled yet.
+        if ANNOUNCED.with(Cell::get) > CURSOR.with(Cell::get) && navigator_online() {
+            pull().await;
+        }
         let seen = local_record(&op.table, &op.key).await;
         op.base = base_for(seen.as_ref(), fields);
     }
@@ -517,11 +606,12 @@ pub async fn submit(mut op: Operation, locale: Locale) -> Result<Submitted, Stri
         mark_offline(&state).await;
         return Ok(Submitted::Queued);
     }
-    match flush(Some(id)).await {
-        Some(result) if result.status == OpStatus::Accepted => {
-            leptos::task::spawn_local(pull());
-            Ok(Submitted::Accepted)
-        }
+    let answer = flush(Some(id)).await;
+    if PULL_AGAIN.with(Cell::get) || matches!(&answer, Some(r) if r.status == OpStatus::Accepted) {
+        leptos::task::spawn_local(pull());
+    }
+    match answer {
+        Some(result) if result.status == OpStatus::Accepted => Ok(Submitted::Accepted),
         Some(result) => Err(result.message.unwrap_or_else(|| t(locale, Msg::ServerError).into())),
         None if state.signed_out.get_untracked() => Err(t(locale, Msg::SignInToSend).into()),
         None => Ok(Submitted::Queued),
@@ -580,8 +670,17 @@ pub async fn retry(problem: &Problem) -> Result<(), String> {
         (ProblemKind::Rejected, Some(op), _) => Operation::new(&op.table, &op.key, op.kind.clone(), stamp()),
         _ => return Err(t(locale, Msg::ServerError).into()),
     };
-    store::remove_problem(&problem.id).await.map_err(|e| e.to_string())?;
     let outcome = submit(op, locale).await;
+    match &outcome {
+        Ok(_) => {
+            let _ = store::remove_problem(&problem.id).await;
+        }
+        // Refused again: the problem stays, with the new reason.
+        Err(message) => {
+            let again = Problem { message: message.clone(), at: now_ms() as i64, ..problem.clone() };
+            let _ = store::put_problems(&[again]).await;
+        }
+    }
     if let Some((state, _)) = engine() {
         refresh(&state, true).await;
     }

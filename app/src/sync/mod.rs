@@ -57,6 +57,9 @@ impl PushError {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     pub id: String,
+    /// Whose it is: on a shared tablet each person sees only their own.
+    #[serde(default)]
+    pub account: String,
     pub kind: ProblemKind,
     pub table: String,
     pub key: String,

@@ -138,9 +138,10 @@ pub struct Queued {
     pub op: Operation,
 }
 
-/// Queue keys are the operations' clock stamps: they sort in the order they were made.
+/// Queue keys start with the operations' clock stamps, so they sort in the order they
+/// were made; the id keeps two operations apart even if their stamps were ever equal.
 pub fn queue_key(op: &Operation) -> String {
-    op.clock.to_string()
+    format!("{}~{}", op.clock, op.id)
 }
 
 pub async fn enqueue(entry: &Queued) -> StoreResult<()> {

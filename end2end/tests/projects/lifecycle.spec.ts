@@ -67,7 +67,11 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   await page.getByRole('link', { name: title }).click();
   await page.getByRole('button', { name: '→ 已备案' }).click();
   await expect(page.getByText(/SBS-\d{4}-\d{3}/)).toBeVisible();
-  await page.getByRole('button', { name: '推荐为区级示范项目' }).click();
+  // The page shows the nomination at once; wait until the server has it too.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/sync') && r.ok()),
+    page.getByRole('button', { name: '推荐为区级示范项目' }).click(),
+  ]);
   await expect(page.locator('.page-head .badge.nominated')).toBeVisible();
   await expect(page.getByText('变更记录')).toBeVisible();
   await expect(page.locator('.history')).toContainText('→ 已备案');

@@ -54,7 +54,7 @@ fn scoped_queries(user: &SessionUser) -> Vec<(&'static str, String)> {
 pub async fn pull(db: &Db, user: &SessionUser, request: &PullRequest) -> Result<PullResponse, surrealdb::Error> {
     let since = match request.since {
         Some(since) => since,
-        None => stored_cursor(db, &request.client).await?.unwrap_or(-1),
+        None => stored_cursor(db, &cursor_id(&user.account, &request.client)).await?.unwrap_or(-1),
     };
     let queries = scoped_queries(user);
     let mut sql = String::from("BEGIN TRANSACTION;\nSELECT VALUE n FROM ONLY sync_seq:global;\n");
@@ -62,8 +62,9 @@ pub async fn pull(db: &Db, user: &SessionUser, request: &PullRequest) -> Result<
         sql.push_str(query);
         sql.push_str(";\n");
     }
-    sql.push_str("SELECT *, record::id(id) AS note_id FROM conflict WHERE client = $client AND seq > $since;\nCOMMIT TRANSACTION;\n");
-    let vars = json!({ "since": since, "branch": user.branch, "client": request.client });
+    // A device's notes, and only the signed-in person's: a device id is no secret.
+    sql.push_str("SELECT *, record::id(id) AS note_id FROM conflict WHERE client = $client AND account = $account AND seq > $since;\nCOMMIT TRANSACTION;\n");
+    let vars = json!({ "since": since, "branch": user.branch, "client": request.client, "account": user.account });
     let mut response = db.query(sql).bind(vars).await?;
     if let Some((_, first)) = response.take_errors().into_iter().min_by_key(|(i, _)| *i) {
         return Err(first);
@@ -83,15 +84,20 @@ pub async fn pull(db: &Db, user: &SessionUser, request: &PullRequest) -> Result<
     let notes: surrealdb::types::Value = response.take(2 + queries.len())?;
     let conflicts = as_list(notes.into_json_value()).into_iter().filter_map(conflict_note).collect();
     // The cursor this client has reached, kept in the database for any instance.
-    db.query("UPSERT type::record('sync_client', $client) SET account = $account, cursor = $cursor, pulled_at = $now RETURN NONE")
-        .bind(json!({ "client": request.client, "account": user.account, "cursor": cursor, "now": now_ms() }))
+    db.query("UPSERT type::record('sync_client', $id) SET account = $account, cursor = $cursor, pulled_at = $now RETURN NONE")
+        .bind(json!({ "id": cursor_id(&user.account, &request.client), "account": user.account, "cursor": cursor, "now": now_ms() }))
         .await?
         .check()?;
     Ok(PullResponse { cursor, records, conflicts })
 }
 
-async fn stored_cursor(db: &Db, client: &str) -> Result<Option<i64>, surrealdb::Error> {
-    app::db::row::<i64>(db, "SELECT VALUE cursor FROM ONLY type::record('sync_client', $client)", json!({ "client": client })).await
+/// A cursor belongs to a person on a device: one person cannot move another's.
+fn cursor_id(account: &str, client: &str) -> String {
+    format!("{account}/{client}")
+}
+
+async fn stored_cursor(db: &Db, id: &str) -> Result<Option<i64>, surrealdb::Error> {
+    app::db::row::<i64>(db, "SELECT VALUE cursor FROM ONLY type::record('sync_client', $id)", json!({ "id": id })).await
 }
 
 fn as_list(value: Value) -> Vec<Value> {
