@@ -213,6 +213,12 @@ pub struct Target {
 
 /// Checks an operation against the registry and the actor's rights. Returns the
 /// table on success. The current password of a change is checked by the server.
+/// A record key as clients make them (UUIDs without dashes, `p001`, a year, a branch's
+/// slug): 1 to 64 ASCII letters, digits, `_` or `-`. Anything else names no record.
+pub fn valid_key(key: &str) -> bool {
+    (1..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 pub fn validate(actor: &Actor, op: &Operation, target: &Target) -> Result<Table, Reason> {
     let table = Table::from_name(&op.table).ok_or(Reason::UnknownTable)?;
     match &op.kind {
@@ -354,6 +360,16 @@ mod tests {
 
     fn account(key: &str) -> Target {
         Target { branch: None, account: Some(key.into()) }
+    }
+
+    #[test]
+    fn keys_are_short_plain_ascii() {
+        for good in ["p001", "wenxing", "2026", "0190f5f27d6e7cc08f00000000000001", "a_b-c"] {
+            assert!(valid_key(good), "{good}");
+        }
+        for bad in ["", " ", "a b", "项目", "x:y", "a`b", &"k".repeat(65)] {
+            assert!(!valid_key(bad), "{bad:?}");
+        }
     }
 
     fn op(table: &str, kind: OpKind) -> Operation {

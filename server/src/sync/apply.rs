@@ -7,7 +7,7 @@ use app::domain::hlc::{Clock, Stamp};
 use app::domain::ops::{OpKind, OpResult, Operation, Reason};
 use app::domain::org::Actor;
 use app::domain::projects::Status;
-use app::domain::records::{validate, Table, Target};
+use app::domain::records::{valid_key, validate, Table, Target};
 use app::i18n::{reason_message, Locale};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -154,6 +154,9 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         return Ok(Err(Reason::ClockAhead));
     }
     let Some(table) = Table::from_name(&op.table) else { return Ok(Err(Reason::UnknownTable)) };
+    if !valid_key(&op.key) {
+        return Ok(Err(Reason::UnknownRecord));
+    }
     let cache_key = (op.table.clone(), op.key.clone());
     if !rows.contains_key(&cache_key) {
         let row = load_row(db, table, &op.key).await?;
