@@ -8,6 +8,8 @@ use server::state::AppState;
 use std::time::{Duration, Instant};
 
 fn ops(count: usize, device: &str, run: usize) -> Vec<Operation> {
+    // The clock of the value the device last saw: its own previous edit.
+    let mut seen = String::new();
     (0..count)
         .map(|i| {
             let clock = Stamp { ms: chrono::Utc::now().timestamp_millis() as u64, counter: i as u32, node: device.into() };
@@ -17,7 +19,12 @@ fn ops(count: usize, device: &str, run: usize) -> Vec<Operation> {
             } else {
                 OpKind::Set { fields: [("intro".to_string(), serde_json::json!(format!("简介 {run}-{i}")))].into() }
             };
-            Operation::new("branch", "wenxing", kind, clock)
+            let mut op = Operation::new("branch", "wenxing", kind, clock);
+            // As the browser sends an edit: with the clock of the value it saw.
+            if i % 2 == 1 {
+                op.base = [("intro".to_string(), std::mem::replace(&mut seen, op.clock.to_string()))].into();
+            }
+            op
         })
         .collect()
 }

@@ -97,7 +97,9 @@ fn is_conflict(error: &surrealdb::Error) -> bool {
 }
 
 async fn try_apply(db: &Db, ctx: &Context, ops: &[Operation], now: u64) -> Result<Vec<OpResult>, ApplyError> {
+    let t0 = std::time::Instant::now();
     let known = known_ops(db, ops).await?;
+    let t1 = std::time::Instant::now();
     let mut seen = HashSet::new();
     let mut results: Vec<OpResult> = Vec::with_capacity(ops.len());
     let mut accepted: Vec<(usize, Effect)> = Vec::new();
@@ -123,7 +125,9 @@ async fn try_apply(db: &Db, ctx: &Context, ops: &[Operation], now: u64) -> Resul
     if accepted.is_empty() {
         return Ok(results);
     }
+    let t2 = std::time::Instant::now();
     let superseded = write(db, ctx, ops, &accepted).await?;
+    tracing::debug!(ops = ops.len(), known = ?(t1 - t0), check = ?(t2 - t1), write = ?t2.elapsed(), "batch applied");
     for (index, fields) in superseded {
         results[index].superseded = fields;
     }
@@ -260,6 +264,7 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
     // Statement 0 is BEGIN; each pushed statement gets the next index.
     let mut statement = 0usize;
     let mut field_statements: Vec<(usize, usize, &'static str)> = Vec::new();
+    let (mut log, mut notes, mut comments) = (Vec::new(), Vec::new(), Vec::new());
     let applied_at = now_ms();
     vars.insert("actor".into(), json!(ctx.actor.account));
     vars.insert("actor_name".into(), json!(ctx.actor_name));
@@ -275,13 +280,10 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
         vars.insert(format!("tb{n}"), json!(op.table));
         vars.insert(format!("key{n}"), json!(op.key));
         vars.insert(format!("clock{n}"), json!(op.clock.to_string()));
-        vars.insert(format!("kind{n}"), serde_json::to_value(op.kind.redacted()).unwrap_or(Value::Null));
-        // A plain CREATE: if another instance logged this id meanwhile, the whole
-        // transaction fails and the retry sees it as a duplicate.
-        sql.push_str(&format!(
-            "CREATE type::record('op', $id{n}) SET tb = $tb{n}, key = $key{n}, kind = $kind{n}, clock = $clock{n}, actor = $actor, client = $client, applied_at = $now;\n"
-        ));
-        statement += 1;
+        log.push(json!({
+            "id": op.id.to_string(), "tb": op.table, "key": op.key, "kind": serde_json::to_value(op.kind.redacted()).unwrap_or(Value::Null),
+            "clock": op.clock.to_string(), "actor": ctx.actor.account, "client": ctx.client, "applied_at": applied_at,
+        }));
         match effect {
             Effect::Create { fields } => {
                 let mut content = Map::new();
@@ -324,20 +326,27 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                 }
                 for (f, (name, value)) in fields.iter().enumerate() {
                     vars.insert(format!("v{n}_{f}"), value.clone());
-                    // "-": the client did not say what it saw, so no conflict can be told.
-                    vars.insert(format!("base{n}_{f}"), json!(op.base.get(*name).map(String::as_str).unwrap_or("-")));
                     // Field names come from the static registry in `domain::records`, never from the request.
-                    sql.push_str(&format!(
-                        "LET $was{n}_{f} = (SELECT VALUE [clocks.{name}, {name}] FROM ONLY type::record($tb{n}, $key{n}));\n\
-                         UPDATE type::record($tb{n}, $key{n}) SET {name} = $v{n}_{f}, clocks.{name} = $clock{n}, seq = $seq \
+                    let update = format!(
+                        "UPDATE type::record($tb{n}, $key{n}) SET {name} = $v{n}_{f}, clocks.{name} = $clock{n}, seq = $seq \
                          WHERE clocks.{name} = NONE OR clocks.{name} < $clock{n} RETURN VALUE record::id(id);\n"
-                    ));
+                    );
+                    let Some(base) = op.base.get(*name) else {
+                        // The client did not say what it saw: no conflict can be told.
+                        sql.push_str(&update);
+                        statement += 1;
+                        field_statements.push((statement, *index, name));
+                        continue;
+                    };
+                    vars.insert(format!("base{n}_{f}"), json!(base));
+                    sql.push_str(&format!("LET $was{n}_{f} = (SELECT VALUE [clocks.{name}, {name}] FROM ONLY type::record($tb{n}, $key{n}));\n"));
+                    sql.push_str(&update);
                     statement += 2;
                     field_statements.push((statement, *index, name));
                     // The value replaced was written concurrently (the client saw another):
                     // tell the device that wrote it that its value lost.
                     sql.push_str(&format!(
-                        "IF $base{n}_{f} != '-' AND $was{n}_{f}[0] != NONE AND $was{n}_{f}[0] != $base{n}_{f} AND $was{n}_{f}[0] < $clock{n} {{ \
+                        "IF $was{n}_{f}[0] != NONE AND $was{n}_{f}[0] != $base{n}_{f} AND $was{n}_{f}[0] < $clock{n} {{ \
                             LET $loser = (SELECT client, actor FROM op WHERE tb = $tb{n} AND key = $key{n} AND clock = $was{n}_{f}[0] LIMIT 1)[0]; \
                             IF $loser != NONE AND $loser.client != $client {{ \
                                 CREATE conflict SET client = $loser.client, account = $loser.actor, tb = $tb{n}, key = $key{n}, field = '{name}', \
@@ -349,19 +358,17 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                 }
             }
             Effect::Append { list, item } => {
-                vars.insert(format!("item{n}"), item.clone());
-                match *list {
-                    "notes" => sql.push_str(&format!(
-                        "CREATE type::record('branch_note', $id{n}) SET branch = $key{n}, text = string::trim($item{n}.text), \
-                         author = $actor, author_name = $actor_name, clock = $clock{n}, at = $now;\n"
-                    )),
-                    "comments" => sql.push_str(&format!(
-                        "CREATE type::record('project_comment', $id{n}) SET project = $key{n}, text = string::trim($item{n}.text), \
-                         author = $actor, author_name = $actor_name, clock = $clock{n}, at = $now;\n"
-                    )),
+                let text = item.get("text").and_then(Value::as_str).unwrap_or_default().trim();
+                let (rows, owner) = match *list {
+                    "notes" => (&mut notes, "branch"),
+                    "comments" => (&mut comments, "project"),
                     other => return Err(surrealdb::Error::internal(format!("no storage for list {other}"))),
-                }
-                statement += 1;
+                };
+                // Keyed by the operation id, like the log entry: an item is appended once.
+                rows.push(json!({
+                    "id": op.id.to_string(), owner: op.key, "text": text, "author": ctx.actor.account,
+                    "author_name": ctx.actor_name, "clock": op.clock.to_string(), "at": applied_at,
+                }));
             }
             Effect::Password { hash } => {
                 vars.insert(format!("hash{n}"), json!(hash));
@@ -371,6 +378,17 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                 ));
                 statement += 2;
             }
+        }
+    }
+    // The log and appended items, each in one statement. A plain INSERT: if another
+    // instance logged one of these ids meanwhile, the whole transaction fails and the
+    // retry answers that operation as a duplicate.
+    vars.insert("log".into(), Value::Array(log));
+    sql.push_str("INSERT INTO op $log RETURN NONE;\n");
+    for (table, rows) in [("branch_note", notes), ("project_comment", comments)] {
+        if !rows.is_empty() {
+            vars.insert(table.into(), Value::Array(rows));
+            sql.push_str(&format!("INSERT INTO {table} ${table} RETURN NONE;\n"));
         }
     }
     sql.push_str("COMMIT TRANSACTION;\n");
