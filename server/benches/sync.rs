@@ -7,7 +7,13 @@ use server::db::{self, demo};
 use server::state::AppState;
 use std::time::{Duration, Instant};
 
-fn ops(count: usize, device: &str, run: usize) -> Vec<Operation> {
+/// Branch secretaries and their branches: each simulated tablet is one of them.
+const TABLETS: &[(&str, &str)] = &[
+    ("lixiurong", "wenxing"), ("zhouhong", "wenyuan"), ("guojing", "taihe"), ("hanlei", "wenying"),
+    ("fengli", "yuhedong"), ("yangfan", "xinghe"), ("shiguoqiang", "shijiazhai"), ("gaojianjun", "shuibosi"),
+];
+
+fn ops(count: usize, device: &str, branch: &str, run: usize) -> Vec<Operation> {
     // The clock of the value the device last saw: its own previous edit.
     let mut seen = String::new();
     (0..count)
@@ -19,7 +25,7 @@ fn ops(count: usize, device: &str, run: usize) -> Vec<Operation> {
             } else {
                 OpKind::Set { fields: [("intro".to_string(), serde_json::json!(format!("简介 {run}-{i}")))].into() }
             };
-            let mut op = Operation::new("branch", "wenxing", kind, clock);
+            let mut op = Operation::new("branch", branch, kind, clock);
             // As the browser sends an edit: with the clock of the value it saw.
             if i % 2 == 1 {
                 op.base = [("intro".to_string(), std::mem::replace(&mut seen, op.clock.to_string()))].into();
@@ -55,30 +61,35 @@ async fn main() {
     let app = server::router(AppState::new(options, db, "bench"));
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
 
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    client
-        .post(format!("http://{addr}/api/login"))
-        .form(&[("username", "lixiurong"), ("password", demo::DEMO_PASSWORD)])
-        .send()
-        .await
-        .expect("login");
+    let mut clients = Vec::new();
+    for (who, _) in TABLETS {
+        let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+        client
+            .post(format!("http://{addr}/api/login"))
+            .form(&[("username", *who), ("password", demo::DEMO_PASSWORD)])
+            .send()
+            .await
+            .expect("login");
+        clients.push(client);
+    }
     let url = format!("http://{addr}/api/sync");
     println!("sync over HTTP, embedded SurrealKV, every commit synced to disk (median of 3 runs):");
 
-    for (name, total, batch, clients) in [
+    for (name, total, batch, tablets) in [
         ("batches of 500, one tablet", 10_000usize, 500usize, 1usize),
         ("batches of 50, 8 tablets at once", 8_000, 50, 8),
+        ("single operations, 8 tablets at once", 2_000, 1, 8),
         ("single operations, one tablet", 1_000, 1, 1),
     ] {
         let mut rates = Vec::new();
         let mut latencies = Vec::new();
         for run in 0..3 {
             let start = Instant::now();
-            let tasks: Vec<_> = (0..clients)
+            let tasks: Vec<_> = (0..tablets)
                 .map(|c| {
-                    let (client, url) = (client.clone(), url.clone());
+                    let (client, url) = (clients[c].clone(), url.clone());
                     let device = format!("bench-{c}");
-                    let work = ops(total / clients, &device, run);
+                    let work = ops(total / tablets, &device, TABLETS[c].1, run);
                     tokio::spawn(async move {
                         let mut times = Vec::new();
                         for chunk in work.chunks(batch) {

@@ -19,6 +19,7 @@ impl AppState {
     /// The state of one instance; starts following the database's commits.
     pub fn new(leptos_options: LeptosOptions, db: Db, node: &str) -> AppState {
         let changes = crate::sync::live::follow(db.clone());
-        AppState { leptos_options, db, writer: Arc::new(Writer::new(node)), changes }
+        let writer = Writer::start(db.clone(), node);
+        AppState { leptos_options, db, writer, changes }
     }
 }

@@ -211,3 +211,39 @@ async fn nobody_changes_another_persons_password() {
     let answer = push_ok(&server.base, &street, vec![op]).await;
     assert_eq!(serde_json::to_value(&answer.results[0].reason).unwrap(), json!({"code": "forbidden"}));
 }
+
+#[tokio::test]
+async fn concurrent_pushes_grouped_into_one_commit_are_each_answered_with_their_own_results() {
+    use app::domain::ops::{OpKind, OpStatus, Operation};
+    let server = start().await;
+    let secretaries = [
+        ("lixiurong", "wenxing"), ("zhouhong", "wenyuan"), ("guojing", "taihe"), ("hanlei", "wenying"), ("fengli", "yuhedong"),
+        ("yangfan", "xinghe"), ("shiguoqiang", "shijiazhai"), ("gaojianjun", "shuibosi"), ("majun", "majiaxiao"), ("wangyong", "dongwangzhuang"),
+    ];
+    let mut clients = Vec::new();
+    for (who, branch) in secretaries {
+        clients.push((login(&server.base, who).await, branch));
+    }
+    let before = count(&server.db, "branch_note").await;
+    let note = |branch: &str, text: &str| {
+        Operation::new("branch", branch, OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": text }) }, stamp(now_ms(), branch))
+    };
+    // All at once: the writer gathers what arrives together into one transaction; one
+    // refused operation in each push fails neither its push nor the others.
+    let pushes = clients.iter().map(|(client, branch)| {
+        let ops = vec![
+            note(branch, &format!("{branch} 一")),
+            set("branch", branch, "phone", serde_json::json!("x".repeat(30)), stamp(now_ms(), branch)),
+            note(branch, &format!("{branch} 二")),
+        ];
+        let ids: Vec<_> = ops.iter().map(|o| o.id).collect();
+        let base = server.base.clone();
+        async move { (ids, push_ok(&base, client, ops).await) }
+    });
+    for (ids, answer) in futures::future::join_all(pushes).await {
+        assert_eq!(answer.results.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+        let statuses: Vec<_> = answer.results.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, vec![OpStatus::Accepted, OpStatus::Rejected, OpStatus::Accepted]);
+    }
+    assert_eq!(count(&server.db, "branch_note").await, before + 20);
+}

@@ -17,15 +17,101 @@ use tokio::sync::Mutex;
 /// (another instance wrote the same records); the retry stays idempotent.
 const MAX_ATTEMPTS: usize = 8;
 
-/// One per server instance: serialises this instance's writes (so they do not conflict
-/// with each other) and keeps the server's clock.
+/// Pushes waiting for the writer at most; beyond it a push is answered 429.
+const QUEUE_LIMIT: usize = 256;
+/// The most operations one group commit gathers.
+const GROUP_OPS: usize = 1_000;
+
+/// One per server instance: a task that gathers the operations of concurrent pushes into
+/// one transaction (group commit), so this instance's writes never conflict with each
+/// other and one durable commit serves many pushes. It also keeps the server's clock.
 pub struct Writer {
     clock: Mutex<Clock>,
+    queue: tokio::sync::mpsc::Sender<Job>,
 }
 
+/// A push waiting for the writer, and where its answer goes.
+struct Job {
+    ctx: Context,
+    ops: Vec<Operation>,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<OpResult>, ApplyError>>,
+}
+
+/// The writer's queue is full: the push is answered 429 and retried later.
+#[derive(Debug)]
+pub struct Busy;
+
 impl Writer {
-    pub fn new(node: &str) -> Writer {
-        Writer { clock: Mutex::new(Clock::new(node)) }
+    /// Starts this instance's writer on `db`.
+    pub fn start(db: Db, node: &str) -> std::sync::Arc<Writer> {
+        let (queue, jobs) = tokio::sync::mpsc::channel(QUEUE_LIMIT);
+        let writer = std::sync::Arc::new(Writer { clock: Mutex::new(Clock::new(node)), queue });
+        // `XIANFENG_GROUP_COMMIT=off` commits each push alone (to measure what grouping gives).
+        let limit = if std::env::var("XIANFENG_GROUP_COMMIT").as_deref() == Ok("off") { 0 } else { GROUP_OPS };
+        tokio::spawn(run_writer(db, std::sync::Arc::downgrade(&writer), jobs, limit));
+        writer
+    }
+
+    /// Applies one push with whatever else arrives meanwhile; answers after the commit.
+    pub async fn submit(&self, ctx: Context, ops: Vec<Operation>) -> Result<Result<(Vec<OpResult>, Stamp), ApplyError>, Busy> {
+        {
+            let mut clock = self.clock.lock().await;
+            let now = now_ms().max(0) as u64;
+            for op in &ops {
+                clock.observe(&op.clock, now);
+            }
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.queue.try_send(Job { ctx, ops, reply }).map_err(|_| Busy)?;
+        let results = match answer.await {
+            Ok(results) => results,
+            Err(_) => Err(ApplyError::Stopped),
+        };
+        let clock = self.clock.lock().await.tick(now_ms().max(0) as u64);
+        Ok(results.map(|r| (r, clock)))
+    }
+}
+
+async fn run_writer(db: Db, writer: std::sync::Weak<Writer>, mut jobs: tokio::sync::mpsc::Receiver<Job>, limit: usize) {
+    while let Some(first) = jobs.recv().await {
+        if writer.upgrade().is_none() {
+            return;
+        }
+        // Whatever arrived while the last commit ran joins this one: a lone push is
+        // committed at once, and under load each commit serves many pushes.
+        let mut group = vec![first];
+        let mut ops = group[0].ops.len();
+        while ops < limit {
+            match jobs.try_recv() {
+                Ok(job) => {
+                    ops += job.ops.len();
+                    group.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let pushes: Vec<(&Context, &[Operation])> = group.iter().map(|j| (&j.ctx, j.ops.as_slice())).collect();
+        let outcome = apply_group(&db, &pushes).await;
+        match outcome {
+            Ok(answers) => {
+                for (job, answer) in group.into_iter().zip(answers) {
+                    let _ = job.reply.send(Ok(answer));
+                }
+            }
+            // The group failed as a whole: apply each push alone, so that one push the
+            // database refuses never fails the others.
+            Err(_) if group.len() > 1 => {
+                for job in group {
+                    let answer = apply_group(&db, &[(&job.ctx, job.ops.as_slice())]).await.map(|mut a| a.remove(0));
+                    let _ = job.reply.send(answer);
+                }
+            }
+            Err(error) => {
+                for job in group {
+                    let _ = job.reply.send(Err(ApplyError::Failed(error.to_string())));
+                }
+            }
+        }
     }
 }
 
@@ -45,6 +131,10 @@ pub enum ApplyError {
     Database(#[from] surrealdb::Error),
     #[error("gave up after {MAX_ATTEMPTS} write conflicts")]
     Conflicts,
+    #[error("the writer stopped")]
+    Stopped,
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// What one accepted operation writes.
@@ -67,20 +157,17 @@ pub(crate) struct BatchFacts {
     pub key_projects: Vec<(String, i64, String)>,
 }
 
-/// Applies `ops` in order and answers each. Returns the server's clock afterwards.
-pub async fn apply_batch(db: &Db, writer: &Writer, ctx: &Context, ops: Vec<Operation>) -> Result<(Vec<OpResult>, Stamp), ApplyError> {
-    let mut clock = writer.clock.lock().await;
+/// Applies pushes together, in one transaction, and answers each push's operations.
+/// Write conflicts (another instance wrote the same records) retry the whole group.
+async fn apply_group(db: &Db, pushes: &[(&Context, &[Operation])]) -> Result<Vec<Vec<OpResult>>, ApplyError> {
     let now = now_ms().max(0) as u64;
-    for op in &ops {
-        clock.observe(&op.clock, now);
-    }
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_apply(db, ctx, &ops, now).await {
-            Ok(results) => return Ok((results, clock.tick(now_ms().max(0) as u64))),
+        match try_apply(db, pushes, now).await {
+            Ok(results) => return Ok(results),
             Err(ApplyError::Database(e)) if is_conflict(&e) && attempt < MAX_ATTEMPTS => {
-                tracing::debug!(attempt, "write conflict; retrying the batch");
+                tracing::debug!(attempt, "write conflict; retrying the group");
                 tokio::time::sleep(std::time::Duration::from_millis(2 * attempt as u64)).await;
             }
             Err(ApplyError::Database(e)) if is_conflict(&e) => return Err(ApplyError::Conflicts),
@@ -96,46 +183,62 @@ fn is_conflict(error: &surrealdb::Error) -> bool {
     text.contains("can be retried") || (text.contains("already exists") && text.contains("op:"))
 }
 
-async fn try_apply(db: &Db, ctx: &Context, ops: &[Operation], now: u64) -> Result<Vec<OpResult>, ApplyError> {
+/// One operation of a group: the push it came with and its place there.
+#[derive(Clone, Copy)]
+pub(crate) struct Slot {
+    pub push: usize,
+    pub index: usize,
+}
+
+async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<Vec<Vec<OpResult>>, ApplyError> {
     let t0 = std::time::Instant::now();
-    let known = known_ops(db, ops).await?;
+    let all: Vec<&Operation> = pushes.iter().flat_map(|(_, ops)| ops.iter()).collect();
+    let known = known_ops(db, &all).await?;
     let t1 = std::time::Instant::now();
+    // Each push keeps its order; across pushes, operations go in clock order, so two
+    // state changes of one project are checked one after the other as they were made.
+    let mut order: Vec<Slot> = pushes.iter().enumerate().flat_map(|(push, (_, ops))| (0..ops.len()).map(move |index| Slot { push, index })).collect();
+    order.sort_by(|a, b| pushes[a.push].1[a.index].clock.cmp(&pushes[b.push].1[b.index].clock).then(a.push.cmp(&b.push)).then(a.index.cmp(&b.index)));
     let mut seen = HashSet::new();
-    let mut results: Vec<OpResult> = Vec::with_capacity(ops.len());
-    let mut accepted: Vec<(usize, Effect)> = Vec::new();
+    let mut results: Vec<Vec<Option<OpResult>>> = pushes.iter().map(|(_, ops)| vec![None; ops.len()]).collect();
+    let mut accepted: Vec<(Slot, Effect)> = Vec::new();
     let mut rows: Rows = HashMap::new();
     let mut batch = BatchFacts::default();
-    for (index, op) in ops.iter().enumerate() {
-        // A replay, or a second copy inside this batch: accepted once, applied once.
-        if known.contains(&op.id.to_string()) || !seen.insert(op.id) {
-            results.push(OpResult::duplicate(op.id));
-            continue;
-        }
-        match check(db, ctx, op, now, &mut rows, &mut batch).await? {
-            Ok(effect) => {
-                results.push(OpResult::accepted(op.id));
-                accepted.push((index, effect));
+    for slot in order {
+        let (ctx, ops) = pushes[slot.push];
+        let op = &ops[slot.index];
+        // A replay, or a second copy inside this group: accepted once, applied once.
+        let result = if known.contains(&op.id.to_string()) || !seen.insert(op.id) {
+            OpResult::duplicate(op.id)
+        } else {
+            match check(db, ctx, op, now, &mut rows, &mut batch).await? {
+                Ok(effect) => {
+                    accepted.push((slot, effect));
+                    OpResult::accepted(op.id)
+                }
+                Err(reason) => {
+                    let message = reason_message(ctx.locale, &reason);
+                    OpResult::rejected(op.id, reason, message)
+                }
             }
-            Err(reason) => {
-                let message = reason_message(ctx.locale, &reason);
-                results.push(OpResult::rejected(op.id, reason, message));
-            }
-        }
+        };
+        results[slot.push][slot.index] = Some(result);
     }
+    let mut results: Vec<Vec<OpResult>> = results.into_iter().map(|r| r.into_iter().map(|x| x.expect("every operation answered")).collect()).collect();
     if accepted.is_empty() {
         return Ok(results);
     }
     let t2 = std::time::Instant::now();
-    let superseded = write(db, ctx, ops, &accepted).await?;
-    tracing::debug!(ops = ops.len(), known = ?(t1 - t0), check = ?(t2 - t1), write = ?t2.elapsed(), "batch applied");
-    for (index, fields) in superseded {
-        results[index].superseded = fields;
+    let superseded = write(db, pushes, &accepted).await?;
+    tracing::debug!(pushes = pushes.len(), ops = all.len(), known = ?(t1 - t0), check = ?(t2 - t1), write = ?t2.elapsed(), "group applied");
+    for (slot, fields) in superseded {
+        results[slot.push][slot.index].superseded = fields;
     }
     Ok(results)
 }
 
 /// Ids among `ops` that the log already holds (looked up by record id, not scanned).
-async fn known_ops(db: &Db, ops: &[Operation]) -> Result<HashSet<String>, surrealdb::Error> {
+async fn known_ops(db: &Db, ops: &[&Operation]) -> Result<HashSet<String>, surrealdb::Error> {
     let ids: Vec<String> = ops.iter().map(|op| op.id.to_string()).collect();
     let found: Vec<String> = rows(
         db,
@@ -258,24 +361,30 @@ async fn load_row(db: &Db, table: Table, key: &str) -> Result<Option<Row>, surre
 
 /// Writes the accepted operations and their log entries in one transaction. Returns,
 /// per operation index, the fields whose value lost to a later clock.
-async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Effect)]) -> Result<Vec<(usize, Vec<String>)>, surrealdb::Error> {
+async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, Effect)]) -> Result<Vec<(Slot, Vec<String>)>, surrealdb::Error> {
     let mut sql = String::from("BEGIN TRANSACTION;\n");
     let mut vars = Map::new();
     // Statement 0 is BEGIN; each pushed statement gets the next index.
     let mut statement = 0usize;
-    let mut field_statements: Vec<(usize, usize, &'static str)> = Vec::new();
+    let mut field_statements: Vec<(usize, Slot, &'static str)> = Vec::new();
     let (mut log, mut notes, mut comments) = (Vec::new(), Vec::new(), Vec::new());
     let applied_at = now_ms();
-    vars.insert("actor".into(), json!(ctx.actor.account));
-    vars.insert("actor_name".into(), json!(ctx.actor_name));
-    vars.insert("client".into(), json!(ctx.client));
-    vars.insert("own_session".into(), json!(ctx.session));
+    // Who sent each push: `$actor_name<p>`, `$client<p>`, `$own_session<p>`.
+    for (p, (ctx, _)) in pushes.iter().enumerate() {
+        vars.insert(format!("actor_name{p}"), json!(ctx.actor_name));
+        vars.insert(format!("client{p}"), json!(ctx.client));
+        vars.insert(format!("own_session{p}"), json!(ctx.session));
+    }
     vars.insert("now".into(), json!(applied_at));
     // Every record this transaction changes carries its commit's number (see migration 3).
     sql.push_str("LET $seq = (UPDATE ONLY sync_seq:global SET n += 1 RETURN VALUE n);\n");
     statement += 1;
-    for (n, (index, effect)) in accepted.iter().enumerate() {
-        let op = &ops[*index];
+    for (n, (slot, effect)) in accepted.iter().enumerate() {
+        let (ctx, ops) = pushes[slot.push];
+        let op = &ops[slot.index];
+        let p = slot.push;
+        let index = slot;
+        let _ = ctx;
         vars.insert(format!("id{n}"), json!(op.id.to_string()));
         vars.insert(format!("tb{n}"), json!(op.table));
         vars.insert(format!("key{n}"), json!(op.key));
@@ -348,9 +457,9 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                     sql.push_str(&format!(
                         "IF $was{n}_{f}[0] != NONE AND $was{n}_{f}[0] != $base{n}_{f} AND $was{n}_{f}[0] < $clock{n} {{ \
                             LET $loser = (SELECT client, actor FROM op WHERE tb = $tb{n} AND key = $key{n} AND clock = $was{n}_{f}[0] LIMIT 1)[0]; \
-                            IF $loser != NONE AND $loser.client != $client {{ \
+                            IF $loser != NONE AND $loser.client != $client{p} {{ \
                                 CREATE conflict SET client = $loser.client, account = $loser.actor, tb = $tb{n}, key = $key{n}, field = '{name}', \
-                                yours = $was{n}_{f}[1], winner = $v{n}_{f}, winner_name = $actor_name, at = $now, seq = $seq RETURN NONE; \
+                                yours = $was{n}_{f}[1], winner = $v{n}_{f}, winner_name = $actor_name{p}, at = $now, seq = $seq RETURN NONE; \
                             }}; \
                          }};\n"
                     ));
@@ -374,7 +483,7 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
                 vars.insert(format!("hash{n}"), json!(hash));
                 sql.push_str(&format!(
                     "UPDATE type::record('account', $key{n}) SET password_hash = $hash{n};\n\
-                     DELETE session WHERE account = $key{n} AND record::id(id) != $own_session;\n"
+                     DELETE session WHERE account = $key{n} AND record::id(id) != $own_session{p};\n"
                 ));
                 statement += 2;
             }
@@ -397,8 +506,8 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
     if let Some((_, first)) = errors.into_iter().min_by_key(|(i, _)| *i) {
         return Err(first);
     }
-    let mut superseded: HashMap<usize, Vec<String>> = HashMap::new();
-    for (statement, index, name) in field_statements {
+    let mut superseded: Vec<(Slot, Vec<String>)> = Vec::new();
+    for (statement, slot, name) in field_statements {
         let written: surrealdb::types::Value = response.take(statement)?;
         let lost = match written.into_json_value() {
             Value::Array(list) => list.is_empty(),
@@ -406,8 +515,11 @@ async fn write(db: &Db, ctx: &Context, ops: &[Operation], accepted: &[(usize, Ef
             _ => false,
         };
         if lost {
-            superseded.entry(index).or_default().push(name.to_string());
+            match superseded.iter_mut().find(|(s, _)| s.push == slot.push && s.index == slot.index) {
+                Some((_, fields)) => fields.push(name.to_string()),
+                None => superseded.push((slot, vec![name.to_string()])),
+            }
         }
     }
-    Ok(superseded.into_iter().collect())
+    Ok(superseded)
 }

@@ -7,7 +7,7 @@ pub mod live;
 mod projects;
 pub mod pull;
 
-pub use apply::{apply_batch, ApplyError, Writer};
+pub use apply::{ApplyError, Busy, Context, Writer};
 
 use crate::state::AppState;
 use app::auth::store::{resolve_session, session_id, token_from_headers};
@@ -65,11 +65,17 @@ pub async fn sync_handler(
     }
     let actor = Actor { account: user.account.clone(), role: user.role, branch: user.branch.clone() };
     let context = apply::Context { actor, actor_name: user.display_name, client: request.client, session: session_id(&token), locale };
-    match apply_batch(&state.db, &state.writer, &context, request.ops).await {
-        Ok((results, clock)) => Json(SyncResponse { results, clock }).into_response(),
-        Err(failure) => {
+    match state.writer.submit(context, request.ops).await {
+        Ok(Ok((results, clock))) => Json(SyncResponse { results, clock }).into_response(),
+        Ok(Err(failure)) => {
             tracing::error!(%failure, "sync batch failed");
             error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", app::i18n::t(locale, app::i18n::Msg::ServerError))
+        }
+        // The writer's queue is full: the client keeps its operations and comes back.
+        Err(Busy) => {
+            let mut response = error(StatusCode::TOO_MANY_REQUESTS, "busy", app::i18n::t(locale, app::i18n::Msg::ServerError));
+            response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+            response
         }
     }
 }
