@@ -17,7 +17,8 @@ use tokio::sync::Mutex;
 /// (another instance wrote the same records); the retry stays idempotent.
 const MAX_ATTEMPTS: usize = 8;
 
-/// Pushes waiting for the writer at most; beyond it a push is answered 429.
+/// Pushes waiting for the writer at most (`XIANFENG_WRITE_QUEUE`); beyond it a push is
+/// answered 429 rather than the queue growing without bound.
 const QUEUE_LIMIT: usize = 256;
 /// The most operations one group commit gathers.
 const GROUP_OPS: usize = 1_000;
@@ -44,7 +45,9 @@ pub struct Busy;
 impl Writer {
     /// Starts this instance's writer on `db`.
     pub fn start(db: Db, node: &str) -> std::sync::Arc<Writer> {
-        let (queue, jobs) = tokio::sync::mpsc::channel(QUEUE_LIMIT);
+        let capacity = std::env::var("XIANFENG_WRITE_QUEUE").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(QUEUE_LIMIT);
+        let (queue, jobs) = tokio::sync::mpsc::channel(capacity);
+        tracing::debug!(capacity, "writer started");
         let writer = std::sync::Arc::new(Writer { clock: Mutex::new(Clock::new(node)), queue });
         // `XIANFENG_GROUP_COMMIT=off` commits each push alone (to measure what grouping gives).
         let limit = if std::env::var("XIANFENG_GROUP_COMMIT").as_deref() == Ok("off") { 0 } else { GROUP_OPS };
