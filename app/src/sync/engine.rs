@@ -158,7 +158,7 @@ pub fn start(state: SyncState, account: String) {
 }
 
 /// Calls a function `pwa.js` defines on `window`, if it is there.
-fn call_page_hook(name: &str, argument: Option<&JsValue>) {
+pub fn call_page_hook(name: &str, argument: Option<&JsValue>) {
     let Some(window) = web_sys::window() else { return };
     if let Ok(f) = js_sys::Reflect::get(&window, &JsValue::from_str(name)) {
         if let Some(f) = f.dyn_ref::<js_sys::Function>() {

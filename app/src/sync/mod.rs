@@ -190,6 +190,15 @@ pub fn start(account: &str) {
     let _ = account;
 }
 
+/// Calls a function `public/pwa.js` puts on `window` (`xfApplyUpdate`, `xfForgetPages`,
+/// `xfWarm`), if it is there; nothing on the server.
+pub fn call_page_hook(name: &str) {
+    #[cfg(feature = "hydrate")]
+    engine::call_page_hook(name, None);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = name;
+}
+
 /// Sends one operation straight to the server without queueing it: for what must never
 /// be stored in the browser (a password change).
 pub async fn push_now(op: Operation, locale: Locale) -> Result<OpResult, String> {

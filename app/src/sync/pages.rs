@@ -13,15 +13,7 @@ use serde_json::Value;
 
 /// Asks the waiting service worker to take over; the page reloads when it has.
 fn apply_update() {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        use wasm_bindgen::JsCast;
-        if let Ok(f) = js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("xfApplyUpdate")) {
-            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
-                let _ = f.call0(&window);
-            }
-        }
-    }
+    super::call_page_hook("xfApplyUpdate");
 }
 
 #[component]

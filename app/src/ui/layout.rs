@@ -82,15 +82,7 @@ fn Header(user: SessionUser) -> impl IntoView {
 /// Pages the service worker keeps show the person's data: they go when the person signs
 /// out. (Queued changes stay: they belong to the person and are sent at their next sign-in.)
 fn forget_cached_pages() {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        use wasm_bindgen::JsCast;
-        if let Ok(f) = js_sys::Reflect::get(&window, &wasm_bindgen::JsValue::from_str("xfForgetPages")) {
-            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
-                let _ = f.call0(&window);
-            }
-        }
-    }
+    crate::sync::call_page_hook("xfForgetPages");
 }
 
 /// A button that switches between Chinese and English.

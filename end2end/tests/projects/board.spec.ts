@@ -81,6 +81,8 @@ test('the project pages pass axe', async ({ page }) => {
     expect(results.violations.map((v) => `${path}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
   }
   await page.getByRole('button', { name: '退出登录' }).click();
+  // Signed out only once the sign-in page shows; going elsewhere sooner could cut it short.
+  await expect(page).toHaveURL(/\/login$/);
   await signedIn(page, 'lixiurong');
   await page.goto('/projects/new');
   await hydrated(page);
