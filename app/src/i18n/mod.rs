@@ -141,6 +141,8 @@ messages! {
     WaitingToSync => "项待同步", "waiting to sync";
     NeedYou => "项需要处理", "need you";
     SyncTitle => "同步", "Sync";
+    BoardChanged => "有人更新了项目。", "Projects have changed.";
+    Refresh => "刷新看板", "Refresh the board";
     SyncStatus => "同步状态", "Sync status";
     FromDevice => "离线中：显示的是本机保存的项目。", "Offline: showing the projects kept on this device.";
     QueueHeading => "待同步的修改", "Changes waiting to be sent";

@@ -61,19 +61,7 @@ pub fn BoardPage() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let version = RwSignal::new(0u32);
-    let sync = use_sync();
-    // Another person's change reaches the board as soon as the device hears of it, but
-    // never under a finger: not while a card is held or a filter is being typed.
-    let busy = BoardBusy(RwSignal::new(false));
-    provide_context(busy);
-    let live = RwSignal::new(0u64);
-    Effect::new(move |_| {
-        let changes = sync.changes.get();
-        if !busy.0.get() {
-            live.set(changes);
-        }
-    });
-    let projects = Resource::new(move || (filter_from_query(&query.read()), version.get(), live.get()), |(filter, _, _)| list_projects(filter));
+    let projects = Resource::new(move || (filter_from_query(&query.read()), version.get()), |(filter, _)| list_projects(filter));
     let error = RwSignal::new(None::<String>);
     // Offline, the board is drawn from the device's copy.
     let held = RwSignal::new(None::<BoardData>);
@@ -94,7 +82,7 @@ pub fn BoardPage() -> impl IntoView {
                 <p class="form-error" role="alert">{move || error.get()}</p>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || projects.get().map(|result| match result {
-                        Ok(data) => view! { <BoardFilters branches=data.branches/><Board list=data.cards version error/> }.into_any(),
+                        Ok(data) => view! { <BoardNews seq=data.seq version/><BoardFilters branches=data.branches/><Board list=data.cards version error/> }.into_any(),
                         Err(e) => match held.get() {
                             Some(data) => view! { <p class="notice" role="note"><Tr m=Msg::FromDevice/></p><Board list=data.cards version error/> }.into_any(),
                             None => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
@@ -107,25 +95,29 @@ pub fn BoardPage() -> impl IntoView {
 }
 
 /// A plain GET form: filters work before the wasm arrives and stay in the URL.
-/// Set while a person holds a card or types in the filters: the board waits to redraw.
-#[derive(Clone, Copy)]
-struct BoardBusy(RwSignal<bool>);
-
-fn set_busy(busy: Option<BoardBusy>, value: bool) {
-    if let Some(busy) = busy {
-        busy.0.set(value);
+/// Another person's change is announced on the board within a second, and the board is
+/// redrawn when the person taps: cards never move under a finger or a half-typed filter.
+#[component]
+fn BoardNews(seq: i64, version: RwSignal<u32>) -> impl IntoView {
+    let sync = use_sync();
+    view! {
+        <p class="board-news" role="status">
+            {move || (sync.announced.get() > seq).then(|| view! {
+                <span><Tr m=Msg::BoardChanged/></span>" "
+                <button type="button" class="secondary" on:click=move |_| version.update(|v| *v += 1)><Tr m=Msg::Refresh/></button>
+            })}
+        </p>
     }
 }
 
 #[component]
 fn BoardFilters(branches: Vec<Choice>) -> impl IntoView {
     let locale = use_locale();
-    let busy = use_context::<BoardBusy>();
     let query = use_query_map();
     let current = move |name: &str| decoded(query.read().get(name).unwrap_or_default());
     let option = |value: &'static str, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
     view! {
-        <form class="filters" method="get" action="/projects" role="search" on:focusin=move |_| set_busy(busy, true) on:focusout=move |_| set_busy(busy, false)>
+        <form class="filters" method="get" action="/projects" role="search">
             <label>
                 <span><Tr m=Msg::Search/></span>
                 <input type="search" name="q" value=current("q") placeholder=move || t(locale.get(), Msg::SearchTitle)/>
@@ -265,7 +257,6 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
     let node = NodeRef::<leptos::html::Li>::new();
     // (start x, start y, dx, dy) while the handle is held.
     let dragging = RwSignal::new(None::<(i32, i32, i32, i32)>);
-    let busy = use_context::<BoardBusy>();
     let stored = StoredValue::new(card.clone());
     let on_down = move |ev: leptos::ev::PointerEvent| {
         use leptos::wasm_bindgen::JsCast;
@@ -273,7 +264,6 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
             let _ = handle.set_pointer_capture(ev.pointer_id());
         }
         dragging.set(Some((ev.client_x(), ev.client_y(), 0, 0)));
-        set_busy(busy, true);
     };
     let on_move = move |ev: leptos::ev::PointerEvent| {
         dragging.update(|d| {
@@ -287,7 +277,6 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
         let Some((_, _, dx, dy)) = dragging.get_untracked() else { return };
         // Snap back at once; the card moves only when the server has accepted the move.
         dragging.set(None);
-        set_busy(busy, false);
         if dx.abs() + dy.abs() < 12 {
             return;
         }
@@ -308,7 +297,7 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
                 {(!moves.is_empty()).then(|| view! {
                     <button type="button" class="drag-handle" aria-label=move || t(locale.get(), Msg::DragToMove)
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up
-                        on:pointercancel=move |_| { dragging.set(None); set_busy(busy, false); }>"⠿"</button>
+                        on:pointercancel=move |_| dragging.set(None)>"⠿"</button>
                 })}
             </div>
             <p class="muted">{card.branch_name.clone()}</p>

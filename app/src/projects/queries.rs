@@ -322,6 +322,9 @@ pub struct BoardData {
     pub cards: Vec<ProjectCard>,
     /// Empty for branch staff, who see their own branch only.
     pub branches: Vec<Choice>,
+    /// The commit the board was read at: a later one announced means it is out of date.
+    #[serde(default)]
+    pub seq: i64,
 }
 
 /// The board's projects.
@@ -332,6 +335,8 @@ pub async fn list_projects(filter: BoardFilter) -> Result<BoardData, AppError> {
     let names = sql::branch_names(&db).await?;
     let leaders = sql::leaders(&db).await?;
     let only = visible_branch(&user);
+    // Read first: a change committed while the board is read makes it look older, never newer.
+    let seq = crate::db::row::<i64>(&db, "SELECT VALUE n FROM ONLY sync_seq:global", serde_json::json!({})).await.map_err(AppError::internal)?.unwrap_or(0);
     let rows = sql::projects(&db, &filter, only.as_deref()).await?;
     let cards = rows.iter().map(|r| r.card(&names, &leaders)).collect();
     let mut branches: Vec<Choice> = if only.is_some() {
@@ -340,7 +345,7 @@ pub async fn list_projects(filter: BoardFilter) -> Result<BoardData, AppError> {
         names.into_iter().map(|(key, name)| Choice { key, name }).collect()
     };
     branches.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(BoardData { cards, branches })
+    Ok(BoardData { cards, branches, seq })
 }
 
 /// Everything about one project, with its history and comments.
@@ -516,5 +521,5 @@ pub async fn local_board(filter: &BoardFilter) -> BoardData {
         .filter(|row| filter.matches(row))
         .collect();
     rows.sort_by(|a, b| b.year.cmp(&a.year).then(b.seq.cmp(&a.seq)));
-    BoardData { cards: rows.iter().map(|r| r.card(&branches, &leaders)).collect(), branches: vec![] }
+    BoardData { cards: rows.iter().map(|r| r.card(&branches, &leaders)).collect(), branches: vec![], seq: i64::MAX }
 }

@@ -252,6 +252,11 @@ fn follow_events() {
     let on_change = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let seq = event.data().as_string().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(i64::MAX);
         ANNOUNCED.with(|a| a.set(a.get().max(seq)));
+        if let Some((state, _)) = engine() {
+            if seq != i64::MAX && seq > state.announced.get_untracked() {
+                state.announced.set(seq);
+            }
+        }
         if seq > CURSOR.with(Cell::get) {
             leptos::task::spawn_local(async { pull().await });
         }

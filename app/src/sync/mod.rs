@@ -99,6 +99,8 @@ pub struct SyncState {
     pub signed_out: RwSignal<bool>,
     /// A new version of the app is installed and waits for a reload.
     pub update_ready: RwSignal<bool>,
+    /// The newest commit the server's event stream announced (`-1` before any).
+    pub announced: RwSignal<i64>,
 }
 
 pub fn provide_sync() -> SyncState {
@@ -110,6 +112,7 @@ pub fn provide_sync() -> SyncState {
         changes: RwSignal::new(0),
         signed_out: RwSignal::new(false),
         update_ready: RwSignal::new(false),
+        announced: RwSignal::new(-1),
     };
     provide_context(state);
     state

@@ -1,5 +1,5 @@
 import { test, expect, Page, BrowserContext, chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedIn, hydrated } from '../fixtures/app';
@@ -71,6 +71,9 @@ test('an offline edit survives reloads and closing the tab, then reaches the ser
   const watcher = await openTablet(desk, 'lizhiguang');
   await watcher.goto(`/projects/${key}`);
   await hydrated(watcher);
+  const board = await desk.newPage();
+  await board.goto('/projects');
+  await hydrated(board);
 
   await tablet.setOffline(true);
   await page.reload();
@@ -116,6 +119,11 @@ test('an offline edit survives reloads and closing the tab, then reaches the ser
   await expect(watcher.getByText(goals)).toBeVisible({ timeout: 1_000 });
   await expect(watcher.locator('.five-value').filter({ hasText: '王大爷' })).toBeVisible({ timeout: 1_000 });
   expect(Date.now() - sent).toBeLessThan(1_000);
+  // The board says so too, and redraws when asked (cards never move under a finger).
+  const news = board.getByRole('status').filter({ hasText: '有人更新了项目' });
+  await expect(news).toBeVisible({ timeout: 1_000 });
+  await board.getByRole('button', { name: '刷新看板' }).click();
+  await expect(news).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: '离线中' })).toHaveCount(0);
   await tablet.close();
   await desk.close();
@@ -274,4 +282,27 @@ test('a damaged entry in the local store is shown, not lost, and the app keeps w
   await damaged.getByRole('button', { name: '放弃' }).click();
   await expect(page.locator('.problem')).toHaveCount(0);
   await tablet.close();
+});
+
+test('a new version is announced and taken when the person asks', async ({ browser }) => {
+  // A release is a new service worker; here the served one changes by a comment.
+  const worker = join(process.env.XIANFENG_SITE ?? '../target/site', 'sw.js');
+  const original = readFileSync(worker, 'utf8');
+  const context = await browser.newContext();
+  const page = await openTablet(context, 'guojing');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  try {
+    writeFileSync(worker, `${original}\n// next release ${Date.now()}\n`);
+    await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())?.update(); });
+    const banner = page.getByRole('status').filter({ hasText: '新版本已就绪' });
+    await expect(banner).toBeVisible();
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '立即更新' }).click()]);
+    await hydrated(page);
+    await expect(banner).toHaveCount(0);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull();
+  } finally {
+    writeFileSync(worker, original);
+    await context.close();
+  }
 });
