@@ -5,7 +5,8 @@
 //!
 //! `cargo bench --profile dev -p server --bench load` starts its own server on a temporary
 //! SurrealKV; `LOAD_URL=http://host:port` aims at a running one instead. `LOAD_TABLETS`
-//! (1,000), `LOAD_SECONDS` (30) and `LOAD_PERIOD_MS` (200) set the load.
+//! (1,000), `LOAD_SECONDS` (30), `LOAD_PERIOD_MS` (200) and `LOAD_PULL_EVERY` (25 pushes;
+//! 0 for none) set the load.
 
 use app::domain::hlc::Clock;
 use app::domain::ops::{OpKind, OpStatus, Operation, SyncRequest, SyncResponse};
@@ -61,6 +62,7 @@ async fn main() {
     let tablets = setting("LOAD_TABLETS", 1_000) as usize;
     let seconds = setting("LOAD_SECONDS", 30);
     let period = Duration::from_millis(setting("LOAD_PERIOD_MS", 200));
+    let pull_every = setting("LOAD_PULL_EVERY", 25);
     let (base, _dir) = match std::env::var("LOAD_URL") {
         Ok(url) => (url, None),
         Err(_) => {
@@ -118,7 +120,7 @@ async fn main() {
                     })
                     .collect();
                 let (client, base, tally, device) = (client.clone(), base.clone(), tally.clone(), device.clone());
-                let pull = n % 25 == 0;
+                let pull = pull_every > 0 && n % pull_every == 0;
                 sends.push(tokio::spawn(async move {
                     tally.lock().unwrap().offered += ops.len() as u64;
                     let sent = Instant::now();
