@@ -673,8 +673,17 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
     // What the server (or the queue) already has: later saves send only what changed,
     // so two people editing different fields of one draft never overwrite each other.
     let saved = StoredValue::new(if existing.is_some() { fields().map(|f| f.into_iter().collect()).unwrap_or_default() } else { serde_json::Map::new() });
+    // Saves overlap (a field's change, then a tap on submit): only the latest says how it went.
+    let attempts = StoredValue::new(0u32);
     let save = move |then_submit: bool| {
         let locale_now = locale.get_untracked();
+        attempts.update_value(|a| *a += 1);
+        let attempt = attempts.get_value();
+        let report = move |outcome: Result<String, String>| {
+            if attempts.get_value() == attempt {
+                status.set(Some(outcome));
+            }
+        };
         let mut fields = match fields() {
             Ok(f) => f,
             Err(problem) => {
@@ -712,18 +721,18 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
                         let op = Operation::new("project", &key.get_value(), OpKind::Transition { to: "submitted".into(), note: None }, stamp());
                         match submit(op, locale_now).await {
                             Ok(_) => navigate(&format!("/projects/{}", key.get_value()), Default::default()),
-                            Err(message) => status.set(Some(Err(message))),
+                            Err(message) => report(Err(message)),
                         }
                     } else {
                         let text = if how == Submitted::Queued { Msg::SavedOnDevice } else { Msg::DraftSaved };
-                        status.set(Some(Ok(t(locale_now, text).into())));
+                        report(Ok(t(locale_now, text).into()));
                     }
                 }
                 Err(message) => {
                     if is_create {
                         created.set(false);
                     }
-                    status.set(Some(Err(message)))
+                    report(Err(message))
                 }
             }
         });

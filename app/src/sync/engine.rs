@@ -35,6 +35,14 @@ thread_local! {
     static PULL_AGAIN: Cell<bool> = const { Cell::new(false) };
     /// The newest commit the event stream announced.
     static ANNOUNCED: Cell<i64> = const { Cell::new(-1) };
+    /// Operations a page waits on, and their answers: whichever push carries one (the
+    /// page's own, or another already running), the answer reaches the page.
+    static AWAITED: RefCell<std::collections::HashSet<uuid::Uuid>> = RefCell::new(Default::default());
+    static ANSWERS: RefCell<HashMap<uuid::Uuid, OpResult>> = RefCell::new(HashMap::new());
+}
+
+fn is_awaited(id: uuid::Uuid) -> bool {
+    AWAITED.with(|a| a.borrow().contains(&id))
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -384,7 +392,6 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
     let (state, account) = engine()?;
     let order = IN_ORDER.with(|m| m.clone());
     let _turn = order.lock().await;
-    let mut answer = None;
     let mut sent = false;
     loop {
         let Ok((queue, _)) = store::queue().await else { break };
@@ -397,9 +404,7 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
             Ok(response) => {
                 mark_online(&state).await;
                 sent = true;
-                if let Some(found) = settle(&state, &batch, response.results, awaited).await {
-                    answer = Some(found);
-                }
+                settle(&state, &batch, response.results).await;
             }
             Err(PushError::Unauthenticated) => {
                 state.signed_out.set(true);
@@ -436,32 +441,30 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
                     }
                 };
                 sent = true;
-                if let Some(found) = settle(&state, &[first], results, awaited).await {
-                    answer = Some(found);
-                }
+                settle(&state, &[first], results).await;
             }
         }
     }
     refresh(&state, sent).await;
-    answer
+    awaited.and_then(|id| ANSWERS.with(|a| a.borrow_mut().remove(&id)))
 }
 
 /// Applies the server's answers: accepted operations leave the queue and are laid on the
 /// server's copy; refused ones leave it too and become problems (unless a page is waiting
 /// for the answer and shows it); values that lost become conflicts.
-async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>, awaited: Option<uuid::Uuid>) -> Option<OpResult> {
+async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>) {
     let by_id: HashMap<uuid::Uuid, &Queued> = batch.iter().map(|q| (q.op.id, q)).collect();
     let mut done = Vec::new();
     let mut problems = Vec::new();
     let mut records = Vec::new();
-    let mut answer = None;
     let locale = crate::i18n::Locale::default();
     for result in results {
         let Some(entry) = by_id.get(&result.id) else { continue };
         let op = &entry.op;
         done.push(store::queue_key(op));
-        if Some(result.id) == awaited {
-            answer = Some(result.clone());
+        let awaited = is_awaited(result.id);
+        if awaited {
+            ANSWERS.with(|a| a.borrow_mut().insert(result.id, result.clone()));
         }
         match result.status {
             OpStatus::Accepted => {
@@ -489,7 +492,7 @@ async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>, awa
                     }
                 }
             }
-            OpStatus::Rejected if Some(result.id) == awaited => {}
+            OpStatus::Rejected if awaited => {}
             OpStatus::Rejected => problems.push(Problem {
                 id: op.id.to_string(),
                 account: entry.account.clone(),
@@ -517,7 +520,6 @@ async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>, awa
     }
     let _ = store::dequeue(done).await;
     let _ = state;
-    answer
 }
 
 // ---- pull
@@ -601,17 +603,22 @@ pub async fn submit(mut op: Operation, locale: Locale) -> Result<Submitted, Stri
         op.base = base_for(seen.as_ref(), fields);
     }
     let id = op.id;
+    AWAITED.with(|a| a.borrow_mut().insert(id));
     if store::enqueue(&Queued { account, op: op.clone() }).await.is_err() {
+        AWAITED.with(|a| a.borrow_mut().remove(&id));
         // No local store (a private window may refuse it): send straight away.
         return super::push_now(op, locale).await.map(|_| Submitted::Accepted);
     }
     state.pending.update(|n| *n += 1);
     state.changes.update(|n| *n += 1);
     if !navigator_online() {
+        // Nobody waits now: a refusal later becomes a problem on /sync.
+        AWAITED.with(|a| a.borrow_mut().remove(&id));
         mark_offline(&state).await;
         return Ok(Submitted::Queued);
     }
     let answer = flush(Some(id)).await;
+    AWAITED.with(|a| a.borrow_mut().remove(&id));
     if PULL_AGAIN.with(Cell::get) || matches!(&answer, Some(r) if r.status == OpStatus::Accepted) {
         leptos::task::spawn_local(pull());
     }
