@@ -1,8 +1,9 @@
 //! The board with 1,000 projects, rendered on the server over real HTTP: the time of
 //! the whole page and of a filtered page. Run with `make bench`.
 
-use server::db::{self, demo};
-use server::state::AppState;
+mod support;
+
+use server::db::demo;
 use std::time::{Duration, Instant};
 
 const PROJECTS: usize = 1_000;
@@ -10,9 +11,7 @@ const RUNS: usize = 30;
 
 #[tokio::main]
 async fn main() {
-    let db = db::open("mem://").await.expect("database");
-    db::migrations::migrate(&db).await.expect("migrate");
-    demo::load_if_empty(&db).await.expect("demo");
+    let db = support::demo_db("mem://").await;
     let categories = ["livelihood", "education", "member_management", "discipline", "standards"];
     let branches: Vec<&str> = demo::BRANCHES.iter().map(|b| b.key).collect();
     let projects: Vec<serde_json::Value> = (0..PROJECTS - demo::PROJECTS.len())
@@ -32,12 +31,8 @@ async fn main() {
         .and_then(|r| r.check())
         .expect("seed projects");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
     let site = std::env::var("XIANFENG_SITE").unwrap_or_else(|_| "target/site".into());
-    let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root(site.as_str()).site_pkg_dir("pkg").site_addr(addr).build();
-    let app = server::router(AppState::new(options, db, "bench"));
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    let addr = support::serve(db, &site, "bench").await;
 
     let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
     client

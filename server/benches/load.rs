@@ -11,8 +11,9 @@
 use app::domain::hlc::Clock;
 use app::domain::ops::{OpKind, OpStatus, Operation, SyncRequest, SyncResponse};
 use app::domain::replica::PullRequest;
-use server::db::{self, demo};
-use server::state::AppState;
+mod support;
+
+use server::db::demo;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -46,14 +47,8 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 
 async fn local_server() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = db::open(&format!("surrealkv://{}", dir.path().join("load.db").display())).await.expect("database");
-    db::migrations::migrate(&db).await.expect("migrate");
-    demo::load_if_empty(&db).await.expect("demo");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root("target/site").site_pkg_dir("pkg").site_addr(addr).build();
-    let app = server::router(AppState::new(options, db, "load"));
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    let db = support::demo_db(&format!("surrealkv://{}", dir.path().join("load.db").display())).await;
+    let addr = support::serve(db, "target/site", "load").await;
     (format!("http://{addr}"), dir)
 }
 

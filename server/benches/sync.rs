@@ -3,8 +3,9 @@
 
 use app::domain::hlc::Stamp;
 use app::domain::ops::{OpKind, OpStatus, Operation, SyncRequest, SyncResponse};
-use server::db::{self, demo};
-use server::state::AppState;
+mod support;
+
+use server::db::demo;
 use std::time::{Duration, Instant};
 
 /// Branch secretaries and their branches: each simulated tablet is one of them.
@@ -52,14 +53,8 @@ fn percentile(times: &mut [Duration], p: f64) -> Duration {
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.db");
-    let db = db::open(&format!("surrealkv://{}", path.display())).await.expect("database");
-    db::migrations::migrate(&db).await.expect("migrate");
-    demo::load_if_empty(&db).await.expect("demo");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root("target/site").site_pkg_dir("pkg").site_addr(addr).build();
-    let app = server::router(AppState::new(options, db, "bench"));
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    let db = support::demo_db(&format!("surrealkv://{}", path.display())).await;
+    let addr = support::serve(db, "target/site", "bench").await;
 
     let mut clients = Vec::new();
     for (who, _) in TABLETS {
