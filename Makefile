@@ -15,7 +15,7 @@ WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
 SERVER := $(CARGO_TARGET_DIR)/debug/xianfeng
 E2E_PORT ?= 3100
 
-.PHONY: run test size site server tools browser-tools unit e2e bench clean
+.PHONY: run test size site server tools browser-tools unit e2e bench clean surreal-dev broken
 
 ## make bench: the write path's throughput on embedded SurrealKV (synced commits), and
 ## the board with 1,000 projects, server-rendered over HTTP (dev profile, as `make run`
@@ -38,10 +38,20 @@ run: tools site server
 ## The server binary the browser tests use is the one `cargo test` builds for the
 ## integration tests: building it again with `cargo build` would recompile SurrealDB,
 ## whose features differ without the test-only dependencies.
-test: tools browser-tools unit site e2e
+test: tools browser-tools unit site e2e broken
 
-unit:
+## The SurrealDB server the several-instances tests start (its own workspace; built once).
+surreal-dev:
+	cargo build --manifest-path tools/surreal-dev/Cargo.toml
+
+unit: surreal-dev
 	cargo test --workspace
+
+## The checker against the two deliberately broken write paths: it must catch both.
+## Last, because these builds replace the server binary the browser tests use.
+broken:
+	cargo test -p server --features broken-skip-dedupe --test checker
+	cargo test -p server --features broken-answer-early --test checker
 
 e2e:
 	cd end2end && E2E_PORT=$(E2E_PORT) XIANFENG_SERVER=$(SERVER) XIANFENG_SITE=$(SITE) npx playwright test

@@ -5,7 +5,11 @@ use serde::de::DeserializeOwned;
 use surrealdb::engine::any::Any;
 use surrealdb::Surreal;
 
-pub type Db = Surreal<Any>;
+/// The database handle, shared. Behind an `Arc` because cloning a `Surreal` handle opens a
+/// new session on the database (SurrealDB 3: an `attach` round trip, the sign-in replayed,
+/// and at most 256 per connection to a server): every request clones the app's state, and
+/// must not pay that.
+pub type Db = std::sync::Arc<Surreal<Any>>;
 
 /// Milliseconds since the Unix epoch, the unit every stored time uses.
 pub fn now_ms() -> i64 {

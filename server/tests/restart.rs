@@ -3,43 +3,7 @@
 
 mod common;
 use common::*;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn launch(db_path: &std::path::Path, port: u16) -> Running {
-    let child = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
-        .env("XIANFENG_DB", format!("surrealkv://{}", db_path.display()))
-        .env("XIANFENG_ADDR", format!("127.0.0.1:{port}"))
-        .env("XIANFENG_SITE", "target/site")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let running = Running(child);
-    let ready = format!("http://127.0.0.1:{port}/readyz");
-    for _ in 0..300 {
-        if let Ok(response) = reqwest::get(&ready).await {
-            if response.status().is_success() {
-                return running;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("server did not become ready");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 #[tokio::test]
 async fn accepted_operations_survive_kill_9() {
@@ -48,7 +12,7 @@ async fn accepted_operations_survive_kill_9() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
 
-    let mut server = launch(&db_path, port).await;
+    let mut server = launch(&format!("surrealkv://{}", db_path.display()), port, &[]).await;
     let client = login(&base, "lixiurong").await;
     let mut accepted = Vec::new();
     for i in 0..20 {
@@ -64,11 +28,10 @@ async fn accepted_operations_survive_kill_9() {
     }
     push_ok(&base, &client, vec![set("branch", "wenxing", "phone", serde_json::json!("0352-7654321"), stamp(now_ms(), "tab"))]).await;
     // SIGKILL: no graceful shutdown, no flush on exit.
-    server.0.kill().unwrap();
-    server.0.wait().unwrap();
+    server.kill_9();
     drop(server);
 
-    let _server = launch(&db_path, port).await;
+    let _server = launch(&format!("surrealkv://{}", db_path.display()), port, &[]).await;
     let client = login(&base, "lixiurong").await;
     let page = client.get(format!("{base}/branches/wenxing")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("0352-7654321"), "the phone number survived");
@@ -100,7 +63,7 @@ async fn a_batch_cut_by_kill_9_is_retried_and_every_operation_applied_exactly_on
         .collect();
     let batches: Vec<Vec<Operation>> = ops.chunks(MAX_BATCH).map(|c| c.to_vec()).collect();
 
-    let mut server = launch(&db_path, port).await;
+    let mut server = launch(&format!("surrealkv://{}", db_path.display()), port, &[]).await;
     let client = login(&base, "lixiurong").await;
     let send = |client: reqwest::Client, batch: Vec<Operation>| {
         let url = format!("{base}/api/sync");
@@ -119,13 +82,12 @@ async fn a_batch_cut_by_kill_9_is_retried_and_every_operation_applied_exactly_on
     }
     let in_flight = tokio::spawn(send(client.clone(), batches[4].clone()));
     tokio::time::sleep(Duration::from_millis(40)).await;
-    server.0.kill().unwrap();
-    server.0.wait().unwrap();
+    server.kill_9();
     drop(server);
     assert!(in_flight.await.unwrap().is_none(), "the cut batch got no answer");
 
     // The client retries every batch it has no answer for, and one it has (a duplicate push).
-    let _server = launch(&db_path, port).await;
+    let _server = launch(&format!("surrealkv://{}", db_path.display()), port, &[]).await;
     let client = login(&base, "lixiurong").await;
     let again = send(client.clone(), batches[3].clone()).await.expect("answered after the restart");
     assert!(again.results.iter().all(|r| r.status == OpStatus::Accepted && r.duplicate), "a batch sent twice is applied once");
@@ -141,4 +103,50 @@ async fn a_batch_cut_by_kill_9_is_retried_and_every_operation_applied_exactly_on
     assert_eq!(notes, TOTAL, "every note stored exactly once");
     let logged = count_on_disk(&db, "SELECT count() AS n FROM op WHERE client = 'tab-k' GROUP ALL").await;
     assert_eq!(logged, TOTAL);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_writer_queue_answers_429_with_retry_after_and_loses_nothing() {
+    use app::domain::ops::{OpKind, OpStatus, Operation, SyncRequest, SyncResponse};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    // Room for one waiting push only: concurrent pushes must be turned away, not queued.
+    let db_path = dir.path().join("x.db");
+    let mut server = launch(&format!("surrealkv://{}", db_path.display()), port, &[("XIANFENG_WRITE_QUEUE", "1".into())]).await;
+    let client = login(&base, "lixiurong").await;
+    let run = uuid::Uuid::now_v7().simple().to_string();
+    let pushes: Vec<Vec<Operation>> = (0..40)
+        .map(|p| {
+            (0..50)
+                .map(|i| Operation::new("branch", "wenxing", OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {p} {i}") }) }, stamp(now_ms(), "tab-q")))
+                .collect()
+        })
+        .collect();
+    let send = |ops: Vec<Operation>| {
+        let client = client.clone();
+        let url = format!("{base}/api/sync");
+        async move {
+            // As a tablet does: a 429 keeps the operations and tries again after Retry-After.
+            let mut refusals = 0;
+            loop {
+                let response = client.post(&url).json(&SyncRequest { client: "tab-q".into(), ops: ops.clone() }).send().await.expect("push");
+                if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+                    refusals += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+                let answer: SyncResponse = response.json().await.expect("answer");
+                assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted));
+                return refusals;
+            }
+        }
+    };
+    let refusals: usize = futures::future::join_all(pushes.into_iter().map(send)).await.into_iter().sum();
+    assert!(refusals > 0, "forty concurrent pushes against a queue of one were all taken");
+    server.kill_9();
+    let db = server::db::open(&format!("surrealkv://{}", db_path.display())).await.unwrap();
+    let stored = count_on_disk(&db, &format!("SELECT count() AS n FROM branch_note WHERE string::starts_with(text, '{run}') GROUP ALL")).await;
+    assert_eq!(stored, 40 * 50, "every note once");
 }

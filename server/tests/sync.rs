@@ -44,13 +44,17 @@ async fn a_secretary_cannot_touch_another_branch() {
     let server = start().await;
     let client = login(&server.base, "lixiurong").await;
     let op = set("branch", "wenyuan", "phone", json!("0352-0000000"), stamp(now_ms(), "t"));
-    let answer = push_ok(&server.base, &client, vec![op]).await;
+    let answer = push_ok(&server.base, &client, vec![op.clone()]).await;
     let result = &answer.results[0];
     assert_eq!(result.status, OpStatus::Rejected);
     assert_eq!(serde_json::to_value(&result.reason).unwrap(), json!({"code": "forbidden"}));
     assert_eq!(result.message.as_deref(), Some("您没有权限修改这条记录"));
     assert_eq!(field(&server.db, "branch", "wenyuan", "phone").await, json!(""));
-    assert_eq!(count(&server.db, "op").await, 0);
+    assert_eq!(applied_ops(&server.db).await, 0);
+    // The refusal is logged, so a replay gets the same answer, as a duplicate.
+    let replay = push_ok(&server.base, &client, vec![op]).await;
+    assert_eq!((replay.results[0].status, replay.results[0].duplicate), (OpStatus::Rejected, true));
+    assert_eq!(replay.results[0].reason, answer.results[0].reason);
 }
 
 #[tokio::test]
@@ -101,7 +105,7 @@ async fn bad_input_gets_a_translated_reason_and_changes_nothing() {
         assert_eq!(result.message.as_deref(), Some(message));
     }
     assert_eq!(field(&server.db, "branch", "wenxing", "phone").await, json!(""));
-    assert_eq!(count(&server.db, "op").await, 0);
+    assert_eq!(applied_ops(&server.db).await, 0);
 }
 
 #[tokio::test]
@@ -246,4 +250,43 @@ async fn concurrent_pushes_grouped_into_one_commit_are_each_answered_with_their_
         assert_eq!(statuses, vec![OpStatus::Accepted, OpStatus::Rejected, OpStatus::Accepted]);
     }
     assert_eq!(count(&server.db, "branch_note").await, before + 20);
+}
+
+#[tokio::test]
+async fn one_devices_operations_apply_in_their_numbers_order() {
+    let server = start().await;
+    let client = login(&server.base, "lixiurong").await;
+    let numbered = |n: u64, text: &str| {
+        let mut op = app::domain::ops::Operation::new(
+            "branch",
+            "wenxing",
+            app::domain::ops::OpKind::Append { list: "notes".into(), item: json!({ "text": text }) },
+            stamp(now_ms(), "t"),
+        );
+        op.n = Some(n);
+        op
+    };
+    let (first, second, third) = (numbered(1, "一"), numbered(2, "二"), numbered(3, "三"));
+    // The third arrives before the second: it waits, applied nowhere.
+    let early = push_ok(&server.base, &client, vec![first.clone(), third.clone()]).await;
+    assert_eq!(early.results[0].status, OpStatus::Accepted);
+    assert_eq!(early.results[1].status, OpStatus::Retry);
+    assert_eq!(serde_json::to_value(&early.results[1].reason).unwrap(), json!({ "code": "out_of_order", "expected": 2 }));
+    assert_eq!(count(&server.db, "branch_note").await, 1);
+    // In order, all goes; a replay below the mark is a duplicate.
+    let rest = push_ok(&server.base, &client, vec![first.clone(), second, third]).await;
+    assert!(rest.results[0].duplicate);
+    assert!(rest.results[1..].iter().all(|r| r.status == OpStatus::Accepted && !r.duplicate), "{:?}", rest.results);
+    assert_eq!(count(&server.db, "branch_note").await, 3);
+    // A new operation with a used number (a device that lost its counter) is sent back
+    // to be numbered again from the mark, and is not applied under the old number.
+    let reused = numbered(2, "四");
+    let answer = push_ok(&server.base, &client, vec![reused]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Retry);
+    assert_eq!(serde_json::to_value(&answer.results[0].reason).unwrap(), json!({ "code": "number_used", "next": 4 }));
+    assert_eq!(count(&server.db, "branch_note").await, 3);
+    // Numbers are per person on a device: another person on the same tablet starts at 1.
+    let other = login(&server.base, "zhangxiaoyan").await;
+    let theirs = push_ok(&server.base, &other, vec![numbered(1, "五")]).await;
+    assert_eq!(theirs.results[0].status, OpStatus::Accepted);
 }

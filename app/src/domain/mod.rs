@@ -9,6 +9,7 @@ pub mod hlc;
 pub mod merge;
 pub mod ops;
 pub mod org;
+pub mod outbox;
 pub mod projects;
 pub mod records;
 pub mod replica;

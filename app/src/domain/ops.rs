@@ -29,6 +29,12 @@ pub struct Operation {
     /// field concurrently: a real conflict, reported to whichever side lost.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub base: BTreeMap<String, String>,
+    /// Its number among this person's operations on this device (1, 2, 3, …), given
+    /// when it is queued. The server applies one device's operations in this order and
+    /// keeps the last number applied, so a gap waits and a replay is known. Operations
+    /// sent straight away (a password change) have none and are known by id alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,7 +78,7 @@ impl OpKind {
 impl Operation {
     /// A new operation stamped with `clock`; the id is a fresh UUIDv7.
     pub fn new(table: &str, key: &str, kind: OpKind, clock: Stamp) -> Operation {
-        Operation { id: Uuid::now_v7(), table: table.into(), key: key.into(), kind, clock, base: BTreeMap::new() }
+        Operation { id: Uuid::now_v7(), table: table.into(), key: key.into(), kind, clock, base: BTreeMap::new(), n: None }
     }
 
     pub fn set(table: &str, key: &str, fields: BTreeMap<String, Value>, clock: Stamp) -> Operation {
@@ -93,6 +99,9 @@ pub struct SyncRequest {
 pub enum OpStatus {
     Accepted,
     Rejected,
+    /// Not applied yet, and not refused: the device keeps it queued and sends it again
+    /// (an earlier number has not arrived, or the device must number it anew).
+    Retry,
 }
 
 /// Why an operation was refused. The code is stable; the UI and the sync answer
@@ -138,6 +147,13 @@ pub enum Reason {
     NotFiled,
     #[error("the project can no longer be edited")]
     NotEditable,
+    /// Temporary: the device's operation `expected` has not arrived yet.
+    #[error("an earlier operation has not arrived")]
+    OutOfOrder { expected: u64 },
+    /// Temporary: the number was used by another operation (the device lost its
+    /// counter); numbering again from `next` sends it safely.
+    #[error("operation number already used")]
+    NumberUsed { next: u64 },
 }
 
 impl From<ProjectError> for Reason {
@@ -184,6 +200,11 @@ impl OpResult {
 
     pub fn rejected(id: Uuid, reason: Reason, message: String) -> OpResult {
         OpResult { id, status: OpStatus::Rejected, duplicate: false, superseded: vec![], reason: Some(reason), message: Some(message) }
+    }
+
+    /// Not now: the device keeps the operation and sends it again.
+    pub fn retry(id: Uuid, reason: Reason) -> OpResult {
+        OpResult { id, status: OpStatus::Retry, duplicate: false, superseded: vec![], reason: Some(reason), message: None }
     }
 }
 

@@ -351,6 +351,8 @@ pub fn reason_message(locale: Locale, reason: &Reason) -> String {
         Reason::QuotaReached { quota } => if zh { format!("今年的区级示范项目推荐名额（{quota} 个）已用完") } else { format!("This year's {quota} district nominations are used up") },
         Reason::NotFiled => if zh { "只有已备案的项目才能推荐为区级示范项目".into() } else { "Only filed projects can be nominated".into() },
         Reason::NotEditable => if zh { "项目已提交或备案，不能再修改；如需修改请联系街道退回".into() } else { "The project has been submitted or filed and can no longer be edited".into() },
+        Reason::OutOfOrder { .. } => if zh { "前面的修改还没送达，稍后会自动重发".into() } else { "An earlier change has not arrived yet; this one will be sent again".into() },
+        Reason::NumberUsed { .. } => if zh { "本设备的修改编号需要重排，稍后会自动重发".into() } else { "This device's changes are being renumbered and will be sent again".into() },
     }
 }
 

@@ -369,7 +369,7 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
         .into_iter()
         .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string())))
         .collect();
-    let ops: Vec<Value> = crate::db::rows(&db, "SELECT kind, actor, applied_at FROM op WHERE tb = 'project' AND key = $key ORDER BY clock", json!({ "key": key }), 0)
+    let ops: Vec<Value> = crate::db::rows(&db, "SELECT kind, actor, applied_at FROM op WHERE tb = 'project' AND key = $key AND reason = NONE ORDER BY clock", json!({ "key": key }), 0)
         .await
         .map_err(AppError::internal)?;
     let history = ops

@@ -5,7 +5,8 @@
 use super::store::{self, Queued};
 use super::{PushError, Problem, ProblemKind, Submitted, SyncState, ENDPOINT, EVENTS, PULL};
 use crate::domain::hlc::{Clock, Stamp};
-use crate::domain::ops::{OpKind, OpResult, OpStatus, Operation, SyncRequest, SyncResponse, MAX_BATCH};
+use crate::domain::ops::{OpKind, OpResult, OpStatus, Operation, SyncRequest, SyncResponse};
+use crate::domain::outbox::{self, QueueStore, Settlement, Transport};
 use crate::domain::replica::{apply_own, base_for, rebase, record_id, PullRequest, PullResponse, RecordState};
 use crate::i18n::{t, Locale, Msg};
 use leptos::prelude::*;
@@ -19,10 +20,6 @@ use wasm_bindgen_futures::JsFuture;
 const DEVICE_KEY: &str = "xf_device";
 /// The clock's last stamp, kept so a reload never stamps earlier than before.
 const CLOCK_KEY: &str = "xf_clock";
-/// Operations per push: small enough that a cut connection costs little to resend.
-const BATCH: usize = 100;
-/// The longest wait between retries while the server cannot be reached.
-const MAX_BACKOFF_S: u32 = 30;
 
 thread_local! {
     static CLOCK: RefCell<Clock> = RefCell::new(start_clock());
@@ -122,14 +119,8 @@ async fn post_json(url: &str, body: String) -> Result<String, PushError> {
         .map_err(|_| PushError::Network)?
         .dyn_into()
         .map_err(|_| PushError::Network)?;
-    let status = response.status();
     let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|s| s.trim().parse().ok());
-    match status {
-        200 => {}
-        401 => return Err(PushError::Unauthenticated),
-        408 | 429 | 500..=599 => return Err(PushError::Busy { retry_after }),
-        other => return Err(PushError::Refused(other)),
-    }
+    outbox::status_outcome(response.status(), retry_after)?;
     let text = JsFuture::from(response.text().map_err(|_| PushError::Network)?).await.map_err(|_| PushError::Network)?;
     Ok(text.as_string().unwrap_or_default())
 }
@@ -373,10 +364,7 @@ fn schedule_retry(retry_after: Option<u32>) {
         f.set(f.get().saturating_add(1));
         f.get()
     });
-    let backoff = 2u32.saturating_pow(failures.min(5)).min(MAX_BACKOFF_S);
-    let seconds = retry_after.unwrap_or(backoff).max(1);
-    // Jitter, so that many tablets coming back at once do not push in step.
-    let delay = seconds as f64 * 1000.0 * (0.8 + 0.4 * js_sys::Math::random());
+    let delay = outbox::backoff_ms(failures, retry_after, js_sys::Math::random());
     let retry = Closure::once_into_js(move || {
         RETRY_SET.with(|r| r.set(false));
         leptos::task::spawn_local(sync_now());
@@ -386,140 +374,127 @@ fn schedule_retry(retry_after: Option<u32>) {
     }
 }
 
-/// Sends this person's queued operations in order, in batches. Returns the server's
-/// answer to `awaited` if it came.
+/// The browser's queue for `outbox::flush`: IndexedDB, with answers laid on the local
+/// copy and refusals kept as problems.
+struct BrowserQueue;
+
+impl QueueStore for BrowserQueue {
+    async fn queue(&mut self) -> Result<Vec<Queued>, String> {
+        store::queue().await.map(|(queue, _)| queue)
+    }
+    async fn settled(&mut self, settlement: &Settlement) -> Result<(), String> {
+        settle(settlement).await
+    }
+    async fn replace(&mut self, entries: Vec<(String, Queued)>) -> Result<(), String> {
+        store::replace(entries).await
+    }
+}
+
+struct Fetch;
+
+impl Transport for Fetch {
+    async fn push(&mut self, ops: Vec<Operation>) -> Result<SyncResponse, PushError> {
+        push(ops).await
+    }
+}
+
+/// Sends this person's queued operations in order, in batches (`outbox::flush`), and
+/// decides when to try again. Returns the server's answer to `awaited` if it came.
 async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
     let (state, account) = engine()?;
     let order = IN_ORDER.with(|m| m.clone());
     let _turn = order.lock().await;
-    let mut sent = false;
-    loop {
-        let Ok((queue, _)) = store::queue().await else { break };
-        let batch: Vec<Queued> = queue.into_iter().filter(|q| q.account == account).take(BATCH.min(MAX_BATCH)).collect();
-        if batch.is_empty() {
-            break;
-        }
-        let ops: Vec<Operation> = batch.iter().map(|q| q.op.clone()).collect();
-        match push(ops.clone()).await {
-            Ok(response) => {
-                mark_online(&state).await;
-                sent = true;
-                settle(&state, &batch, response.results).await;
-            }
-            Err(PushError::Unauthenticated) => {
-                state.signed_out.set(true);
-                break;
-            }
-            Err(PushError::Network) => {
-                mark_offline(&state).await;
-                schedule_retry(None);
-                break;
-            }
-            Err(PushError::Busy { retry_after }) => {
-                schedule_retry(retry_after);
-                break;
-            }
-            Err(PushError::Refused(code)) if code != 400 && code != 413 => {
-                // Not the server's own refusal of the body (a proxy, a deploy): wait.
-                schedule_retry(None);
-                break;
-            }
-            Err(PushError::Refused(_)) => {
-                // The request itself was refused: find the operation the server cannot
-                // read by sending them one by one, and give that one to the person.
-                let first = batch[0].clone();
-                let alone = push(vec![first.op.clone()]).await;
-                let results = match alone {
-                    Ok(response) => response.results,
-                    Err(PushError::Refused(_)) => {
-                        let message = t(Locale::default(), Msg::ServerError).to_string();
-                        vec![OpResult::rejected(first.op.id, crate::domain::ops::Reason::EmptyOperation, message)]
-                    }
-                    Err(_) => {
-                        schedule_retry(None);
-                        break;
-                    }
-                };
-                sent = true;
-                settle(&state, &[first], results).await;
-            }
-        }
+    let flushed = outbox::flush(&mut BrowserQueue, &mut Fetch, &account, outbox::BATCH).await;
+    if flushed.answered {
+        mark_online(&state).await;
     }
-    refresh(&state, sent).await;
+    match flushed.stopped {
+        Some(PushError::Unauthenticated) => state.signed_out.set(true),
+        Some(PushError::Network) => {
+            mark_offline(&state).await;
+            schedule_retry(None);
+        }
+        Some(PushError::Busy { retry_after }) => schedule_retry(retry_after),
+        // Not the server's own refusal of the body (a proxy, a deploy): wait.
+        Some(PushError::Refused(_)) => schedule_retry(None),
+        None if flushed.again => schedule_retry(Some(1)),
+        None => {}
+    }
+    refresh(&state, flushed.answered).await;
     awaited.and_then(|id| ANSWERS.with(|a| a.borrow_mut().remove(&id)))
 }
 
-/// Applies the server's answers: accepted operations leave the queue and are laid on the
-/// server's copy; refused ones leave it too and become problems (unless a page is waiting
-/// for the answer and shows it); values that lost become conflicts.
-async fn settle(state: &SyncState, batch: &[Queued], results: Vec<OpResult>) {
-    let by_id: HashMap<uuid::Uuid, &Queued> = batch.iter().map(|q| (q.op.id, q)).collect();
-    let mut done = Vec::new();
+/// Keeps what a push settled: accepted operations are laid on the server's copy;
+/// refused ones become problems (unless a page is waiting for the answer and shows it);
+/// values that lost become conflicts; both leave the queue.
+async fn settle(settlement: &Settlement) -> Result<(), String> {
     let mut problems = Vec::new();
-    let mut records = Vec::new();
+    let mut records: HashMap<String, RecordState> = HashMap::new();
     let locale = crate::i18n::Locale::default();
-    for result in results {
-        let Some(entry) = by_id.get(&result.id) else { continue };
+    for (entry, result) in &settlement.accepted {
         let op = &entry.op;
-        done.push(store::queue_key(op));
-        let awaited = is_awaited(result.id);
-        if awaited {
+        if is_awaited(result.id) {
             ANSWERS.with(|a| a.borrow_mut().insert(result.id, result.clone()));
         }
-        match result.status {
-            OpStatus::Accepted => {
-                let id = record_id(&op.table, &op.key);
-                let server = store::record(&id).await.ok().flatten();
-                if let Some(next) = apply_own(server, op) {
-                    records.push(next);
-                }
-                if let OpKind::Set { fields } = &op.kind {
-                    for field in &result.superseded {
-                        problems.push(Problem {
-                            id: format!("{}:{field}", op.id),
-                            account: entry.account.clone(),
-                            kind: ProblemKind::Conflict,
-                            table: op.table.clone(),
-                            key: op.key.clone(),
-                            field: Some(field.clone()),
-                            yours: fields.get(field).cloned().unwrap_or_default(),
-                            winner: None,
-                            winner_name: None,
-                            message: t(locale, Msg::ConflictLater).into(),
-                            op: None,
-                            at: now_ms() as i64,
-                        });
-                    }
-                }
+        let id = record_id(&op.table, &op.key);
+        let server = match records.remove(&id) {
+            Some(laid) => Some(laid),
+            None => store::record(&id).await.ok().flatten(),
+        };
+        if let Some(next) = apply_own(server, op) {
+            records.insert(id, next);
+        }
+        if let OpKind::Set { fields } = &op.kind {
+            for field in &result.superseded {
+                problems.push(Problem {
+                    id: format!("{}:{field}", op.id),
+                    account: entry.account.clone(),
+                    kind: ProblemKind::Conflict,
+                    table: op.table.clone(),
+                    key: op.key.clone(),
+                    field: Some(field.clone()),
+                    yours: fields.get(field).cloned().unwrap_or_default(),
+                    winner: None,
+                    winner_name: None,
+                    message: t(locale, Msg::ConflictLater).into(),
+                    op: None,
+                    at: now_ms() as i64,
+                });
             }
-            OpStatus::Rejected if awaited => {}
-            OpStatus::Rejected => problems.push(Problem {
-                id: op.id.to_string(),
-                account: entry.account.clone(),
-                kind: ProblemKind::Rejected,
-                table: op.table.clone(),
-                key: op.key.clone(),
-                field: None,
-                yours: match &op.kind {
-                    OpKind::Set { fields } | OpKind::Create { fields } => serde_json::to_value(fields).unwrap_or_default(),
-                    OpKind::Transition { to, .. } => serde_json::Value::String(to.clone()),
-                    OpKind::Append { item, .. } => item.clone(),
-                    OpKind::ChangePassword { .. } => serde_json::Value::Null,
-                },
-                winner: None,
-                winner_name: None,
-                message: result.message.clone().unwrap_or_default(),
-                op: Some(op.clone()),
-                at: now_ms() as i64,
-            }),
         }
     }
-    let _ = store::put_records(&records).await;
-    if !problems.is_empty() {
-        let _ = store::put_problems(&problems).await;
+    for (entry, result) in &settlement.rejected {
+        let op = &entry.op;
+        if is_awaited(result.id) {
+            ANSWERS.with(|a| a.borrow_mut().insert(result.id, result.clone()));
+            continue;
+        }
+        problems.push(Problem {
+            id: op.id.to_string(),
+            account: entry.account.clone(),
+            kind: ProblemKind::Rejected,
+            table: op.table.clone(),
+            key: op.key.clone(),
+            field: None,
+            yours: match &op.kind {
+                OpKind::Set { fields } | OpKind::Create { fields } => serde_json::to_value(fields).unwrap_or_default(),
+                OpKind::Transition { to, .. } => serde_json::Value::String(to.clone()),
+                OpKind::Append { item, .. } => item.clone(),
+                OpKind::ChangePassword { .. } => serde_json::Value::Null,
+            },
+            winner: None,
+            winner_name: None,
+            message: result.message.clone().filter(|m| !m.is_empty()).unwrap_or_else(|| t(locale, Msg::ServerError).into()),
+            op: Some(op.clone()),
+            at: now_ms() as i64,
+        });
     }
-    let _ = store::dequeue(done).await;
-    let _ = state;
+    let records: Vec<RecordState> = records.into_values().collect();
+    store::put_records(&records).await?;
+    if !problems.is_empty() {
+        store::put_problems(&problems).await?;
+    }
+    store::dequeue(settlement.done.clone()).await
 }
 
 // ---- pull

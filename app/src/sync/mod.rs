@@ -27,19 +27,7 @@ pub const ENDPOINT: &str = "/api/sync";
 pub const PULL: &str = "/api/pull";
 pub const EVENTS: &str = "/api/events";
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum PushError {
-    #[error("network")]
-    Network,
-    #[error("signed out")]
-    Unauthenticated,
-    /// Busy or briefly unavailable: try again, after `retry_after` seconds if given.
-    #[error("server busy")]
-    Busy { retry_after: Option<u32> },
-    /// The server refused the request itself (not one operation in it).
-    #[error("server refused the request ({0})")]
-    Refused(u16),
-}
+pub use crate::domain::outbox::PushError;
 
 impl PushError {
     pub fn message(&self, locale: Locale) -> String {
@@ -209,7 +197,9 @@ pub async fn push_now(op: Operation, locale: Locale) -> Result<OpResult, String>
     let response = push(vec![op]).await.map_err(|e| e.message(locale))?;
     response.results.into_iter().find(|r| r.id == id).ok_or_else(|| t(locale, Msg::ServerError).to_string()).and_then(|r| match r.status {
         crate::domain::ops::OpStatus::Accepted => Ok(r),
-        crate::domain::ops::OpStatus::Rejected => Err(r.message.clone().unwrap_or_else(|| t(locale, Msg::ServerError).into())),
+        crate::domain::ops::OpStatus::Rejected | crate::domain::ops::OpStatus::Retry => {
+            Err(r.message.clone().unwrap_or_else(|| t(locale, Msg::ServerError).into()))
+        }
     })
 }
 

@@ -7,10 +7,9 @@
 //! a transaction commits as soon as control returns to the event loop.
 
 use super::Problem;
-use crate::domain::ops::Operation;
 use crate::domain::replica::RecordState;
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -130,23 +129,51 @@ pub async fn clear_records() -> StoreResult<()> {
 
 // ---- the queue
 
-/// An operation waiting for the server, with the account that made it: it is only sent
-/// in that person's session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Queued {
-    pub account: String,
-    pub op: Operation,
+pub use crate::domain::outbox::{queue_key, Queued};
+
+/// Numbers the operation (one past the person's counter and everything queued) and
+/// queues it, in one transaction: two tabs never hand out the same number.
+pub async fn enqueue(entry: &Queued) -> StoreResult<Queued> {
+    let db = db().await?;
+    let tx = db.transaction(&[QUEUE, META], TransactionMode::ReadWrite).map_err(fail)?;
+    let queue = tx.object_store(QUEUE).map_err(fail)?;
+    let meta = tx.object_store(META).map_err(fail)?;
+    let counter_key = JsValue::from_str(&format!("number:{}", entry.account));
+    let counter: Option<u64> = meta.get(counter_key.clone()).map_err(fail)?.await.map_err(fail)?.and_then(|v| v.as_string()).and_then(|t| t.parse().ok());
+    let texts = queue.get_all(None, None).map_err(fail)?.await.map_err(fail)?;
+    let queued: Vec<Queued> = texts.iter().filter_map(|v| v.as_string()).filter_map(|t| serde_json::from_str(&t).ok()).collect();
+    let mut numbered = entry.clone();
+    let n = crate::domain::outbox::next_number(counter, &queued, &entry.account);
+    numbered.op.n = Some(n);
+    let text = serde_json::to_string(&numbered).map_err(fail)?;
+    queue.put(&JsValue::from_str(&text), Some(&JsValue::from_str(&queue_key(&numbered.op)))).map_err(fail)?.await.map_err(fail)?;
+    meta.put(&JsValue::from_str(&n.to_string()), Some(&counter_key)).map_err(fail)?.await.map_err(fail)?;
+    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    Ok(numbered)
 }
 
-/// Queue keys start with the operations' clock stamps, so they sort in the order they
-/// were made; the id keeps two operations apart even if their stamps were ever equal.
-pub fn queue_key(op: &Operation) -> String {
-    format!("{}~{}", op.clock, op.id)
-}
-
-pub async fn enqueue(entry: &Queued) -> StoreResult<()> {
-    let text = serde_json::to_string(entry).map_err(fail)?;
-    put_all(QUEUE, vec![(queue_key(&entry.op), text)]).await
+/// Puts entries in place of others (old key, new entry), in one transaction.
+pub async fn replace(entries: Vec<(String, Queued)>) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[QUEUE, META], TransactionMode::ReadWrite).map_err(fail)?;
+    let queue = tx.object_store(QUEUE).map_err(fail)?;
+    let meta = tx.object_store(META).map_err(fail)?;
+    let mut highest: std::collections::BTreeMap<String, u64> = Default::default();
+    for (old, entry) in entries {
+        let text = serde_json::to_string(&entry).map_err(fail)?;
+        queue.delete(JsValue::from_str(&old)).map_err(fail)?.await.map_err(fail)?;
+        queue.put(&JsValue::from_str(&text), Some(&JsValue::from_str(&queue_key(&entry.op)))).map_err(fail)?.await.map_err(fail)?;
+        let n = highest.entry(entry.account.clone()).or_default();
+        *n = (*n).max(entry.op.n.unwrap_or(0));
+    }
+    // The counter moves past the new numbers, so the next operation follows them.
+    for (account, n) in highest {
+        let key = JsValue::from_str(&format!("number:{account}"));
+        let counter: u64 = meta.get(key.clone()).map_err(fail)?.await.map_err(fail)?.and_then(|v| v.as_string()).and_then(|t| t.parse().ok()).unwrap_or(0);
+        meta.put(&JsValue::from_str(&counter.max(n).to_string()), Some(&key)).map_err(fail)?.await.map_err(fail)?;
+    }
+    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    Ok(())
 }
 
 /// The queue in order; entries that no longer parse are returned apart, by key and text.

@@ -195,6 +195,20 @@ DEFINE FIELD at ON conflict TYPE int;
 DEFINE FIELD seq ON conflict TYPE int;
 DEFINE INDEX conflict_client_seq ON conflict FIELDS client, seq;
 "#,
+}, Migration {
+    version: 4,
+    name: "operation numbers per device, refusals kept in the log",
+    sql: r#"
+-- The last operation number applied per person and device: the next one must follow it,
+-- and one at or below it is a replay. Written in the same transaction as the operations.
+DEFINE TABLE client_mark SCHEMAFULL;
+DEFINE FIELD account ON client_mark TYPE string;
+DEFINE FIELD applied ON client_mark TYPE int;
+
+-- Refused operations are logged too (with the reason), so a replay gets the same answer.
+DEFINE FIELD reason ON op TYPE option<object> FLEXIBLE;
+DEFINE FIELD n ON op TYPE option<int>;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

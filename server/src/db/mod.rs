@@ -7,16 +7,32 @@ pub use app::db::Db;
 use surrealdb::engine::any::connect;
 
 /// Opens the database named by `address`: `surrealkv://path` (embedded, the default),
-/// `mem://` (tests) or `ws://host:port` (a SurrealDB server shared by several instances).
+/// `mem://` (tests) or `ws://host:port` (a SurrealDB server shared by several instances,
+/// signed in as `XIANFENG_DB_USER`/`XIANFENG_DB_PASS`, root/root by default).
 pub async fn open(address: &str) -> Result<Db, surrealdb::Error> {
+    let user = std::env::var("XIANFENG_DB_USER").unwrap_or_else(|_| "root".into());
+    let pass = std::env::var("XIANFENG_DB_PASS").unwrap_or_else(|_| "root".into());
+    // An empty user: a server started `--unauthenticated` (tests on one machine).
+    let credentials = (!user.is_empty()).then_some((user, pass));
+    open_as(address, credentials).await
+}
+
+/// Opens the database, signing in to a SurrealDB server with `credentials` if given.
+/// The sign-in verifies a password hash on the server (about 1.8 s in a dev build of
+/// `surreal-dev`), once per connection: the handle is shared, never cloned (see `Db`).
+pub async fn open_as(address: &str, credentials: Option<(String, String)>) -> Result<Db, surrealdb::Error> {
     let db = connect(address).await?;
     if address.starts_with("ws://") || address.starts_with("wss://") {
-        let user = std::env::var("XIANFENG_DB_USER").unwrap_or_else(|_| "root".into());
-        let pass = std::env::var("XIANFENG_DB_PASS").unwrap_or_else(|_| "root".into());
-        db.signin(surrealdb::opt::auth::Root { username: user, password: pass }).await?;
+        if let Some((username, password)) = credentials {
+            db.signin(surrealdb::opt::auth::Root { username, password }).await?;
+        }
+        // A SurrealDB server answers "namespace does not exist" until it is defined.
+        db.query("DEFINE NAMESPACE IF NOT EXISTS xianfeng").await?.check()?;
+        db.use_ns("xianfeng").await?;
+        db.query("DEFINE DATABASE IF NOT EXISTS main").await?.check()?;
     }
     db.use_ns("xianfeng").use_db("main").await?;
-    Ok(db)
+    Ok(std::sync::Arc::new(db))
 }
 
 /// Is the database answering? (for `/readyz`)

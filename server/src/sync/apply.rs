@@ -10,7 +10,7 @@ use app::domain::projects::Status;
 use app::domain::records::{valid_key, validate, Table, Target};
 use app::i18n::{reason_message, Locale};
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use tokio::sync::Mutex;
 
 /// Attempts of a transaction that the database answers with a write conflict
@@ -31,11 +31,13 @@ pub struct Writer {
     queue: tokio::sync::mpsc::Sender<Job>,
 }
 
+type Reply = tokio::sync::oneshot::Sender<Result<Vec<OpResult>, ApplyError>>;
+
 /// A push waiting for the writer, and where its answer goes.
 struct Job {
     ctx: Context,
     ops: Vec<Operation>,
-    reply: tokio::sync::oneshot::Sender<Result<Vec<OpResult>, ApplyError>>,
+    reply: Option<Reply>,
 }
 
 /// The writer's queue is full: the push is answered 429 and retried later.
@@ -65,7 +67,7 @@ impl Writer {
             }
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.queue.try_send(Job { ctx, ops, reply }).map_err(|_| Busy)?;
+        self.queue.try_send(Job { ctx, ops, reply: Some(reply) }).map_err(|_| Busy)?;
         let results = match answer.await {
             Ok(results) => results,
             Err(_) => Err(ApplyError::Stopped),
@@ -93,27 +95,42 @@ async fn run_writer(db: Db, writer: std::sync::Weak<Writer>, mut jobs: tokio::sy
                 Err(_) => break,
             }
         }
+        let mut replies: Vec<Option<Reply>> = group.iter_mut().map(|j| j.reply.take()).collect();
         let pushes: Vec<(&Context, &[Operation])> = group.iter().map(|j| (&j.ctx, j.ops.as_slice())).collect();
-        let outcome = apply_group(&db, &pushes).await;
+        #[cfg(feature = "broken-answer-early")]
+        let outcome = {
+            // Deliberately wrong (see Cargo.toml): answers before the commit.
+            let mut early = |answers: &[Vec<OpResult>]| {
+                for (reply, answer) in replies.iter_mut().zip(answers) {
+                    if let Some(reply) = reply.take() {
+                        let _ = reply.send(Ok(answer.clone()));
+                    }
+                }
+            };
+            apply_group(&db, &pushes, &mut early).await
+        };
+        #[cfg(not(feature = "broken-answer-early"))]
+        let outcome = apply_group(&db, &pushes, &mut |_| {}).await;
+        let mut answer = |p: usize, result: Result<Vec<OpResult>, ApplyError>| {
+            if let Some(reply) = replies[p].take() {
+                let _ = reply.send(result);
+            }
+        };
         match outcome {
             Ok(answers) => {
-                for (job, answer) in group.into_iter().zip(answers) {
-                    let _ = job.reply.send(Ok(answer));
+                for (p, results) in answers.into_iter().enumerate() {
+                    answer(p, Ok(results));
                 }
             }
             // The group failed as a whole: apply each push alone, so that one push the
             // database refuses never fails the others.
-            Err(_) if group.len() > 1 => {
-                for job in group {
-                    let answer = apply_group(&db, &[(&job.ctx, job.ops.as_slice())]).await.map(|mut a| a.remove(0));
-                    let _ = job.reply.send(answer);
+            Err(_) if pushes.len() > 1 => {
+                for (p, push) in pushes.iter().enumerate() {
+                    let alone = apply_group(&db, &[*push], &mut |_| {}).await.map(|mut a| a.remove(0));
+                    answer(p, alone);
                 }
             }
-            Err(error) => {
-                for job in group {
-                    let _ = job.reply.send(Err(ApplyError::Failed(error.to_string())));
-                }
-            }
+            Err(error) => answer(0, Err(error)),
         }
     }
 }
@@ -162,12 +179,14 @@ pub(crate) struct BatchFacts {
 
 /// Applies pushes together, in one transaction, and answers each push's operations.
 /// Write conflicts (another instance wrote the same records) retry the whole group.
-async fn apply_group(db: &Db, pushes: &[(&Context, &[Operation])]) -> Result<Vec<Vec<OpResult>>, ApplyError> {
+/// `planned` sees the answers before the commit (only the deliberately broken build
+/// uses it, to answer early).
+async fn apply_group(db: &Db, pushes: &[(&Context, &[Operation])], planned: &mut (dyn FnMut(&[Vec<OpResult>]) + Send)) -> Result<Vec<Vec<OpResult>>, ApplyError> {
     let now = now_ms().max(0) as u64;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_apply(db, pushes, now).await {
+        match try_apply(db, pushes, now, planned).await {
             Ok(results) => return Ok(results),
             Err(ApplyError::Database(e)) if is_conflict(&e) && attempt < MAX_ATTEMPTS => {
                 tracing::debug!(attempt, "write conflict; retrying the group");
@@ -181,9 +200,9 @@ async fn apply_group(db: &Db, pushes: &[(&Context, &[Operation])]) -> Result<Vec
 
 fn is_conflict(error: &surrealdb::Error) -> bool {
     let text = error.to_string();
-    // A log entry created meanwhile by another instance also fails the transaction;
-    // the retry then answers that operation as a duplicate.
-    text.contains("can be retried") || (text.contains("already exists") && text.contains("op:"))
+    // A log entry or device mark written meanwhile by another instance also fails the
+    // transaction; the retry then answers that operation as a duplicate.
+    text.contains("can be retried") || (text.contains("already exists") && (text.contains("op:") || text.contains("client_mark:")))
 }
 
 /// One operation of a group: the push it came with and its place there.
@@ -193,64 +212,150 @@ pub(crate) struct Slot {
     pub index: usize,
 }
 
-async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<Vec<Vec<OpResult>>, ApplyError> {
-    let t0 = std::time::Instant::now();
-    let all: Vec<&Operation> = pushes.iter().flat_map(|(_, ops)| ops.iter()).collect();
-    let known = known_ops(db, &all).await?;
-    let t1 = std::time::Instant::now();
-    // Each push keeps its order; across pushes, operations go in clock order, so two
-    // state changes of one project are checked one after the other as they were made.
+/// What a group will write: accepted operations with their effects, refused ones (logged
+/// with the reason, so a replay gets the same answer), and each device's new mark.
+struct Plan {
+    results: Vec<Vec<OpResult>>,
+    accepted: Vec<(Slot, Effect)>,
+    refused: Vec<(Slot, Reason)>,
+    /// Device key → (account, last number applied).
+    marks: HashMap<String, (String, u64)>,
+}
+
+/// The order a group is checked in: operations in clock order across pushes, so two state
+/// changes of one project are checked one after the other as they were made; but each
+/// device's numbered operations in their numbers' order, in the places its operations hold.
+fn check_order(pushes: &[(&Context, &[Operation])]) -> Vec<Slot> {
+    let op = |slot: &Slot| &pushes[slot.push].1[slot.index];
     let mut order: Vec<Slot> = pushes.iter().enumerate().flat_map(|(push, (_, ops))| (0..ops.len()).map(move |index| Slot { push, index })).collect();
-    order.sort_by(|a, b| pushes[a.push].1[a.index].clock.cmp(&pushes[b.push].1[b.index].clock).then(a.push.cmp(&b.push)).then(a.index.cmp(&b.index)));
-    let mut seen = HashSet::new();
-    let mut results: Vec<Vec<Option<OpResult>>> = pushes.iter().map(|(_, ops)| vec![None; ops.len()]).collect();
-    let mut accepted: Vec<(Slot, Effect)> = Vec::new();
-    let mut rows: Rows = HashMap::new();
-    let mut batch = BatchFacts::default();
-    for slot in order {
-        let (ctx, ops) = pushes[slot.push];
-        let op = &ops[slot.index];
-        // A replay, or a second copy inside this group: accepted once, applied once.
-        let result = if known.contains(&op.id.to_string()) || !seen.insert(op.id) {
-            OpResult::duplicate(op.id)
-        } else {
-            match check(db, ctx, op, now, &mut rows, &mut batch).await? {
-                Ok(effect) => {
-                    accepted.push((slot, effect));
-                    OpResult::accepted(op.id)
-                }
-                Err(reason) => {
-                    let message = reason_message(ctx.locale, &reason);
-                    OpResult::rejected(op.id, reason, message)
-                }
-            }
-        };
-        results[slot.push][slot.index] = Some(result);
+    order.sort_by(|a, b| op(a).clock.cmp(&op(b).clock).then(a.push.cmp(&b.push)).then(a.index.cmp(&b.index)));
+    let mut places: HashMap<String, Vec<usize>> = HashMap::new();
+    for (place, slot) in order.iter().enumerate() {
+        if op(slot).n.is_some() {
+            let (ctx, _) = pushes[slot.push];
+            places.entry(super::device_key(&ctx.actor.account, &ctx.client)).or_default().push(place);
+        }
     }
-    let mut results: Vec<Vec<OpResult>> = results.into_iter().map(|r| r.into_iter().map(|x| x.expect("every operation answered")).collect()).collect();
-    if accepted.is_empty() {
+    for positions in places.values() {
+        let mut slots: Vec<Slot> = positions.iter().map(|&p| order[p]).collect();
+        slots.sort_by_key(|slot| op(slot).n);
+        for (&place, slot) in positions.iter().zip(slots) {
+            order[place] = slot;
+        }
+    }
+    order
+}
+
+async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64, planned: &mut (dyn FnMut(&[Vec<OpResult>]) + Send)) -> Result<Vec<Vec<OpResult>>, ApplyError> {
+    let t0 = std::time::Instant::now();
+    let plan = plan(db, pushes, now).await?;
+    let t1 = std::time::Instant::now();
+    planned(&plan.results);
+    let Plan { mut results, accepted, refused, marks } = plan;
+    if accepted.is_empty() && refused.is_empty() && marks.is_empty() {
         return Ok(results);
     }
-    let t2 = std::time::Instant::now();
-    let superseded = write(db, pushes, &accepted).await?;
-    tracing::debug!(pushes = pushes.len(), ops = all.len(), known = ?(t1 - t0), check = ?(t2 - t1), write = ?t2.elapsed(), "group applied");
+    let superseded = write(db, pushes, &accepted, &refused, &marks).await?;
+    tracing::debug!(pushes = pushes.len(), ops = results.iter().map(Vec::len).sum::<usize>(), check = ?(t1 - t0), write = ?t1.elapsed(), "group applied");
     for (slot, fields) in superseded {
         results[slot.push][slot.index].superseded = fields;
     }
     Ok(results)
 }
 
-/// Ids among `ops` that the log already holds (looked up by record id, not scanned).
-async fn known_ops(db: &Db, ops: &[&Operation]) -> Result<HashSet<String>, surrealdb::Error> {
+/// Checks a group's operations in order and answers each; writes nothing.
+async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<Plan, ApplyError> {
+    let all: Vec<&Operation> = pushes.iter().flat_map(|(_, ops)| ops.iter()).collect();
+    let known = if cfg!(feature = "broken-skip-dedupe") { HashMap::new() } else { known_ops(db, &all).await? };
+    let devices: Vec<String> = pushes.iter().filter(|(_, ops)| ops.iter().any(|op| op.n.is_some())).map(|(ctx, _)| super::device_key(&ctx.actor.account, &ctx.client)).collect();
+    let stored_marks = device_marks(db, &devices).await?;
+    let mut marks: HashMap<String, (String, u64)> = HashMap::new();
+    let mut first_answers: HashMap<uuid::Uuid, OpResult> = HashMap::new();
+    let mut results: Vec<Vec<Option<OpResult>>> = pushes.iter().map(|(_, ops)| vec![None; ops.len()]).collect();
+    let mut accepted: Vec<(Slot, Effect)> = Vec::new();
+    let mut refused: Vec<(Slot, Reason)> = Vec::new();
+    let mut rows: Rows = HashMap::new();
+    let mut batch = BatchFacts::default();
+    for slot in check_order(pushes) {
+        let (ctx, ops) = pushes[slot.push];
+        let op = &ops[slot.index];
+        let result = if let Some(outcome) = known.get(&op.id) {
+            // A replay: the answer it had, applied once.
+            match outcome {
+                None => OpResult::duplicate(op.id),
+                Some(reason) => OpResult { duplicate: true, ..OpResult::rejected(op.id, reason.clone(), reason_message(ctx.locale, reason)) },
+            }
+        } else if let Some(first) = first_answers.get(&op.id).filter(|_| !cfg!(feature = "broken-skip-dedupe")) {
+            // A second copy inside this group.
+            OpResult { duplicate: first.status != app::domain::ops::OpStatus::Retry, ..first.clone() }
+        } else {
+            let device = super::device_key(&ctx.actor.account, &ctx.client);
+            let mark = op.n.filter(|_| !cfg!(feature = "broken-skip-dedupe")).map(|_| {
+                marks.get(&device).map(|(_, n)| *n).or_else(|| stored_marks.get(&device).copied()).unwrap_or(0)
+            });
+            let result = match (op.n, mark) {
+                (Some(n), Some(mark)) if n <= mark => OpResult::retry(op.id, Reason::NumberUsed { next: mark + 1 }),
+                (Some(n), Some(mark)) if n > mark + 1 => OpResult::retry(op.id, Reason::OutOfOrder { expected: mark + 1 }),
+                (n, _) => {
+                    if let (Some(n), Some(_)) = (n, mark) {
+                        marks.insert(device, (ctx.actor.account.clone(), n));
+                    }
+                    match check(db, ctx, op, now, &mut rows, &mut batch).await? {
+                        Ok(effect) => {
+                            accepted.push((slot, effect));
+                            OpResult::accepted(op.id)
+                        }
+                        Err(reason) => {
+                            let message = reason_message(ctx.locale, &reason);
+                            refused.push((slot, reason.clone()));
+                            OpResult::rejected(op.id, reason, message)
+                        }
+                    }
+                }
+            };
+            first_answers.insert(op.id, result.clone());
+            result
+        };
+        results[slot.push][slot.index] = Some(result);
+    }
+    let results = results.into_iter().map(|r| r.into_iter().map(|x| x.expect("every operation answered")).collect()).collect();
+    Ok(Plan { results, accepted, refused, marks })
+}
+
+/// The operations among `ops` that the log already holds, with the reason each was
+/// refused (`None`: applied). Looked up by record id, not scanned.
+async fn known_ops(db: &Db, ops: &[&Operation]) -> Result<HashMap<uuid::Uuid, Option<Reason>>, surrealdb::Error> {
     let ids: Vec<String> = ops.iter().map(|op| op.id.to_string()).collect();
-    let found: Vec<String> = rows(
+    let found: Vec<Value> = rows(
         db,
-        "RETURN array::filter($ids, |$i| record::exists(type::record('op', $i)))",
+        "SELECT record::id(id) AS id, reason FROM array::filter(array::map($ids, |$i| type::record('op', $i)), |$r| record::exists($r))",
         json!({ "ids": ids }),
         0,
     )
     .await?;
-    Ok(found.into_iter().collect())
+    Ok(found
+        .into_iter()
+        .filter_map(|row| {
+            let id = row.get("id")?.as_str()?.parse().ok()?;
+            let reason = row.get("reason").filter(|r| !r.is_null()).and_then(|r| serde_json::from_value(r.clone()).ok());
+            Some((id, reason))
+        })
+        .collect())
+}
+
+/// The last number applied of each device (person on a device) that has one.
+async fn device_marks(db: &Db, devices: &[String]) -> Result<HashMap<String, u64>, surrealdb::Error> {
+    if devices.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found: Vec<Value> = rows(
+        db,
+        "SELECT record::id(id) AS id, applied FROM array::filter(array::map($keys, |$k| type::record('client_mark', $k)), |$r| record::exists($r))",
+        json!({ "keys": devices }),
+        0,
+    )
+    .await?;
+    Ok(found.into_iter().filter_map(|row| Some((row.get("id")?.as_str()?.to_string(), row.get("applied")?.as_u64()?))).collect())
 }
 
 /// A record as validation sees it: as stored, with this batch's accepted changes laid
@@ -364,7 +469,13 @@ async fn load_row(db: &Db, table: Table, key: &str) -> Result<Option<Row>, surre
 
 /// Writes the accepted operations and their log entries in one transaction. Returns,
 /// per operation index, the fields whose value lost to a later clock.
-async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, Effect)]) -> Result<Vec<(Slot, Vec<String>)>, surrealdb::Error> {
+async fn write(
+    db: &Db,
+    pushes: &[(&Context, &[Operation])],
+    accepted: &[(Slot, Effect)],
+    refused: &[(Slot, Reason)],
+    marks: &HashMap<String, (String, u64)>,
+) -> Result<Vec<(Slot, Vec<String>)>, surrealdb::Error> {
     let mut sql = String::from("BEGIN TRANSACTION;\n");
     let mut vars = Map::new();
     // Statement 0 is BEGIN; each pushed statement gets the next index.
@@ -380,8 +491,10 @@ async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, 
     }
     vars.insert("now".into(), json!(applied_at));
     // Every record this transaction changes carries its commit's number (see migration 3).
-    sql.push_str("LET $seq = (UPDATE ONLY sync_seq:global SET n += 1 RETURN VALUE n);\n");
-    statement += 1;
+    if !accepted.is_empty() {
+        sql.push_str("LET $seq = (UPDATE ONLY sync_seq:global SET n += 1 RETURN VALUE n);\n");
+        statement += 1;
+    }
     for (n, (slot, effect)) in accepted.iter().enumerate() {
         let (ctx, ops) = pushes[slot.push];
         let op = &ops[slot.index];
@@ -392,10 +505,7 @@ async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, 
         vars.insert(format!("tb{n}"), json!(op.table));
         vars.insert(format!("key{n}"), json!(op.key));
         vars.insert(format!("clock{n}"), json!(op.clock.to_string()));
-        log.push(json!({
-            "id": op.id.to_string(), "tb": op.table, "key": op.key, "kind": serde_json::to_value(op.kind.redacted()).unwrap_or(Value::Null),
-            "clock": op.clock.to_string(), "actor": ctx.actor.account, "client": ctx.client, "applied_at": applied_at,
-        }));
+        log.push(log_entry(ctx, op, applied_at, None));
         match effect {
             Effect::Create { fields } => {
                 let mut content = Map::new();
@@ -478,7 +588,7 @@ async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, 
                 };
                 // Keyed by the operation id, like the log entry: an item is appended once.
                 rows.push(json!({
-                    "id": op.id.to_string(), owner: op.key, "text": text, "author": ctx.actor.account,
+                    "id": item_id(op), owner: op.key, "text": text, "author": ctx.actor.account,
                     "author_name": ctx.actor_name, "clock": op.clock.to_string(), "at": applied_at,
                 }));
             }
@@ -495,8 +605,21 @@ async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, 
     // The log and appended items, each in one statement. A plain INSERT: if another
     // instance logged one of these ids meanwhile, the whole transaction fails and the
     // retry answers that operation as a duplicate.
+    for (slot, reason) in refused {
+        let (ctx, ops) = pushes[slot.push];
+        log.push(log_entry(ctx, &ops[slot.index], applied_at, Some(reason)));
+    }
     vars.insert("log".into(), Value::Array(log));
-    sql.push_str("INSERT INTO op $log RETURN NONE;\n");
+    if cfg!(feature = "broken-skip-dedupe") {
+        sql.push_str("INSERT IGNORE INTO op $log RETURN NONE;\n");
+    } else {
+        sql.push_str("INSERT INTO op $log RETURN NONE;\n");
+    }
+    if !marks.is_empty() {
+        let marks: Vec<Value> = marks.iter().map(|(key, (account, n))| json!({ "key": key, "account": account, "applied": n })).collect();
+        vars.insert("marks".into(), Value::Array(marks));
+        sql.push_str("FOR $m IN $marks { UPSERT type::record('client_mark', $m.key) SET account = $m.account, applied = $m.applied RETURN NONE; };\n");
+    }
     for (table, rows) in [("branch_note", notes), ("project_comment", comments)] {
         if !rows.is_empty() {
             vars.insert(table.into(), Value::Array(rows));
@@ -504,11 +627,13 @@ async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, 
         }
     }
     sql.push_str("COMMIT TRANSACTION;\n");
+    super::faults::before_commit()?;
     let mut response = db.query(sql).bind(Value::Object(vars)).await?;
     let errors = response.take_errors();
     if let Some((_, first)) = errors.into_iter().min_by_key(|(i, _)| *i) {
         return Err(first);
     }
+    super::faults::after_commit()?;
     let mut superseded: Vec<(Slot, Vec<String>)> = Vec::new();
     for (statement, slot, name) in field_statements {
         let written: surrealdb::types::Value = response.take(statement)?;
@@ -525,4 +650,30 @@ async fn write(db: &Db, pushes: &[(&Context, &[Operation])], accepted: &[(Slot, 
         }
     }
     Ok(superseded)
+}
+
+/// The log's entry for an operation: what it did (secrets removed), who and when; and,
+/// for a refused one, why.
+fn log_entry(ctx: &Context, op: &Operation, applied_at: i64, refused: Option<&Reason>) -> Value {
+    let mut entry = json!({
+        "id": op.id.to_string(), "tb": op.table, "key": op.key, "kind": serde_json::to_value(op.kind.redacted()).unwrap_or(Value::Null),
+        "clock": op.clock.to_string(), "actor": ctx.actor.account, "client": ctx.client, "applied_at": applied_at,
+    });
+    // Absent, not null: the fields are `option<…>`.
+    if let Some(n) = op.n {
+        entry["n"] = json!(n);
+    }
+    if let Some(reason) = refused {
+        entry["reason"] = serde_json::to_value(reason).unwrap_or(Value::Null);
+    }
+    entry
+}
+
+/// An appended item is keyed by its operation's id, so it is appended once.
+fn item_id(op: &Operation) -> String {
+    if cfg!(feature = "broken-skip-dedupe") {
+        // Deliberately wrong (see Cargo.toml): a replay appends the item again.
+        return uuid::Uuid::now_v7().to_string();
+    }
+    op.id.to_string()
 }

@@ -3,6 +3,7 @@
 //! since a client's cursor; `GET /api/events` tells browsers when something did.
 
 mod apply;
+mod faults;
 pub mod live;
 mod projects;
 pub mod pull;
@@ -78,6 +79,11 @@ pub async fn sync_handler(
             response
         }
     }
+}
+
+/// A person on a device: what pull cursors and operation numbers are kept per.
+pub(crate) fn device_key(account: &str, client: &str) -> String {
+    format!("{account}/{client}")
 }
 
 pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {

@@ -93,7 +93,7 @@ pub async fn pull(db: &Db, user: &SessionUser, request: &PullRequest) -> Result<
 
 /// A cursor belongs to a person on a device: one person cannot move another's.
 fn cursor_id(account: &str, client: &str) -> String {
-    format!("{account}/{client}")
+    super::device_key(account, client)
 }
 
 async fn stored_cursor(db: &Db, id: &str) -> Result<Option<i64>, surrealdb::Error> {

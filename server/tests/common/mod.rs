@@ -111,8 +111,81 @@ pub async fn field(db: &Db, table: &str, key: &str, name: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// Operations the log holds as applied (refused ones are logged with their reason).
+pub async fn applied_ops(db: &Db) -> usize {
+    let rows: Vec<Value> = app::db::rows(db, "SELECT count() AS n FROM op WHERE reason = NONE GROUP ALL", serde_json::json!({}), 0).await.expect("count");
+    rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize
+}
+
 pub async fn count(db: &Db, table: &str) -> usize {
     let sql = format!("SELECT count() AS n FROM {table} GROUP ALL");
     let rows: Vec<Value> = app::db::rows(db, &sql, serde_json::json!({}), 0).await.expect("count");
     rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize
+}
+
+/// The real binary in its own process, killed with SIGKILL when dropped.
+pub struct Running(pub std::process::Child);
+
+impl Running {
+    /// SIGKILL: no graceful shutdown, no flush on exit.
+    pub fn kill_9(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
+/// Starts the server binary on `db` (`surrealkv://…`, `ws://…`) at `port`, with extra
+/// environment, and waits until it answers `/readyz`.
+pub async fn launch(db: &str, port: u16, env: &[(&str, String)]) -> Running {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xianfeng"));
+    command
+        .env("XIANFENG_DB", db)
+        .env("XIANFENG_ADDR", format!("127.0.0.1:{port}"))
+        .env("XIANFENG_SITE", "target/site")
+        // `SERVER_LOG=debug` shows what the servers a test starts are doing.
+        .env("RUST_LOG", std::env::var("SERVER_LOG").unwrap_or_else(|_| "error".into()))
+        .stdout(if std::env::var("SERVER_LOG").is_ok() { std::process::Stdio::inherit() } else { std::process::Stdio::null() });
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut running = Running(command.spawn().expect("start server"));
+    let ready = format!("http://127.0.0.1:{port}/readyz");
+    let http = Client::new();
+    for _ in 0..1_500 {
+        if let Ok(Some(status)) = running.0.try_wait() {
+            panic!("the server on {db} exited at start: {status}");
+        }
+        if let Ok(response) = http.get(&ready).timeout(std::time::Duration::from_millis(500)).send().await {
+            if response.status().is_success() {
+                return running;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("server did not become ready");
+}
+
+/// A port nothing listens on, never handed out twice in one test process (a port the
+/// OS picks for `:0` may be picked again at once, and servers started in parallel would
+/// then meet on it). Below the ephemeral range, so outgoing connections never take it.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let _ = NEXT.compare_exchange(0, 20_000 + (std::process::id() % 500) as u16 * 20, Ordering::Relaxed, Ordering::Relaxed);
+    loop {
+        let port = NEXT.fetch_add(1, Ordering::Relaxed);
+        if port >= 32_000 {
+            NEXT.store(20_000, Ordering::Relaxed);
+            continue;
+        }
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
