@@ -8,7 +8,7 @@ use super::org::{Actor, Role};
 use serde_json::Value;
 
 /// The tables operations may touch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Table {
     Branch,
     Account,

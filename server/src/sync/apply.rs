@@ -274,7 +274,7 @@ async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<
     let mut results: Vec<Vec<Option<OpResult>>> = pushes.iter().map(|(_, ops)| vec![None; ops.len()]).collect();
     let mut accepted: Vec<(Slot, Effect)> = Vec::new();
     let mut refused: Vec<(Slot, Reason)> = Vec::new();
-    let mut rows: Rows = HashMap::new();
+    let mut rows = load_rows(db, &all).await?;
     let mut batch = BatchFacts::default();
     for slot in check_order(pushes) {
         let (ctx, ops) = pushes[slot.push];
@@ -458,6 +458,38 @@ fn normalise(value: &Value) -> Value {
     }
 }
 
+/// The records a group touches, each table in one query (not one per operation).
+async fn load_rows(db: &Db, ops: &[&Operation]) -> Result<Rows, surrealdb::Error> {
+    let mut wanted: HashMap<Table, Vec<String>> = HashMap::new();
+    for op in ops {
+        if let Some(table) = Table::from_name(&op.table).filter(|_| valid_key(&op.key)) {
+            let keys = wanted.entry(table).or_default();
+            if !keys.contains(&op.key) {
+                keys.push(op.key.clone());
+            }
+        }
+    }
+    let mut loaded: Rows = HashMap::new();
+    for (table, keys) in wanted {
+        let sql = format!(
+            "SELECT record::id(id) AS _key, * OMIT id, clocks FROM array::filter(array::map($keys, |$k| type::record('{}', $k)), |$r| record::exists($r))",
+            table.name()
+        );
+        let found: Vec<Value> = rows(db, &sql, json!({ "keys": keys }), 0).await?;
+        for key in &keys {
+            loaded.insert((table.name().to_string(), key.clone()), None);
+        }
+        for row in found {
+            if let Value::Object(mut map) = row {
+                if let Some(Value::String(key)) = map.remove("_key") {
+                    loaded.insert((table.name().to_string(), key), Some(map));
+                }
+            }
+        }
+    }
+    Ok(loaded)
+}
+
 async fn load_row(db: &Db, table: Table, key: &str) -> Result<Option<Row>, surrealdb::Error> {
     let sql = format!("SELECT * OMIT id, clocks FROM ONLY type::record('{}', $key)", table.name());
     let row: Option<Value> = app::db::row(db, &sql, json!({ "key": key })).await?;
@@ -542,16 +574,18 @@ async fn write(
                 statement += 2;
             }
             Effect::Set { fields } => {
-                if op.table == "project" {
-                    sql.push_str(&format!("UPDATE type::record('project', $key{n}) SET updated_at = $now, seq = $seq;\n"));
-                    statement += 1;
-                }
+                // A project edited is touched even where its value lost (it was worked on).
+                let touch = if op.table == "project" { ", updated_at = $now" } else { "" };
                 for (f, (name, value)) in fields.iter().enumerate() {
                     vars.insert(format!("v{n}_{f}"), value.clone());
                     // Field names come from the static registry in `domain::records`, never from the request.
+                    // One statement per field: the value and its clock move only if this clock is
+                    // later (last writer wins); it answers whether they did.
+                    let later = format!("(clocks.{name} = NONE OR clocks.{name} < $clock{n})");
                     let update = format!(
-                        "UPDATE type::record($tb{n}, $key{n}) SET {name} = $v{n}_{f}, clocks.{name} = $clock{n}, seq = $seq \
-                         WHERE clocks.{name} = NONE OR clocks.{name} < $clock{n} RETURN VALUE record::id(id);\n"
+                        "UPDATE type::record($tb{n}, $key{n}) SET {name} = IF {later} THEN $v{n}_{f} ELSE {name} END, \
+                         clocks.{name} = IF {later} THEN $clock{n} ELSE clocks.{name} END, seq = $seq{touch} \
+                         RETURN VALUE clocks.{name} = $clock{n};\n"
                     );
                     let Some(base) = op.base.get(*name) else {
                         // The client did not say what it saw: no conflict can be told.
@@ -638,7 +672,7 @@ async fn write(
     for (statement, slot, name) in field_statements {
         let written: surrealdb::types::Value = response.take(statement)?;
         let lost = match written.into_json_value() {
-            Value::Array(list) => list.is_empty(),
+            Value::Array(list) => list.first() != Some(&Value::Bool(true)),
             Value::Null => true,
             _ => false,
         };
