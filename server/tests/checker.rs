@@ -440,3 +440,46 @@ async fn seeds_across_instances_keep_every_operation_exactly_once() {
         panic!("{} of {ran} seeds failed; replay the first with:\n{}", failures.len(), replay_command(first.seed, true));
     }
 }
+
+/// Live updates cross instances: a change pushed through one app instance reaches a
+/// browser following the other instance's event stream within a second.
+#[cfg(not(any(feature = "broken-skip-dedupe", feature = "broken-answer-early")))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_updates_reach_the_clients_of_every_instance_within_a_second() {
+    use futures::StreamExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("live.db");
+    copy_dir(template(true).await, &path);
+    let mut server = Server::new(&path, true);
+    server.start(0.0, false).await;
+    let bases = server.bases();
+    let writer = common::login(&bases[0], "lixiurong").await;
+    let reader = common::login(&bases[1], "zhangxiaoyan").await;
+    let response = reader.get(format!("{}/api/events", bases[1])).send().await.expect("event stream");
+    assert!(response.status().is_success());
+    let mut events = response.bytes_stream();
+    // The stream starts with the current commit number.
+    let first = tokio::time::timeout(Duration::from_secs(5), events.next()).await.expect("first event").expect("open").expect("bytes");
+    let number = |bytes: &[u8]| String::from_utf8_lossy(bytes).lines().find_map(|l| l.strip_prefix("data:")).and_then(|d| d.trim().parse::<i64>().ok());
+    let start_seq = number(&first).expect("a commit number");
+    let note = app::domain::ops::Operation::new(
+        "branch",
+        "wenxing",
+        OpKind::Append { list: "notes".into(), item: json!({ "text": "跨实例的实时更新" }) },
+        common::stamp(common::now_ms(), "tab-live"),
+    );
+    let pushed = std::time::Instant::now();
+    common::push_ok(&bases[0], &writer, vec![note]).await;
+    let seen = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(bytes)) = events.next().await {
+            if number(&bytes).is_some_and(|seq| seq > start_seq) {
+                return pushed.elapsed();
+            }
+        }
+        panic!("the event stream ended");
+    })
+    .await
+    .expect("the other instance announced the commit within a second");
+    eprintln!("announced on the other instance {} ms after the push", seen.as_millis());
+    server.kill_all();
+}
