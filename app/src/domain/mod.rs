@@ -13,3 +13,4 @@ pub mod outbox;
 pub mod projects;
 pub mod records;
 pub mod replica;
+pub mod schedule;
