@@ -185,7 +185,7 @@ pub fn replay_command(seed: u64, cluster: bool) -> String {
     } else {
         ""
     };
-    let test = if cluster { "across_instances" } else { "exactly_once" };
+    let test = if cluster { "across_instances" } else { "every_seed" };
     format!("CHECKER_SEEDS={seed} cargo test -p server{features} --test checker {test} -- --nocapture")
 }
 
@@ -393,9 +393,12 @@ async fn every_seed_keeps_every_operation_exactly_once() {
         total.server_kills,
         failures.len()
     );
-    // The runs did what they claim: applied and refused, replayed, pushed out of order, killed.
-    assert!(total.applied > 0 && total.refused > 0 && total.duplicates > 0 && total.deferred > 0, "the runs exercised too little");
-    assert!(ran < 10 || total.server_kills > 0, "no run killed the server");
+    // Many seeds did what they claim: applied and refused, replayed, pushed out of order,
+    // killed the server (a replay of one seed need not do all of it).
+    if ran >= 50 {
+        assert!(total.applied > 0 && total.refused > 0 && total.duplicates > 0 && total.deferred > 0, "the runs exercised too little");
+        assert!(total.server_kills > 0, "no run killed the server");
+    }
     if let Some(first) = failures.first() {
         panic!("{} of {ran} seeds failed; replay the first with:\n{}", failures.len(), replay_command(first.seed, false));
     }
