@@ -25,11 +25,7 @@ async fn main() {
             })
         })
         .collect();
-    db.query("FOR $p IN $projects { CREATE type::record('project', $p.key) CONTENT object::remove($p, 'key'); }")
-        .bind(serde_json::json!({ "projects": projects }))
-        .await
-        .and_then(|r| r.check())
-        .expect("seed projects");
+    support::seed_projects(&db, projects).await;
 
     let site = std::env::var("XIANFENG_SITE").unwrap_or_else(|_| "target/site".into());
     let addr = support::serve(db, &site, "bench").await;

@@ -54,8 +54,7 @@ async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.db");
     let db = support::demo_db(&format!("surrealkv://{}", path.display())).await;
-    let _ = DB.set(db.clone());
-    let addr = support::serve(db, "target/site", "bench").await;
+    let addr = support::serve(db.clone(), "target/site", "bench").await;
 
     let mut clients = Vec::new();
     for (who, _) in TABLETS {
@@ -105,28 +104,23 @@ async fn main() {
         println!("  {name:<36} {:>7.0} ops/s   push p50 {:>6.1} ms, p99 {:>6.1} ms", rates[1], p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
     }
 
-    spread_over_projects(&clients[0], &url).await;
+    spread_over_projects(&db, &clients[0], &url).await;
 }
 
 /// The figure: one tablet's batches of 500 edits spread over 1,000 projects (each
 /// operation logged, no two on one field), beside a plain baseline in the same run: one
 /// `UPDATE` per operation inside one transaction per batch, straight to the database.
-async fn spread_over_projects(client: &reqwest::Client, url: &str) {
+async fn spread_over_projects(db: &server::db::Db, client: &reqwest::Client, url: &str) {
     const PROJECTS: usize = 1_000;
     const BATCH: usize = 500;
     const BATCHES: usize = 10;
-    let db = DB.get().expect("database");
     let projects: Vec<serde_json::Value> = (0..PROJECTS)
         .map(|i| {
             serde_json::json!({ "key": format!("spread{i:04}"), "branch": "wenxing", "title": format!("批量项目{i}"), "category": "livelihood",
                 "tier": "micro", "year": 2027, "created_at": 0, "updated_at": 0 })
         })
         .collect();
-    db.query("FOR $p IN $projects { CREATE type::record('project', $p.key) CONTENT object::remove($p, 'key'); }")
-        .bind(serde_json::json!({ "projects": projects }))
-        .await
-        .and_then(|r| r.check())
-        .expect("seed projects");
+    support::seed_projects(db, projects).await;
     let mut through_sync = Vec::new();
     let mut baseline = Vec::new();
     for run in 0..3 {
@@ -160,6 +154,4 @@ async fn spread_over_projects(client: &reqwest::Client, url: &str) {
     baseline.sort_by(|a, b| a.total_cmp(b));
     println!("  {:<36} {:>7.0} ops/s   (plain baseline, one UPDATE per operation: {:.0} ops/s)", "batches of 500 over 1,000 projects", through_sync[1], baseline[1]);
 }
-
-static DB: std::sync::OnceLock<server::db::Db> = std::sync::OnceLock::new();
 

@@ -13,6 +13,16 @@ pub async fn demo_db(address: &str) -> Db {
     db
 }
 
+/// Puts benchmark projects straight into the database (each object's `key` is its record
+/// key): test data, like the demo data, not a change anyone made.
+pub async fn seed_projects(db: &Db, projects: Vec<serde_json::Value>) {
+    db.query("FOR $p IN $projects { CREATE type::record('project', $p.key) CONTENT object::remove($p, 'key'); }")
+        .bind(serde_json::json!({ "projects": projects }))
+        .await
+        .and_then(|r| r.check())
+        .expect("seed projects");
+}
+
 /// Serves the whole app on `db` on a free local port, serving the site from `site`.
 pub async fn serve(db: Db, site: &str, node: &str) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
