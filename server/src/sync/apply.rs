@@ -372,11 +372,8 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
     if !valid_key(&op.key) {
         return Ok(Err(Reason::UnknownRecord));
     }
+    // Every record a group touches was read beforehand (`load_rows`).
     let cache_key = (op.table.clone(), op.key.clone());
-    if !rows.contains_key(&cache_key) {
-        let row = load_row(db, table, &op.key).await?;
-        rows.insert(cache_key.clone(), row);
-    }
     let row = rows.get(&cache_key).cloned().flatten();
     let creating = matches!(op.kind, OpKind::Create { .. });
     let row = match (row, creating) {
@@ -488,15 +485,6 @@ async fn load_rows(db: &Db, ops: &[&Operation]) -> Result<Rows, surrealdb::Error
         }
     }
     Ok(loaded)
-}
-
-async fn load_row(db: &Db, table: Table, key: &str) -> Result<Option<Row>, surrealdb::Error> {
-    let sql = format!("SELECT * OMIT id, clocks FROM ONLY type::record('{}', $key)", table.name());
-    let row: Option<Value> = app::db::row(db, &sql, json!({ "key": key })).await?;
-    Ok(row.and_then(|r| match r {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }))
 }
 
 /// Writes the accepted operations and their log entries in one transaction. Returns,
