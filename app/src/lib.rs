@@ -8,6 +8,8 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod profile;
+pub mod gantt;
+pub mod mentors;
 pub mod projects;
 pub mod sync;
 pub mod ui;

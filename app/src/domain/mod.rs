@@ -5,7 +5,9 @@
 //! `cargo test` covers it.
 
 pub mod auth;
+pub mod gantt;
 pub mod hlc;
+pub mod mentors;
 pub mod merge;
 pub mod ops;
 pub mod org;

@@ -1,7 +1,9 @@
 //! Operations: the one shape every change takes, online or offline.
 
 use super::auth::PasswordError;
+use super::gantt::GanttProblem;
 use super::hlc::Stamp;
+use super::mentors::MentorProblem;
 use super::projects::{OnePlusFiveProblem, ProjectError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -147,6 +149,12 @@ pub enum Reason {
     NotFiled,
     #[error("the project can no longer be edited")]
     NotEditable,
+    /// A plan rule (a cycle, a milestone, a day off, …), naming the tasks.
+    #[error("the plan breaks a rule")]
+    Plan { problem: GanttProblem },
+    /// A mentoring rule (one mentor per branch, sessions within a pairing).
+    #[error("the mentoring breaks a rule")]
+    Mentoring { problem: MentorProblem },
     /// Temporary: the device's operation `expected` has not arrived yet.
     #[error("an earlier operation has not arrived")]
     OutOfOrder { expected: u64 },

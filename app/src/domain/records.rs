@@ -16,18 +16,35 @@ pub enum Table {
     CatalogEntry,
     /// The street's settings for one year (keyed by the year), e.g. the nomination quota.
     StreetYear,
+    /// A task or milestone of a project's plan.
+    GanttTask,
+    /// A finish-to-start dependency between two tasks of one plan.
+    GanttLink,
+    /// A public holiday or a make-up working day (调休), keyed by its date.
+    CalendarDay,
+    Mentor,
+    MentorPairing,
+    MentorSession,
 }
+
+/// Every table, for lists that must name them all (pulls, migrations' checks).
+pub const TABLES: [Table; 11] = [
+    Table::Branch,
+    Table::Account,
+    Table::Project,
+    Table::CatalogEntry,
+    Table::StreetYear,
+    Table::GanttTask,
+    Table::GanttLink,
+    Table::CalendarDay,
+    Table::Mentor,
+    Table::MentorPairing,
+    Table::MentorSession,
+];
 
 impl Table {
     pub fn from_name(name: &str) -> Option<Table> {
-        match name {
-            "branch" => Some(Table::Branch),
-            "account" => Some(Table::Account),
-            "project" => Some(Table::Project),
-            "catalog_entry" => Some(Table::CatalogEntry),
-            "street_year" => Some(Table::StreetYear),
-            _ => None,
-        }
+        TABLES.into_iter().find(|t| t.name() == name)
     }
 
     pub fn name(self) -> &'static str {
@@ -37,6 +54,12 @@ impl Table {
             Table::Project => "project",
             Table::CatalogEntry => "catalog_entry",
             Table::StreetYear => "street_year",
+            Table::GanttTask => "gantt_task",
+            Table::GanttLink => "gantt_link",
+            Table::CalendarDay => "calendar_day",
+            Table::Mentor => "mentor",
+            Table::MentorPairing => "mentor_pairing",
+            Table::MentorSession => "mentor_session",
         }
     }
 
@@ -46,6 +69,12 @@ impl Table {
             Table::Project => &["branch", "title", "category", "tier", "year"],
             Table::CatalogEntry => &["title", "category"],
             Table::StreetYear => &["nomination_quota"],
+            Table::GanttTask => &["project", "branch", "name", "start", "duration"],
+            Table::GanttLink => &["project", "branch", "from", "to"],
+            Table::CalendarDay => &["kind"],
+            Table::Mentor => &["name", "kind"],
+            Table::MentorPairing => &["mentor", "branch", "starts_on"],
+            Table::MentorSession => &["mentor", "branch", "date", "form", "summary"],
             Table::Branch | Table::Account => &[],
         }
     }
@@ -53,7 +82,16 @@ impl Table {
     /// May operations create records of this table? (Branches and accounts are set up
     /// by the street's administrators, not by operations.)
     pub fn creatable(self) -> bool {
-        matches!(self, Table::Project | Table::CatalogEntry | Table::StreetYear)
+        !matches!(self, Table::Branch | Table::Account)
+    }
+
+    /// Who may create a record, and so set its create-only fields.
+    fn create_access(self) -> Access {
+        match self {
+            Table::Project | Table::GanttTask | Table::GanttLink => Access::BranchStaff,
+            Table::MentorSession => Access::OwnMentor,
+            _ => Access::StreetOnly,
+        }
     }
 
     /// The registry's own copy of a field's name: only these ever reach a query.
@@ -72,6 +110,12 @@ impl Table {
             Table::Project => PROJECT_FIELDS,
             Table::CatalogEntry => CATALOG_FIELDS,
             Table::StreetYear => STREET_YEAR_FIELDS,
+            Table::GanttTask => GANTT_TASK_FIELDS,
+            Table::GanttLink => GANTT_LINK_FIELDS,
+            Table::CalendarDay => CALENDAR_DAY_FIELDS,
+            Table::Mentor => MENTOR_FIELDS,
+            Table::MentorPairing => PAIRING_FIELDS,
+            Table::MentorSession => SESSION_FIELDS,
         };
         fields.iter().find(|f| f.name == name)
     }
@@ -80,7 +124,7 @@ impl Table {
         let lists: &[ListSpec] = match self {
             Table::Branch => BRANCH_LISTS,
             Table::Project => PROJECT_LISTS,
-            Table::Account | Table::CatalogEntry | Table::StreetYear => &[],
+            _ => &[],
         };
         lists.iter().find(|l| l.name == name)
     }
@@ -99,6 +143,8 @@ pub enum Access {
     CreateOnly,
     /// Street staff and the staff of the record's branch (comments on a project).
     ProjectParticipant,
+    /// The mentor the record belongs to (their sessions), and street staff.
+    OwnMentor,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +171,12 @@ pub enum ValueKind {
     Indicators,
     /// A record key (an account or a catalog entry), or null.
     Key,
+    /// A calendar date `YYYY-MM-DD`, never empty.
+    Day,
+    /// A whole number from `min` to `max`.
+    Int { min: i64, max: i64 },
+    /// True or false.
+    Flag,
 }
 
 #[derive(Debug)]
@@ -190,6 +242,63 @@ const CATALOG_FIELDS: &[FieldSpec] = &[
 const STREET_YEAR_FIELDS: &[FieldSpec] =
     &[FieldSpec { name: "nomination_quota", kind: ValueKind::Count, access: Access::StreetOnly }];
 
+const GANTT_TASK_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "project", kind: ValueKind::Key, access: Access::CreateOnly },
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "name", kind: ValueKind::Text { min: 1, max: 60 }, access: Access::BranchStaff },
+    FieldSpec { name: "parent", kind: ValueKind::Key, access: Access::BranchStaff },
+    FieldSpec { name: "owner", kind: ValueKind::Text { min: 0, max: 20 }, access: Access::BranchStaff },
+    FieldSpec { name: "start", kind: ValueKind::Day, access: Access::BranchStaff },
+    // Out-of-range lengths are the plan's rule to name ("ends before it starts").
+    FieldSpec { name: "duration", kind: ValueKind::Int { min: -2000, max: 2000 }, access: Access::BranchStaff },
+    FieldSpec { name: "milestone", kind: ValueKind::Flag, access: Access::BranchStaff },
+    FieldSpec { name: "actual_start", kind: ValueKind::Date, access: Access::BranchStaff },
+    FieldSpec { name: "actual_finish", kind: ValueKind::Date, access: Access::BranchStaff },
+    FieldSpec { name: "progress", kind: ValueKind::Count, access: Access::BranchStaff },
+    FieldSpec { name: "notes", kind: ValueKind::Text { min: 0, max: 500 }, access: Access::BranchStaff },
+    FieldSpec { name: "sort", kind: ValueKind::Int { min: 0, max: 1_000_000 }, access: Access::BranchStaff },
+    FieldSpec { name: "removed", kind: ValueKind::Flag, access: Access::BranchStaff },
+];
+
+const GANTT_LINK_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "project", kind: ValueKind::Key, access: Access::CreateOnly },
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "from", kind: ValueKind::Key, access: Access::CreateOnly },
+    FieldSpec { name: "to", kind: ValueKind::Key, access: Access::CreateOnly },
+    FieldSpec { name: "lag", kind: ValueKind::Int { min: -30, max: 250 }, access: Access::BranchStaff },
+    FieldSpec { name: "removed", kind: ValueKind::Flag, access: Access::BranchStaff },
+];
+
+const CALENDAR_DAY_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "kind", kind: ValueKind::Choice(&["holiday", "workday"]), access: Access::StreetOnly },
+    FieldSpec { name: "name", kind: ValueKind::Text { min: 0, max: 20 }, access: Access::StreetOnly },
+];
+
+const MENTOR_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "name", kind: ValueKind::Text { min: 1, max: 20 }, access: Access::StreetOnly },
+    FieldSpec { name: "kind", kind: ValueKind::Choice(super::mentors::KIND_CODES), access: Access::StreetOnly },
+    FieldSpec { name: "expertise", kind: ValueKind::Text { min: 0, max: 200 }, access: Access::StreetOnly },
+    FieldSpec { name: "account", kind: ValueKind::Key, access: Access::StreetOnly },
+];
+
+const PAIRING_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "mentor", kind: ValueKind::Key, access: Access::CreateOnly },
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "starts_on", kind: ValueKind::Day, access: Access::StreetOnly },
+    FieldSpec { name: "ends_on", kind: ValueKind::Date, access: Access::StreetOnly },
+    FieldSpec { name: "additional", kind: ValueKind::Flag, access: Access::StreetOnly },
+];
+
+const SESSION_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "mentor", kind: ValueKind::Key, access: Access::CreateOnly },
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "project", kind: ValueKind::Key, access: Access::OwnMentor },
+    FieldSpec { name: "date", kind: ValueKind::Day, access: Access::OwnMentor },
+    FieldSpec { name: "form", kind: ValueKind::Choice(super::mentors::FORM_CODES), access: Access::OwnMentor },
+    FieldSpec { name: "outcomes", kind: ValueKind::Choices(super::mentors::OUTCOME_CODES), access: Access::OwnMentor },
+    FieldSpec { name: "summary", kind: ValueKind::Text { min: 1, max: 1000 }, access: Access::OwnMentor },
+];
+
 const PROJECT_LISTS: &[ListSpec] = &[ListSpec {
     name: "comments",
     text: ValueKind::Text { min: 1, max: 1000 },
@@ -245,7 +354,7 @@ pub fn validate(actor: &Actor, op: &Operation, target: &Target) -> Result<Table,
             }
             for (name, value) in fields {
                 let spec = table.field(name).ok_or_else(|| Reason::UnknownField { field: name.clone() })?;
-                let access = if spec.access == Access::CreateOnly { Access::BranchStaff } else { spec.access };
+                let access = if spec.access == Access::CreateOnly { table.create_access() } else { spec.access };
                 // Street-only fields (a nomination) cannot be set by creating a record.
                 if !may_access(actor, access, target) || (access == Access::StreetOnly && table == Table::Project) {
                     return Err(Reason::Forbidden);
@@ -290,6 +399,9 @@ fn may_access(actor: &Actor, access: Access, target: &Target) -> bool {
         }
         Access::CreateOnly => false,
         Access::ProjectParticipant => target.branch.as_deref().is_some_and(|b| actor.may_edit_branch(b)),
+        Access::OwnMentor => {
+            actor.role == Role::StreetStaff || (actor.role == Role::Mentor && target.account.as_deref() == Some(actor.account.as_str()))
+        }
     }
 }
 
@@ -299,6 +411,8 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
         ValueKind::Fen => return value.is_null() || value.as_i64().is_some_and(|fen| fen > 0 && fen <= 100_000_000_00),
         ValueKind::Year => return value.as_i64().is_some_and(|y| (2000..=2100).contains(&y)),
         ValueKind::Count => return value.as_i64().is_some_and(|n| (0..=100).contains(&n)),
+        ValueKind::Int { min, max } => return value.as_i64().is_some_and(|n| (min..=max).contains(&n)),
+        ValueKind::Flag => return value.is_boolean(),
         ValueKind::Key => {
             return value.is_null() || value.as_str().is_some_and(|k| (1..=64).contains(&k.len()) && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         }
@@ -326,7 +440,8 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
     match kind {
         ValueKind::Choice(codes) => codes.contains(&text),
         ValueKind::Date => text.is_empty() || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
-        ValueKind::Fen | ValueKind::Year | ValueKind::Count | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators => false,
+        ValueKind::Day => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
+        ValueKind::Fen | ValueKind::Year | ValueKind::Count | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators | ValueKind::Int { .. } | ValueKind::Flag => false,
         ValueKind::Text { min, max } => {
             let chars = text.trim().chars().count();
             chars >= min && chars <= max && text.trim().len() == text.len()
@@ -488,6 +603,52 @@ mod tests {
         check(street(), quota(), nobody.clone(), Ok(Table::StreetYear));
         check(secretary_of("wx"), quota(), nobody.clone(), Err(Reason::Forbidden));
         check(street(), set("street_year", "nomination_quota", json!(-1)), nobody, Err(Reason::InvalidValue { field: "nomination_quota".into() }));
+    }
+
+    #[test]
+    fn plans_and_mentoring() {
+        let task = |branch: &str| {
+            op("gantt_task", OpKind::Create {
+                fields: [
+                    ("project".to_string(), json!("p001")),
+                    ("branch".to_string(), json!(branch)),
+                    ("name".to_string(), json!("入户走访")),
+                    ("start".to_string(), json!("2026-09-14")),
+                    ("duration".to_string(), json!(3)),
+                ]
+                .into(),
+            })
+        };
+        check(secretary_of("wx"), task("wx"), branch("wx"), Ok(Table::GanttTask));
+        // Another branch's plan.
+        check(secretary_of("wy"), task("wx"), branch("wx"), Err(Reason::Forbidden));
+        check(secretary_of("wx"), set("gantt_task", "start", json!("")), branch("wx"), Err(Reason::InvalidValue { field: "start".into() }));
+        check(secretary_of("wx"), set("gantt_task", "milestone", json!("yes")), branch("wx"), Err(Reason::InvalidValue { field: "milestone".into() }));
+        check(secretary_of("wx"), set("gantt_link", "from", json!("t2")), branch("wx"), Err(Reason::Forbidden));
+        // Sessions: the mentor named, or street staff.
+        let mentor = Actor { account: "liujianguo".into(), role: Role::Mentor, branch: None };
+        let session = || {
+            op("mentor_session", OpKind::Create {
+                fields: [
+                    ("mentor".to_string(), json!("m1")),
+                    ("branch".to_string(), json!("wx")),
+                    ("date".to_string(), json!("2026-11-20")),
+                    ("form".to_string(), json!("hands_on")),
+                    ("summary".to_string(), json!("帮助确定课题")),
+                ]
+                .into(),
+            })
+        };
+        let of = |account: &str| Target { branch: Some("wx".into()), account: Some(account.into()) };
+        check(mentor.clone(), session(), of("liujianguo"), Ok(Table::MentorSession));
+        check(mentor.clone(), session(), of("chenfang"), Err(Reason::Forbidden));
+        check(secretary_of("wx"), session(), of("liujianguo"), Err(Reason::Forbidden));
+        // Pairings are the street's.
+        let pairing = op("mentor_pairing", OpKind::Create {
+            fields: [("mentor".to_string(), json!("m1")), ("branch".to_string(), json!("wx")), ("starts_on".to_string(), json!("2026-03-01"))].into(),
+        });
+        check(street(), pairing.clone(), branch("wx"), Ok(Table::MentorPairing));
+        check(mentor, pairing, branch("wx"), Err(Reason::Forbidden));
     }
 
     #[test]

@@ -173,6 +173,10 @@ pub fn topological_order(tasks: &[Task], links: &[Link]) -> Result<Vec<usize>, P
     Err(PlanError::Cycle { tasks: cycle.into_iter().map(|i| tasks[i].name.clone()).collect() })
 }
 
+/// The `end` that makes the backward pass start from the plan's own latest finish
+/// (for a plan without a period end).
+pub const LATEST_FINISH: i64 = i64::MAX;
+
 /// Schedules a plan: each task starts where it was put or, if later, when what it
 /// depends on allows (a move later pushes successors as far as needed and no further;
 /// a move earlier moves none); the backward pass runs from the plan's end (`end`, a
@@ -219,6 +223,11 @@ pub fn schedule(tasks: &[Task], links: &[Link], end: i64) -> Result<Vec<Timing>,
             }
         }
     }
+    let end = if end == LATEST_FINISH {
+        (0..tasks.len()).map(|i| finish(early_start[i], tasks[i].duration)).max().unwrap_or(0)
+    } else {
+        end
+    };
     // Backward pass from the plan's end and the milestones' days.
     let mut late_finish = vec![i64::MAX; tasks.len()];
     for &i in order.iter().rev() {

@@ -3,6 +3,8 @@
 //! render the same words.
 
 use crate::domain::auth::PasswordError;
+use crate::domain::gantt::GanttProblem;
+use crate::domain::mentors::MentorProblem;
 use crate::domain::ops::Reason;
 use crate::domain::org::{BranchKind, Role};
 use crate::domain::projects::{Category, OnePlusFiveProblem, Principle, Status, Tier};
@@ -353,6 +355,69 @@ pub fn reason_message(locale: Locale, reason: &Reason) -> String {
         Reason::NotEditable => if zh { "项目已提交或备案，不能再修改；如需修改请联系街道退回".into() } else { "The project has been submitted or filed and can no longer be edited".into() },
         Reason::OutOfOrder { .. } => if zh { "前面的修改还没送达，稍后会自动重发".into() } else { "An earlier change has not arrived yet; this one will be sent again".into() },
         Reason::NumberUsed { .. } => if zh { "本设备的修改编号需要重排，稍后会自动重发".into() } else { "This device's changes are being renumbered and will be sent again".into() },
+        Reason::Plan { problem } => gantt_problem(locale, problem),
+        Reason::Mentoring { problem } => mentor_problem(locale, problem),
+    }
+}
+
+/// A plan rule broken, naming the tasks.
+pub fn gantt_problem(locale: Locale, problem: &GanttProblem) -> String {
+    let zh = locale == Locale::ZhCn;
+    match problem {
+        GanttProblem::Cycle { tasks } => {
+            let chain = tasks.iter().chain(tasks.first()).map(|t| format!("“{t}”")).collect::<Vec<_>>().join(" → ");
+            if zh { format!("不能添加这个依赖：会形成循环 {chain}") } else { format!("This dependency would close a cycle: {chain}") }
+        }
+        GanttProblem::UnknownTask { task } => if zh { format!("任务“{task}”不存在或已删除") } else { format!("The task “{task}” does not exist") },
+        GanttProblem::OtherProject { task } => if zh { format!("任务“{task}”属于另一个项目，不能与本项目的任务关联") } else { format!("The task “{task}” belongs to another project") },
+        GanttProblem::EndsBeforeStart { task } => if zh { format!("任务“{task}”的结束早于开始") } else { format!("The task “{task}” ends before it starts") },
+        GanttProblem::NotWorkingDay { task, date } => if zh { format!("任务“{task}”的开始日期 {date} 是休息日（周末或节假日），请选择工作日") } else { format!("The task “{task}” starts on {date}, a day off; pick a working day") },
+        GanttProblem::MilestoneMoved { milestone, by } => if zh { format!("这样会推迟里程碑“{milestone}”（被“{by}”推后），里程碑日期不能变") } else { format!("This would push the milestone “{milestone}” (by “{by}”); milestones keep their dates") },
+        GanttProblem::BeforeParent { task, parent } => if zh { format!("子任务“{task}”不能早于上级任务“{parent}”开始") } else { format!("The subtask “{task}” cannot start before its parent “{parent}”") },
+        GanttProblem::SelfLink { task } => if zh { format!("任务“{task}”不能依赖它自己") } else { format!("The task “{task}” cannot depend on itself") },
+    }
+}
+
+/// A mentoring rule broken, naming the mentor or branch.
+pub fn mentor_problem(locale: Locale, problem: &MentorProblem) -> String {
+    let zh = locale == Locale::ZhCn;
+    match problem {
+        MentorProblem::BranchTaken { mentor } => if zh { format!("该支部在这段时间已由导师“{mentor}”结对帮带，请先结束原结对") } else { format!("This branch is already paired with {mentor} then; end that pairing first") },
+        MentorProblem::MentorTaken { branch } => if zh { format!("该导师已结对“{branch}”；如确需再联系一个支部，请勾选“增加结对”") } else { format!("This mentor is already paired with {branch}; tick “additional pairing” to add another") },
+        MentorProblem::EndsBeforeStart => if zh { "结对的结束日期早于开始日期".into() } else { "The pairing ends before it starts".into() },
+        MentorProblem::NotPaired { date } => if zh { format!("{date} 您未与该支部结对，不能记录这次辅导") } else { format!("You were not paired with this branch on {date}") },
+        MentorProblem::NotYourSession => if zh { "只能由导师本人记录辅导".into() } else { "Only the mentor records their sessions".into() },
+    }
+}
+
+pub fn mentor_kind_name(locale: Locale, code: &str) -> &'static str {
+    let zh = locale == Locale::ZhCn;
+    match code {
+        "street_leader" => if zh { "街道班子成员" } else { "Street leadership" },
+        "secretary" => if zh { "优秀基层党组织书记" } else { "Outstanding branch secretary" },
+        "governance_expert" => if zh { "社会治理专家" } else { "Social governance expert" },
+        "property_expert" => if zh { "物业管理专业人才" } else { "Property management professional" },
+        _ => "",
+    }
+}
+
+pub fn session_form_name(locale: Locale, code: &str) -> &'static str {
+    let zh = locale == Locale::ZhCn;
+    match code {
+        "one_to_one" => if zh { "一对一联络" } else { "One-to-one contact" },
+        "hands_on" => if zh { "手把手辅导" } else { "Hands-on coaching" },
+        "face_to_face" => if zh { "面对面传授" } else { "Face-to-face teaching" },
+        _ => "",
+    }
+}
+
+pub fn outcome_name(locale: Locale, code: &str) -> &'static str {
+    let zh = locale == Locale::ZhCn;
+    match code {
+        "topic" => if zh { "确定课题" } else { "Topic set" },
+        "rule" => if zh { "完善制度" } else { "Rule improved" },
+        "activity" => if zh { "设计活动" } else { "Activity designed" },
+        _ => "",
     }
 }
 

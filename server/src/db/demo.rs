@@ -144,6 +144,9 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
         })
         .collect();
     let projects = demo_projects();
+    let (tasks, links) = super::demo_plans::plan_rows(app::gantt::store::today());
+    let (mentors, pairings, sessions) = super::demo_plans::mentor_rows();
+    let calendar: Vec<_> = super::demo_plans::CALENDAR_2026.iter().map(|(day, kind, name)| json!({ "key": day, "kind": kind, "name": name })).collect();
     // One transaction: a half-loaded demo can never be mistaken for a loaded one.
     db.query(
         "BEGIN TRANSACTION;
@@ -159,9 +162,18 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
          -- Room for more district nominations than the article's five.
          UPSERT type::record('street_year', '2026') SET nomination_quota = 8;
          FOR $p IN $projects { CREATE type::record('project', $p.key) CONTENT object::remove($p, 'key'); };
+         FOR $d IN $calendar { CREATE type::record('calendar_day', $d.key) CONTENT object::remove($d, 'key'); };
+         FOR $t IN $tasks { CREATE type::record('gantt_task', $t.key) CONTENT object::remove($t, 'key'); };
+         FOR $l IN $links { CREATE type::record('gantt_link', $l.key) CONTENT object::remove($l, 'key'); };
+         FOR $m IN $mentors { CREATE type::record('mentor', $m.key) CONTENT object::remove($m, 'key'); };
+         FOR $p IN $pairings { CREATE type::record('mentor_pairing', $p.key) CONTENT object::remove($p, 'key'); };
+         FOR $s IN $sessions { CREATE type::record('mentor_session', $s.key) CONTENT object::remove($s, 'key'); };
          COMMIT TRANSACTION;",
     )
-    .bind(json!({ "branches": branches, "accounts": accounts, "catalog": catalog, "projects": projects }))
+    .bind(json!({
+        "branches": branches, "accounts": accounts, "catalog": catalog, "projects": projects, "calendar": calendar,
+        "tasks": tasks, "links": links, "mentors": mentors, "pairings": pairings, "sessions": sessions,
+    }))
     .await?
     .check()?;
     Ok(true)

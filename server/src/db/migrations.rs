@@ -209,6 +209,89 @@ DEFINE FIELD applied ON client_mark TYPE int;
 DEFINE FIELD reason ON op TYPE option<object> FLEXIBLE;
 DEFINE FIELD n ON op TYPE option<int>;
 "#,
+}, Migration {
+    version: 5,
+    name: "plans (tasks, links, the street's calendar) and the mentor team",
+    sql: r#"
+DEFINE TABLE gantt_task SCHEMAFULL;
+DEFINE FIELD project ON gantt_task TYPE string;
+DEFINE FIELD branch ON gantt_task TYPE string;
+DEFINE FIELD name ON gantt_task TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 60;
+DEFINE FIELD parent ON gantt_task TYPE option<string | null>;
+DEFINE FIELD owner ON gantt_task TYPE string DEFAULT '';
+DEFINE FIELD start ON gantt_task TYPE string;
+DEFINE FIELD duration ON gantt_task TYPE int;
+DEFINE FIELD milestone ON gantt_task TYPE bool DEFAULT false;
+DEFINE FIELD actual_start ON gantt_task TYPE string DEFAULT '';
+DEFINE FIELD actual_finish ON gantt_task TYPE string DEFAULT '';
+DEFINE FIELD progress ON gantt_task TYPE int DEFAULT 0 ASSERT $value >= 0 AND $value <= 100;
+DEFINE FIELD notes ON gantt_task TYPE string DEFAULT '';
+DEFINE FIELD sort ON gantt_task TYPE int DEFAULT 0;
+DEFINE FIELD removed ON gantt_task TYPE bool DEFAULT false;
+-- Saved when the project is filed: the schedule as approved.
+DEFINE FIELD baseline_start ON gantt_task TYPE option<string>;
+DEFINE FIELD baseline_finish ON gantt_task TYPE option<string>;
+DEFINE FIELD clocks ON gantt_task TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON gantt_task TYPE int DEFAULT 0;
+DEFINE INDEX gantt_task_project ON gantt_task FIELDS project;
+DEFINE INDEX gantt_task_seq ON gantt_task FIELDS seq;
+DEFINE INDEX gantt_task_branch_seq ON gantt_task FIELDS branch, seq;
+
+DEFINE TABLE gantt_link SCHEMAFULL;
+DEFINE FIELD project ON gantt_link TYPE string;
+DEFINE FIELD branch ON gantt_link TYPE string;
+DEFINE FIELD from ON gantt_link TYPE string;
+DEFINE FIELD to ON gantt_link TYPE string;
+DEFINE FIELD lag ON gantt_link TYPE int DEFAULT 0;
+DEFINE FIELD removed ON gantt_link TYPE bool DEFAULT false;
+DEFINE FIELD clocks ON gantt_link TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON gantt_link TYPE int DEFAULT 0;
+DEFINE INDEX gantt_link_project ON gantt_link FIELDS project;
+DEFINE INDEX gantt_link_seq ON gantt_link FIELDS seq;
+DEFINE INDEX gantt_link_branch_seq ON gantt_link FIELDS branch, seq;
+
+-- Keyed by the date: public holidays and the weekend days worked instead (调休).
+DEFINE TABLE calendar_day SCHEMAFULL;
+DEFINE FIELD kind ON calendar_day TYPE string ASSERT $value IN ['holiday', 'workday'];
+DEFINE FIELD name ON calendar_day TYPE string DEFAULT '';
+DEFINE FIELD clocks ON calendar_day TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON calendar_day TYPE int DEFAULT 0;
+DEFINE INDEX calendar_day_seq ON calendar_day FIELDS seq;
+
+DEFINE TABLE mentor SCHEMAFULL;
+DEFINE FIELD name ON mentor TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 20;
+DEFINE FIELD kind ON mentor TYPE string ASSERT $value IN ['street_leader', 'secretary', 'governance_expert', 'property_expert'];
+DEFINE FIELD expertise ON mentor TYPE string DEFAULT '';
+DEFINE FIELD account ON mentor TYPE option<string | null>;
+DEFINE FIELD clocks ON mentor TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON mentor TYPE int DEFAULT 0;
+DEFINE INDEX mentor_seq ON mentor FIELDS seq;
+DEFINE INDEX mentor_account ON mentor FIELDS account;
+
+DEFINE TABLE mentor_pairing SCHEMAFULL;
+DEFINE FIELD mentor ON mentor_pairing TYPE string;
+DEFINE FIELD branch ON mentor_pairing TYPE string;
+DEFINE FIELD starts_on ON mentor_pairing TYPE string;
+DEFINE FIELD ends_on ON mentor_pairing TYPE string DEFAULT '';
+DEFINE FIELD additional ON mentor_pairing TYPE bool DEFAULT false;
+DEFINE FIELD clocks ON mentor_pairing TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON mentor_pairing TYPE int DEFAULT 0;
+DEFINE INDEX mentor_pairing_seq ON mentor_pairing FIELDS seq;
+
+DEFINE TABLE mentor_session SCHEMAFULL;
+DEFINE FIELD mentor ON mentor_session TYPE string;
+DEFINE FIELD branch ON mentor_session TYPE string;
+DEFINE FIELD project ON mentor_session TYPE option<string | null>;
+DEFINE FIELD date ON mentor_session TYPE string;
+DEFINE FIELD form ON mentor_session TYPE string ASSERT $value IN ['one_to_one', 'hands_on', 'face_to_face'];
+DEFINE FIELD outcomes ON mentor_session TYPE array<string> DEFAULT [];
+DEFINE FIELD summary ON mentor_session TYPE string ASSERT string::len($value) >= 1 AND string::len($value) <= 1000;
+DEFINE FIELD clocks ON mentor_session TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON mentor_session TYPE int DEFAULT 0;
+DEFINE INDEX mentor_session_seq ON mentor_session FIELDS seq;
+DEFINE INDEX mentor_session_branch_seq ON mentor_session FIELDS branch, seq;
+DEFINE INDEX mentor_session_branch_date ON mentor_session FIELDS branch, date;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

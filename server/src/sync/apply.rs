@@ -163,7 +163,8 @@ pub(crate) enum Effect {
     Create { fields: Vec<(&'static str, Value)> },
     Append { list: &'static str, item: Value },
     Password { hash: String },
-    Transition { from: Status, to: Status, note: String, filing: Option<String> },
+    /// `baseline`: on filing, each plan task's scheduled `{key, start, finish}`.
+    Transition { from: Status, to: Status, note: String, filing: Option<String>, baseline: Vec<Value> },
 }
 
 /// What validation of one batch has learned so far, beyond single rows.
@@ -175,6 +176,11 @@ pub(crate) struct BatchFacts {
     pub nominated: HashMap<i64, u32>,
     /// Key projects created or made key in this batch: (branch, year).
     pub key_projects: Vec<(String, i64, String)>,
+    /// The plans this batch touched, as its accepted operations leave them.
+    pub plans: HashMap<String, app::domain::gantt::Plan>,
+    pub calendar: Option<app::domain::schedule::Calendar>,
+    /// Every mentor pairing, as this batch leaves them.
+    pub pairings: Option<Vec<app::domain::mentors::Pairing>>,
 }
 
 /// Applies pushes together, in one transaction, and answers each push's operations.
@@ -383,6 +389,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         (Some(row), false) => row,
     };
     let text = |name: &str, row: &Row| row.get(name).and_then(Value::as_str).map(str::to_string);
+    let mut plan_of: Option<String> = None;
     let target = match (table, &op.kind) {
         (Table::Branch, _) => Target { branch: Some(op.key.clone()), account: None },
         (Table::Account, _) => Target { branch: text("branch", &row), account: Some(op.key.clone()) },
@@ -390,15 +397,33 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
             Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: None }
         }
         (Table::Project, _) => Target { branch: text("branch", &row), account: None },
-        (Table::CatalogEntry | Table::StreetYear, _) => Target { branch: None, account: None },
+        (Table::GanttTask | Table::GanttLink, _) => match super::gantt::project_of(db, op, &row, rows).await? {
+            Ok((project, branch)) => {
+                plan_of = Some(project);
+                Target { branch: Some(branch), account: None }
+            }
+            Err(reason) => return Ok(Err(reason)),
+        },
+        (Table::MentorSession, OpKind::Create { fields }) => Target {
+            branch: fields.get("branch").and_then(Value::as_str).map(str::to_string),
+            account: super::mentors::mentor_account(db, op, &row).await?,
+        },
+        (Table::MentorSession, _) => Target { branch: text("branch", &row), account: super::mentors::mentor_account(db, op, &row).await? },
+        (Table::CatalogEntry | Table::StreetYear | Table::CalendarDay | Table::Mentor | Table::MentorPairing, _) => {
+            Target { branch: None, account: None }
+        }
     };
     if let Err(reason) = validate(&ctx.actor, op, &target) {
         return Ok(Err(reason));
     }
-    if table == Table::Project {
-        if let Err(reason) = super::projects::check(db, op, &row, batch).await? {
-            return Ok(Err(reason));
-        }
+    let rule = match table {
+        Table::Project => super::projects::check(db, op, &row, batch).await?,
+        Table::GanttTask | Table::GanttLink => super::gantt::check(db, op, plan_of.as_deref().unwrap_or_default(), batch).await?,
+        Table::MentorPairing | Table::MentorSession => super::mentors::check(db, op, &row, batch).await?,
+        _ => Ok(()),
+    };
+    if let Err(reason) = rule {
+        return Ok(Err(reason));
     }
     let effect = match &op.kind {
         OpKind::Set { fields } | OpKind::Create { fields } => {
@@ -425,7 +450,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
                 Err(_) => return Err(surrealdb::Error::internal("password hashing failed".into())),
             }
         }
-        OpKind::Transition { to, note } => match super::projects::transition_effect(db, ctx, &row, to, note.as_deref(), batch).await? {
+        OpKind::Transition { to, note } => match super::projects::transition_effect(db, ctx, &op.key, &row, to, note.as_deref(), batch).await? {
             Ok(effect) => effect,
             Err(reason) => return Ok(Err(reason)),
         },
@@ -546,7 +571,14 @@ async fn write(
                 ));
                 statement += 2;
             }
-            Effect::Transition { from, to, note, filing } => {
+            Effect::Transition { from, to, note, filing, baseline } => {
+                if !baseline.is_empty() {
+                    vars.insert(format!("baseline{n}"), Value::Array(baseline.clone()));
+                    sql.push_str(&format!(
+                        "FOR $b IN $baseline{n} {{ UPDATE type::record('gantt_task', $b.key) SET baseline_start = $b.start, baseline_finish = $b.finish, seq = $seq RETURN NONE; }};\n"
+                    ));
+                    statement += 1;
+                }
                 vars.insert(format!("from{n}"), json!(from.code()));
                 vars.insert(format!("to{n}"), json!(to.code()));
                 vars.insert(format!("note{n}"), json!(note));

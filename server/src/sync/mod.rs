@@ -4,7 +4,9 @@
 
 mod apply;
 mod faults;
+mod gantt;
 pub mod live;
+mod mentors;
 mod projects;
 pub mod pull;
 

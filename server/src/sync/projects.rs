@@ -71,6 +71,7 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
 pub(crate) async fn transition_effect(
     db: &Db,
     ctx: &Context,
+    key: &str,
     row: &Row,
     to: &str,
     note: Option<&str>,
@@ -103,7 +104,13 @@ pub(crate) async fn transition_effect(
         None
     };
     let note = if to == Status::Returned { note.unwrap_or_default().trim().to_string() } else { String::new() };
-    Ok(Ok(Effect::Transition { from, to, note, filing }))
+    let baseline = match filing {
+        Some(_) => {
+            super::gantt::baseline(db, key, batch).await?
+        }
+        None => vec![],
+    };
+    Ok(Ok(Effect::Transition { from, to, note, filing, baseline }))
 }
 
 fn status_of(row: &Row) -> Status {

@@ -48,6 +48,12 @@ fn scoped_queries(user: &SessionUser) -> Vec<(&'static str, String)> {
         ("branch", "SELECT *, record::id(id) AS key FROM branch WHERE seq > $since".into()),
         ("catalog_entry", "SELECT *, record::id(id) AS key FROM catalog_entry WHERE seq > $since".into()),
         ("street_year", "SELECT *, record::id(id) AS key FROM street_year WHERE seq > $since".into()),
+        ("gantt_task", format!("SELECT *, record::id(id) AS key FROM gantt_task WHERE {project_scope}")),
+        ("gantt_link", format!("SELECT *, record::id(id) AS key FROM gantt_link WHERE {project_scope}")),
+        ("calendar_day", "SELECT *, record::id(id) AS key FROM calendar_day WHERE seq > $since".into()),
+        ("mentor", "SELECT *, record::id(id) AS key FROM mentor WHERE seq > $since".into()),
+        ("mentor_pairing", "SELECT *, record::id(id) AS key FROM mentor_pairing WHERE seq > $since".into()),
+        ("mentor_session", format!("SELECT *, record::id(id) AS key FROM mentor_session WHERE {project_scope}")),
     ]
 }
 

@@ -1,0 +1,1 @@
+//! The mentor team (`mentors`): `/mentors`, the pairing graph and the sessions.

@@ -1,0 +1,89 @@
+//! The mentoring rules that span records: one mentor per branch at a time, a mentor
+//! holding one branch unless paired again on purpose, sessions only within a pairing.
+//! The rules are `app::domain::mentors`; this gathers the pairings and names.
+
+use super::apply::{BatchFacts, Row};
+use app::db::{rows, Db};
+use app::domain::gantt::parse_date;
+use app::domain::mentors::{check_pairing, check_session, Pairing, PAIRING_TABLE, SESSION_TABLE};
+use app::domain::ops::{OpKind, Operation, Reason};
+use serde_json::{json, Map, Value};
+
+/// The account of the mentor a session names (its writer), or `None` when there is no
+/// such mentor.
+pub(crate) async fn mentor_account(db: &Db, op: &Operation, row: &Row) -> Result<Option<String>, surrealdb::Error> {
+    let mentor = match &op.kind {
+        OpKind::Create { fields } => fields.get("mentor").and_then(Value::as_str).unwrap_or_default().to_string(),
+        _ => row.get("mentor").and_then(Value::as_str).unwrap_or_default().to_string(),
+    };
+    app::db::row(db, "SELECT VALUE account FROM ONLY type::record('mentor', $key)", json!({ "key": mentor })).await
+}
+
+pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchFacts) -> Result<Result<(), Reason>, surrealdb::Error> {
+    let fields = match &op.kind {
+        OpKind::Set { fields } | OpKind::Create { fields } => fields,
+        _ => return Ok(Err(Reason::TransitionNotAllowed)),
+    };
+    let mut merged: Map<String, Value> = row.clone();
+    merged.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let text = |name: &str| merged.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+    if batch.pairings.is_none() {
+        let stored: Vec<Value> = rows(db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await?;
+        batch.pairings = Some(stored.iter().filter_map(|r| pairing(r["key"].as_str()?, r.as_object()?)).collect());
+    }
+    match op.table.as_str() {
+        PAIRING_TABLE => {
+            let names: std::collections::HashMap<String, String> = rows::<Value>(
+                db,
+                "SELECT record::id(id) AS key, name FROM array::concat((SELECT * FROM mentor), (SELECT * FROM branch))",
+                json!({}),
+                0,
+            )
+            .await?
+            .into_iter()
+            .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string())))
+            .collect();
+            for field in ["mentor", "branch"] {
+                if !names.contains_key(&text(field)) {
+                    return Ok(Err(Reason::InvalidValue { field: field.into() }));
+                }
+            }
+            let Some(new) = pairing(&op.key, &merged) else { return Ok(Err(Reason::InvalidValue { field: "starts_on".into() })) };
+            let name = |key: &str| names.get(key).cloned().unwrap_or_else(|| key.to_string());
+            let pairings = batch.pairings.as_mut().expect("loaded above");
+            if let Err(problem) = check_pairing(&new, pairings, &name) {
+                return Ok(Err(Reason::Mentoring { problem }));
+            }
+            pairings.retain(|p| p.key != new.key);
+            pairings.push(new);
+        }
+        SESSION_TABLE => {
+            let Some(date) = parse_date(&text("date")) else { return Ok(Err(Reason::InvalidValue { field: "date".into() })) };
+            let pairings = batch.pairings.as_ref().expect("loaded above");
+            if let Err(problem) = check_session(&text("mentor"), &text("branch"), date, pairings) {
+                return Ok(Err(Reason::Mentoring { problem }));
+            }
+            // The project it served is one of that branch's.
+            if let Some(project) = merged.get("project").and_then(Value::as_str) {
+                let branch: Option<String> = app::db::row(db, "SELECT VALUE branch FROM ONLY type::record('project', $key)", json!({ "key": project })).await?;
+                if branch.as_deref() != Some(text("branch").as_str()) {
+                    return Ok(Err(Reason::InvalidValue { field: "project".into() }));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(Ok(()))
+}
+
+fn pairing(key: &str, row: &Map<String, Value>) -> Option<Pairing> {
+    let text = |name: &str| row.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+    Some(Pairing {
+        key: key.to_string(),
+        mentor: text("mentor"),
+        branch: text("branch"),
+        starts_on: parse_date(&text("starts_on"))?,
+        ends_on: parse_date(&text("ends_on")),
+        additional: row.get("additional").and_then(Value::as_bool).unwrap_or(false),
+    })
+}

@@ -1,0 +1,147 @@
+//! Plans and the mentor team through the one write path: the server refuses what breaks
+//! a plan or mentoring rule, naming tasks and people, and changes nothing.
+
+mod common;
+use app::domain::ops::{OpKind, OpResult, OpStatus, Operation};
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+fn fields(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn create(table: &str, key: &str, pairs: &[(&str, Value)]) -> Operation {
+    Operation::new(table, key, OpKind::Create { fields: fields(pairs) }, stamp(now_ms(), "tab"))
+}
+
+/// A task of 文兴社区's 志愿公社 (p001).
+fn task(key: &str, name: &str, start: &str, duration: i64) -> Operation {
+    create("gantt_task", key, &[("project", json!("p001")), ("branch", json!("wenxing")), ("name", json!(name)), ("start", json!(start)), ("duration", json!(duration))])
+}
+
+fn link(key: &str, from: &str, to: &str) -> Operation {
+    create("gantt_link", key, &[("project", json!("p001")), ("branch", json!("wenxing")), ("from", json!(from)), ("to", json!(to))])
+}
+
+fn refused(result: &OpResult) -> String {
+    assert_eq!(result.status, OpStatus::Rejected, "{result:?}");
+    result.message.clone().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn plan_rules_are_kept_by_the_server() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let answer = push_ok(
+        &server.base,
+        &secretary,
+        vec![task("ta", "入户走访", "2026-12-07", 3), task("tb", "召开议事会", "2026-12-07", 2), link("lab", "ta", "tb")],
+    )
+    .await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+
+    // Each tablet added one link; only the two together close a cycle. Sent as two pushes,
+    // the second is refused naming both tasks.
+    let answer = push_ok(&server.base, &secretary, vec![task("tc", "制定方案", "2026-12-07", 1), link("lbc", "tb", "tc")]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted));
+    let other_tablet = login(&server.base, "zhangxiaoyan").await;
+    let answer = push_ok(&server.base, &other_tablet, vec![link("lca", "tc", "ta")]).await;
+    let message = refused(&answer.results[0]);
+    assert!(message.contains("循环") && message.contains("入户走访") && message.contains("召开议事会") && message.contains("制定方案"), "{message}");
+    assert_eq!(count(&server.db, "gantt_link").await, plan_links_before(&server.db).await);
+
+    // A task that ends before it starts; a start on National Day; another branch's plan;
+    // a link to another project's task.
+    let backwards = Operation::set("gantt_task", "ta", fields(&[("duration", json!(-2))]), stamp(now_ms(), "tab"));
+    let holiday = Operation::set("gantt_task", "tb", fields(&[("start", json!("2026-10-01"))]), stamp(now_ms(), "tab"));
+    let foreign = create("gantt_link", "lx", &[("project", json!("p001")), ("branch", json!("wenxing")), ("from", json!("ta")), ("to", json!("p003t01"))]);
+    let answer = push_ok(&server.base, &secretary, vec![backwards, holiday, foreign]).await;
+    assert!(refused(&answer.results[0]).contains("“入户走访”的结束早于开始"));
+    assert!(refused(&answer.results[1]).contains("2026-10-01"));
+    assert!(refused(&answer.results[2]).contains("另一个项目"));
+    let stranger = login(&server.base, "guojing").await;
+    let answer = push_ok(&server.base, &stranger, vec![Operation::set("gantt_task", "ta", fields(&[("name", json!("改名"))]), stamp(now_ms(), "t2"))]).await;
+    assert!(refused(&answer.results[0]).contains("没有权限"));
+    // Naming one's own branch on another's project is no way round it.
+    let sneaky = create("gantt_task", "ty", &[("project", json!("p001")), ("branch", json!("taihe")), ("name", json!("x")), ("start", json!("2026-12-07")), ("duration", json!(1))]);
+    assert_eq!(push_ok(&server.base, &stranger, vec![sneaky]).await.results[0].status, OpStatus::Rejected);
+    assert_eq!(field(&server.db, "gantt_task", "ta", "duration").await, json!(3));
+    assert_eq!(field(&server.db, "gantt_task", "tb", "start").await, json!("2026-12-07"));
+
+    // A milestone the plan would push is refused naming it and the task that pushes it.
+    let milestone = create("gantt_task", "tm", &[("project", json!("p001")), ("branch", json!("wenxing")), ("name", json!("阶段验收")), ("start", json!("2026-12-14")), ("duration", json!(0)), ("milestone", json!(true))]);
+    let answer = push_ok(&server.base, &secretary, vec![milestone, link("lcm", "tc", "tm")]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+    let longer = Operation::set("gantt_task", "ta", fields(&[("duration", json!(8))]), stamp(now_ms(), "tab"));
+    let message = refused(&push_ok(&server.base, &secretary, vec![longer]).await.results[0]);
+    assert!(message.contains("阶段验收") && message.contains("制定方案"), "{message}");
+}
+
+async fn plan_links_before(db: &app::db::Db) -> usize {
+    // Every link stored is one the plan accepted: the cycle's closing link is not among them.
+    let rows: Vec<Value> = app::db::rows(db, "SELECT id FROM gantt_link WHERE record::id(id) = 'lca'", json!({}), 0).await.unwrap();
+    assert!(rows.is_empty(), "the closing link was not stored");
+    count(db, "gantt_link").await
+}
+
+#[tokio::test]
+async fn filing_saves_the_plan_as_its_baseline() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let street = login(&server.base, "lizhiguang").await;
+    let project = create(
+        "project",
+        "q9",
+        &[
+            ("branch", json!("wenxing")), ("title", json!("楼道微治理")), ("category", json!("livelihood")), ("tier", json!("micro")), ("year", json!(2027)),
+            ("liaison_leader", json!("wanghaitao")), ("responsible", json!("李秀蓉")), ("budget_fen", json!(300_000)), ("budget_source", json!("街道党建经费")),
+            ("team", json!(["张晓燕"])), ("indicators", json!([{ "name": "满意率", "weight": 100 }])),
+        ],
+    );
+    let t = |key: &str, start: &str| create("gantt_task", key, &[("project", json!("q9")), ("branch", json!("wenxing")), ("name", json!(key)), ("start", json!(start)), ("duration", json!(2))]);
+    let l = create("gantt_link", "q9l", &[("project", json!("q9")), ("branch", json!("wenxing")), ("from", json!("q9a")), ("to", json!("q9b"))]);
+    let submit = Operation::new("project", "q9", OpKind::Transition { to: "submitted".into(), note: None }, stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![project, t("q9a", "2027-03-01"), t("q9b", "2027-03-01"), l, submit]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+    for to in ["in_review", "filed"] {
+        let step = Operation::new("project", "q9", OpKind::Transition { to: to.into(), note: None }, stamp(now_ms(), "st"));
+        assert_eq!(push_ok(&server.base, &street, vec![step]).await.results[0].status, OpStatus::Accepted);
+    }
+    // q9b was put on 1 March but follows q9a: its baseline is where the schedule put it.
+    assert_eq!(field(&server.db, "gantt_task", "q9a", "baseline_start").await, json!("2027-03-01"));
+    assert_eq!(field(&server.db, "gantt_task", "q9b", "baseline_start").await, json!("2027-03-03"));
+    assert_eq!(field(&server.db, "gantt_task", "q9b", "baseline_finish").await, json!("2027-03-04"));
+}
+
+#[tokio::test]
+async fn pairings_are_one_to_one_and_sessions_need_one() {
+    let server = start().await;
+    let street = login(&server.base, "lizhiguang").await;
+    let mentor = login(&server.base, "liujianguo").await;
+    let pairing = |key: &str, mentor: &str, branch: &str, extra: &[(&str, Value)]| {
+        let mut pairs = vec![("mentor", json!(mentor)), ("branch", json!(branch)), ("starts_on", json!("2026-11-01"))];
+        pairs.extend_from_slice(extra);
+        create("mentor_pairing", key, &pairs)
+    };
+    // 文兴社区 has 刘建国 (m01); 陈芳 (m02) holds 文源社区.
+    let answer = push_ok(&server.base, &street, vec![pairing("x1", "m02", "wenxing", &[]), pairing("x2", "m02", "taihe", &[])]).await;
+    assert!(refused(&answer.results[0]).contains("刘建国"));
+    assert!(refused(&answer.results[1]).contains("文源社区"));
+    // Ended, the branch is free; a second branch for a mentor must be meant.
+    let end = Operation::set("mentor_pairing", "pair03", fields(&[("ends_on", json!("2026-10-31"))]), stamp(now_ms(), "st"));
+    let answer = push_ok(&server.base, &street, vec![end, pairing("x3", "m02", "taihe", &[("additional", json!(true))])]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+
+    let session = |key: &str, branch: &str, date: &str| {
+        create("mentor_session", key, &[("mentor", json!("m01")), ("branch", json!(branch)), ("date", json!(date)), ("form", json!("hands_on")), ("outcomes", json!(["topic"])), ("summary", json!("确定年度课题"))])
+    };
+    let answer = push_ok(&server.base, &mentor, vec![session("y1", "wenxing", "2026-11-20"), session("y2", "taihe", "2026-11-20"), session("y3", "wenxing", "2026-02-01")]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results[0]);
+    assert!(refused(&answer.results[1]).contains("未与该支部结对"));
+    assert!(refused(&answer.results[2]).contains("2026-02-01"));
+    // Another mentor's session cannot be written by 陈芳.
+    let other = login(&server.base, "chenfang").await;
+    assert_eq!(push_ok(&server.base, &other, vec![session("y4", "wenxing", "2026-11-20")]).await.results[0].status, OpStatus::Rejected);
+    assert_eq!(field(&server.db, "mentor_session", "y1", "summary").await, json!("确定年度课题"));
+}
