@@ -98,7 +98,8 @@ tools:
 browser-tools:
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi
-	@cd end2end && if [ ! -d node_modules/@playwright/test ]; then \
+	@# Installed again when the lock file changed (a new dev dependency).
+	@cd end2end && if [ ! -d node_modules/@playwright/test ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-fund --no-audit; fi
 
 clean:

@@ -93,6 +93,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/catalog") view=projects::CatalogPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=projects::DashboardPage ssr=SsrMode::Async/>
                 <Route path=path!("/sync") view=sync::SyncPage ssr=SsrMode::Async/>
+                <Route path=path!("/gantt") view=gantt::ProgrammePage ssr=SsrMode::Async/>
+                <Route path=path!("/gantt/:project") view=gantt::GanttPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

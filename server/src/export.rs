@@ -165,3 +165,154 @@ fn workbook(
     }
     book.save_to_buffer()
 }
+
+/// The signed-in person asking for an export, or the answer to give instead.
+async fn export_user(state: &AppState, headers: &HeaderMap) -> Result<app::auth::SessionUser, Response> {
+    let user = match token_from_headers(headers) {
+        Some(token) => resolve_session(&state.db, &token).await.ok().flatten(),
+        None => None,
+    };
+    user.ok_or_else(|| (StatusCode::UNAUTHORIZED, "请先登录").into_response())
+}
+
+fn xlsx_response(bytes: Result<Vec<u8>, XlsxError>, file: &str) -> Response {
+    match bytes {
+        Ok(bytes) => {
+            let mut response = bytes.into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not write the workbook");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// The header row of a plan export.
+pub const PLAN_HEADERS: &[&str] = &[
+    "序号", "任务", "上级任务", "负责人", "开始日期", "结束日期", "工期（工作日）", "总时差（工作日）", "关键路径", "进度（%）",
+    "实际开始", "实际完成", "基线开始", "基线完成", "前置任务", "备注",
+];
+
+/// `GET /api/export/gantt/<project>.xlsx`: a project's plan with its schedule.
+pub async fn gantt(State(state): State<AppState>, headers: HeaderMap, axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let user = match export_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let project = file.trim_end_matches(".xlsx").to_string();
+    let found: Option<Value> = app::db::row(&state.db, "SELECT title, branch FROM ONLY type::record('project', $key)", json!({ "key": project })).await.ok().flatten();
+    let Some(found) = found else { return (StatusCode::NOT_FOUND, "项目不存在").into_response() };
+    if user.role.is_branch_staff() && user.branch.as_deref() != found["branch"].as_str() {
+        return (StatusCode::FORBIDDEN, "您没有权限导出").into_response();
+    }
+    let plan = match app::gantt::store::calendar(&state.db).await {
+        Ok(calendar) => app::gantt::store::plan(&state.db, &project, calendar).await,
+        Err(e) => Err(e),
+    };
+    let Ok(plan) = plan else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    let title = found["title"].as_str().unwrap_or_default().to_string();
+    xlsx_response(plan_workbook(&title, &plan, app::gantt::store::today()), &format!("plan-{project}.xlsx"))
+}
+
+pub fn plan_workbook(title: &str, plan: &app::domain::gantt::Plan, today: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
+    let laid: std::collections::HashMap<String, app::domain::gantt::Laid> =
+        plan.lay_out(today).unwrap_or_default().into_iter().map(|l| (l.key.clone(), l)).collect();
+    let name = |key: &str| plan.tasks.iter().find(|t| t.key == key).map(|t| t.name.clone()).unwrap_or_default();
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    // Sheet names are at most 31 characters.
+    ws.set_name(title.chars().take(28).collect::<String>() + "计划")?;
+    let bold = Format::new().set_bold();
+    for (c, h) in PLAN_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.set_column_width(c as u16, if c == 1 || c == 14 { 24 } else { 12 })?;
+    }
+    for (i, (depth, task)) in plan.ordered().into_iter().enumerate() {
+        let row = i as u32 + 1;
+        let l = laid.get(&task.key);
+        let predecessors: Vec<String> = plan.links.iter().filter(|k| k.to == task.key).map(|k| name(&k.from)).collect();
+        ws.write_number(row, 0, (i + 1) as f64)?;
+        ws.write_string(row, 1, format!("{}{}", "  ".repeat(depth), task.name))?;
+        ws.write_string(row, 2, task.parent.as_deref().map(name).unwrap_or_default())?;
+        ws.write_string(row, 3, &task.owner)?;
+        ws.write_string(row, 4, date(l.map(|l| l.start)))?;
+        ws.write_string(row, 5, date(l.map(|l| l.finish)))?;
+        ws.write_number(row, 6, task.duration as f64)?;
+        if let Some(l) = l {
+            ws.write_number(row, 7, l.slack as f64)?;
+            ws.write_string(row, 8, if l.critical { "是" } else { "否" })?;
+        }
+        ws.write_number(row, 9, task.progress as f64)?;
+        ws.write_string(row, 10, date(task.actual_start))?;
+        ws.write_string(row, 11, date(task.actual_finish))?;
+        ws.write_string(row, 12, date(task.baseline_start))?;
+        ws.write_string(row, 13, date(task.baseline_finish))?;
+        ws.write_string(row, 14, predecessors.join("、"))?;
+        ws.write_string(row, 15, &task.notes)?;
+    }
+    book.save_to_buffer()
+}
+
+pub const MENTORING_HEADERS: &[&str] = &["日期", "导师", "导师类别", "党组织", "服务项目", "辅导形式", "辅导成果", "辅导内容"];
+
+/// `GET /api/export/mentoring.xlsx`: the mentoring log (branch staff: their branch's).
+pub async fn mentoring(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let user = match export_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
+    let sql = "SELECT date, summary, form, outcomes, \
+               (SELECT VALUE name FROM ONLY type::record('mentor', $parent.mentor)) AS mentor_name, \
+               (SELECT VALUE kind FROM ONLY type::record('mentor', $parent.mentor)) AS kind, \
+               (SELECT VALUE name FROM ONLY type::record('branch', $parent.branch)) AS branch_name, \
+               (IF project THEN (SELECT VALUE title FROM ONLY type::record('project', $parent.project)) ELSE '' END) AS project_title \
+               FROM mentor_session WHERE $branch = NONE OR branch = $branch ORDER BY date DESC";
+    let rows: Vec<Value> = match app::db::rows(&state.db, sql, json!({ "branch": only }), 0).await {
+        Ok(rows) => rows,
+        Err(error) => {
+            tracing::error!(%error, "mentoring export failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    xlsx_response(mentoring_workbook(&rows), "mentoring-log.xlsx")
+}
+
+fn mentoring_workbook(rows: &[Value]) -> Result<Vec<u8>, XlsxError> {
+    use app::i18n::{mentor_kind_name, outcome_name, session_form_name};
+    let l = Locale::ZhCn;
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("导师帮带辅导记录")?;
+    let bold = Format::new().set_bold();
+    for (c, h) in MENTORING_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.set_column_width(c as u16, if c >= 4 { 24 } else { 12 })?;
+    }
+    let text = |row: &Value, name: &str| row[name].as_str().unwrap_or_default().to_string();
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let outcomes: Vec<&str> = r["outcomes"].as_array().map(|o| o.iter().filter_map(Value::as_str).map(|c| outcome_name(l, c)).collect()).unwrap_or_default();
+        let cells = [
+            text(r, "date"),
+            text(r, "mentor_name"),
+            mentor_kind_name(l, &text(r, "kind")).to_string(),
+            text(r, "branch_name"),
+            text(r, "project_title"),
+            session_form_name(l, &text(r, "form")).to_string(),
+            outcomes.join("、"),
+            text(r, "summary"),
+        ];
+        for (c, value) in cells.iter().enumerate() {
+            ws.write_string(row, c as u16, value)?;
+        }
+    }
+    book.save_to_buffer()
+}

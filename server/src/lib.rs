@@ -45,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(sync::live::events_handler))
         .route("/api/export/register.xlsx", get(export::register))
         .route("/api/export/nominations.xlsx", get(export::nominations))
+        .route("/api/export/gantt/{file}", get(export::gantt))
+        .route("/api/export/mentoring.xlsx", get(export::mentoring))
         .route("/sw.js", get(service_worker))
         .route("/manifest.webmanifest", get(manifest))
         .route("/healthz", get(|| async { "ok" }))

@@ -194,7 +194,7 @@ impl Plan {
         };
         let timings = schedule(&tasks, &links, end).map_err(|e| self.problem(e))?;
         let date = |n: i64| axis.date(n).unwrap_or(today);
-        Ok(self
+        let mut laid: Vec<Laid> = self
             .tasks
             .iter()
             .zip(timings)
@@ -219,7 +219,35 @@ impl Plan {
                     overdue,
                 }
             })
-            .collect())
+            .collect();
+        self.span_children(&mut laid);
+        Ok(laid)
+    }
+
+    /// Stretches each task that has subtasks over them (a summary row), deepest first.
+    fn span_children(&self, laid: &mut [Laid]) {
+        let at: std::collections::HashMap<&str, usize> = self.tasks.iter().enumerate().map(|(i, t)| (t.key.as_str(), i)).collect();
+        let depth = |mut i: usize| {
+            let mut d = 0;
+            while let Some(p) = self.tasks[i].parent.as_deref().and_then(|p| at.get(p)) {
+                d += 1;
+                i = *p;
+                if d > self.tasks.len() {
+                    break;
+                }
+            }
+            d
+        };
+        let mut order: Vec<usize> = (0..self.tasks.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(depth(i)));
+        for i in order {
+            if let Some(&p) = self.tasks[i].parent.as_deref().and_then(|p| at.get(p)) {
+                let (start, finish) = (laid[i].start, laid[i].finish);
+                let parent = &mut laid[p];
+                parent.start = parent.start.min(start);
+                parent.finish = parent.finish.max(finish);
+            }
+        }
     }
 
     /// The rules a change must keep, on the tasks it touched: dates on working days,
@@ -514,6 +542,15 @@ mod tests {
         assert_eq!(duration_between(&calendar, date("2026-09-28"), date("2026-09-27")), None);
         assert_eq!(shift(&calendar, date("2026-09-30"), 1), date("2026-10-08"));
         assert_eq!(shift(&calendar, date("2026-10-08"), -1), date("2026-09-30"));
+    }
+
+    #[test]
+    fn a_summary_row_spans_its_subtasks() {
+        let mut child = task("c", "2026-09-21", 3);
+        child.parent = Some("p".into());
+        let plan = Plan { tasks: vec![task("p", "2026-09-14", 1), child], ..Default::default() };
+        let laid = plan.lay_out(date("2026-09-01")).unwrap();
+        assert_eq!((laid[0].start, laid[0].finish), (date("2026-09-14"), date("2026-09-23")));
     }
 
     #[test]

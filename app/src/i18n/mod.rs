@@ -237,6 +237,52 @@ messages! {
     FiveIncompleteOpen => "“1+5”尚不完整，请打开项目补全后再提交", "The “1+5” is incomplete: open the project and complete it first";
     ExportRegister => "导出备案登记表（Excel）", "Export the filing register (Excel)";
     ExportNominations => "导出区级示范推荐名单（Excel）", "Export the nomination list (Excel)";
+    NavGantt => "计划", "Plans";
+    GanttPlan => "项目计划", "Plan";
+    GanttProgramme => "街道项目计划总览", "The street's programme";
+    GanttProgrammeLead => "所有已备案项目的计划排在一条时间线上，按支部分组；红色为延期，标记为逾期和有风险的任务。", "Every filed project's plan on one timeline, by branch; red is late, with overdue and at-risk tasks marked.";
+    GanttChart => "甘特图", "Gantt chart";
+    GanttBars => "任务条", "Task bars";
+    GanttTask => "任务", "Task";
+    GanttTasks => "任务数", "Tasks";
+    GanttCritical => "关键路径", "Critical path";
+    GanttLate => "延期任务", "Late";
+    GanttOverdue => "逾期", "Overdue";
+    GanttAtRisk => "有风险", "At risk";
+    GanttZoom => "缩放", "Zoom";
+    GanttDay => "日", "Day";
+    GanttWeek => "周", "Week";
+    GanttMonth => "月", "Month";
+    GanttAddTask => "新增任务", "Add task";
+    GanttNewTask => "新任务", "New task";
+    GanttExport => "导出计划（Excel）", "Export the plan (Excel)";
+    GanttHowTo => "拖动任务条调整开始日期，拖动右端调整工期，从圆点拖到另一任务建立依赖；长按打开菜单；选中后可用方向键移动（Shift 调整工期）。", "Drag a bar to move it, its end to resize, its dot onto another bar to link them; long-press for a menu; arrow keys move the selected task (Shift resizes).";
+    GanttReadOnly => "您可以查看这份计划，但不能修改。", "You can view this plan but not change it.";
+    GanttPickTarget => "请点选要连接到的任务", "Tap the task to link to";
+    GanttBaseline => "备案基线", "Baseline";
+    GanttToday => "今天", "Today";
+    GanttResize => "拖动调整工期", "Drag to change the length";
+    GanttLinkHandle => "拖到另一任务建立依赖", "Drag onto another task to link";
+    GanttLinkFrom => "从此任务连线", "Link from this task";
+    GanttMarkDone => "标记完成", "Mark done";
+    GanttRemove => "删除", "Remove";
+    GanttEditTask => "任务详情", "Task details";
+    GanttSlack => "总时差（工作日）", "Total slack (working days)";
+    GanttOwner => "负责人", "Owner";
+    GanttStart => "开始日期", "Start";
+    GanttDuration => "工期（工作日）", "Length (working days)";
+    GanttEnd => "结束日期", "End";
+    GanttProgress => "进度（%）", "Progress (%)";
+    GanttActualStart => "实际开始", "Actual start";
+    GanttActualFinish => "实际完成", "Actual finish";
+    GanttParent => "上级任务", "Parent task";
+    GanttMilestone => "里程碑", "Milestone";
+    GanttNotes => "备注", "Notes";
+    GanttPredecessors => "前置任务", "Predecessors";
+    GanttAddPredecessor => "添加前置任务", "Add a predecessor";
+    GanttLag => "间隔（工作日）", "Lag (working days)";
+    GanttAddLink => "添加依赖", "Add dependency";
+    GanttOpenPlan => "查看项目计划（甘特图）", "Open the plan (Gantt chart)";
 }
 
 pub fn role_name(locale: Locale, role: Role) -> &'static str {
@@ -319,6 +365,15 @@ pub fn field_name(locale: Locale, field: &str) -> String {
         "indicators" => Msg::Indicators,
         "nomination_quota" => Msg::NominationQuota,
         "nomination" => Msg::Nominated,
+        "start" => Msg::GanttStart,
+        "duration" => Msg::GanttDuration,
+        "progress" => Msg::GanttProgress,
+        "owner" => Msg::GanttOwner,
+        "actual_start" => Msg::GanttActualStart,
+        "actual_finish" => Msg::GanttActualFinish,
+        "parent" => Msg::GanttParent,
+        "lag" => Msg::GanttLag,
+        "project" => Msg::GanttPlan,
         other => return other.to_string(),
     };
     t(locale, msg).to_string()

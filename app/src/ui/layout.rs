@@ -62,6 +62,7 @@ fn Header(user: SessionUser) -> impl IntoView {
                 })}
                 <A href="/projects">{move || t(locale.get(), Msg::NavProjects)}</A>
                 <A href="/catalog">{move || t(locale.get(), Msg::NavCatalog)}</A>
+                <A href="/gantt">{move || t(locale.get(), Msg::NavGantt)}</A>
                 {(role == Role::StreetStaff || role == Role::LiaisonLeader || role == Role::Mentor).then(|| view! {
                     <A href="/dashboard">{move || t(locale.get(), Msg::NavDashboard)}</A>
                 })}

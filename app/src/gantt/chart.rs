@@ -1,0 +1,747 @@
+//! The Gantt chart: an SVG the server renders first and the browser takes over. Rows are
+//! drawn only where the view is (a 10,000-task plan costs what a screenful costs); the
+//! task column and the date header stay put while the chart scrolls under them, in one
+//! scroller, so the table and the bars can never fall out of line.
+//!
+//! Touch and mouse: drag a bar to move it, drag its end to resize, drag from its round
+//! handle to another bar to link them, long-press for a menu. A drag starts only once it
+//! is clearly sideways; a vertical swipe is the browser's scroll (`touch-action: pan-y`).
+//! While dragging, the plan is scheduled again at every step so the pushed successors
+//! show where they will go; a move the rules refuse snaps back with the reason.
+
+use crate::domain::gantt::{shift, GanttProblem, Laid, Plan};
+use crate::i18n::{gantt_problem, t, use_locale, Locale, Msg};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// Height of a row and of the date header, in pixels.
+pub const ROW: f64 = 36.0;
+pub const HEAD: f64 = 44.0;
+/// Rows drawn beyond the view on each side, so a quick scroll shows no gap.
+const OVERSCAN: usize = 8;
+/// Sideways pixels before a press becomes a drag.
+const DRAG_START: f64 = 8.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zoom {
+    Day,
+    Week,
+    Month,
+}
+
+impl Zoom {
+    pub fn px_per_day(self) -> f64 {
+        match self {
+            Zoom::Day => 28.0,
+            Zoom::Week => 9.0,
+            Zoom::Month => 3.0,
+        }
+    }
+}
+
+/// Calendar days to pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale {
+    pub origin: NaiveDate,
+    pub px: f64,
+    pub days: i64,
+}
+
+impl Scale {
+    pub fn for_plan(plan: &Plan, laid: &[Laid], today: NaiveDate, zoom: Zoom) -> Scale {
+        let starts = laid.iter().map(|l| l.start).chain(plan.tasks.iter().filter_map(|t| t.baseline_start));
+        let ends = laid.iter().map(|l| l.finish).chain(plan.tasks.iter().filter_map(|t| t.baseline_finish)).chain(plan.ends_on);
+        let first = starts.min().unwrap_or(today);
+        let last = ends.max().unwrap_or(today).max(first + Duration::days(60));
+        let origin = first - Duration::days(first.weekday().num_days_from_monday() as i64 + 7);
+        Scale { origin, px: zoom.px_per_day(), days: (last - origin).num_days() + 28 }
+    }
+
+    pub fn x(&self, day: NaiveDate) -> f64 {
+        (day - self.origin).num_days() as f64 * self.px
+    }
+
+    pub fn width(&self) -> f64 {
+        self.days as f64 * self.px
+    }
+}
+
+/// What a press on the chart is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Move,
+    Resize,
+    Link,
+    /// A finger sliding the chart sideways on its background (the chart leaves only
+    /// vertical panning to the browser, so a sideways move on a bar can be a drag).
+    Pan,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drag {
+    pub task: String,
+    pub mode: Mode,
+    pub pointer: i32,
+    pub x0: f64,
+    pub y0: f64,
+    pub x: f64,
+    pub y: f64,
+    /// Past the threshold: the bar follows the pointer.
+    pub active: bool,
+    /// Working days moved or added.
+    pub days: i64,
+    /// Which press this is (a long-press timer belongs to one).
+    pub generation: u64,
+    /// The scroller's horizontal offset when a pan began.
+    pub scroll_left: f64,
+}
+
+/// The plan as shown: with a drag in progress laid over it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    pub plan: Plan,
+    pub laid: Vec<Laid>,
+    /// The rule a drag in progress would break.
+    pub problem: Option<GanttProblem>,
+    /// Tasks the drag moves (the task itself and the successors it pushes).
+    pub moved: Vec<String>,
+}
+
+/// Applies a drag to a plan: a move shifts the start by working days, a resize the length.
+pub fn dragged(plan: &Plan, drag: &Drag) -> Option<Plan> {
+    if !drag.active || drag.days == 0 || matches!(drag.mode, Mode::Link | Mode::Pan) {
+        return None;
+    }
+    let mut changed = plan.clone();
+    let task = changed.tasks.iter_mut().find(|t| t.key == drag.task)?;
+    match drag.mode {
+        Mode::Move => task.start = shift(&plan.calendar, task.start, drag.days),
+        Mode::Resize if !task.milestone => task.duration = (task.duration + drag.days).max(1),
+        _ => return None,
+    }
+    Some(changed)
+}
+
+/// The plan and its layout as the chart draws them, with a drag's preview.
+pub fn shown(plan: &Plan, drag: Option<&Drag>, today: NaiveDate) -> Shown {
+    let base = plan.lay_out(today);
+    let base_laid = base.clone().unwrap_or_default();
+    let Some(changed) = drag.and_then(|d| dragged(plan, d)) else {
+        return Shown { plan: plan.clone(), laid: base_laid, problem: base.err(), moved: vec![] };
+    };
+    let key = drag.map(|d| d.task.clone()).unwrap_or_default();
+    match changed.check(&[key.as_str()], today) {
+        Ok(laid) => {
+            let moved = laid.iter().zip(&base_laid).filter(|(a, b)| a.start != b.start || a.finish != b.finish).map(|(a, _)| a.key.clone()).collect();
+            Shown { plan: changed, laid, problem: None, moved }
+        }
+        // Drawn where it was, with the reason; let go, it snaps back.
+        Err(problem) => Shown { plan: plan.clone(), laid: base_laid, problem: Some(problem), moved: vec![key] },
+    }
+}
+
+/// A row of the chart: a task in table order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowInfo {
+    pub key: String,
+    pub name: String,
+    pub depth: usize,
+}
+
+pub fn rows_of(plan: &Plan) -> Vec<RowInfo> {
+    plan.ordered().into_iter().map(|(depth, t)| RowInfo { key: t.key.clone(), name: t.name.clone(), depth }).collect()
+}
+
+/// What the chart tells the page: a finished gesture to save, or a tap.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Gesture {
+    Select(String),
+    /// Moved (start, working days) or resized (duration, working days).
+    Changed { task: String, mode: Mode, days: i64 },
+    Link { from: String, to: String },
+    Menu { task: String, x: f64, y: f64 },
+    Refused(String),
+}
+
+/// Month names and day numbers along the top, in the person's language.
+fn header_ticks(scale: &Scale, zoom: Zoom, locale: Locale) -> (Vec<(f64, String)>, Vec<(f64, String)>) {
+    let mut months = Vec::new();
+    let mut minor = Vec::new();
+    for n in 0..scale.days {
+        let day = scale.origin + Duration::days(n);
+        let x = n as f64 * scale.px;
+        // The first month is named at the left edge unless the next begins right after.
+        if day.day() == 1 || (n == 0 && (day.day() as f64) < 20.0 && scale.px * (31 - day.day()) as f64 > 80.0) {
+            let label = match locale {
+                Locale::ZhCn => format!("{}年{}月", day.year(), day.month()),
+                Locale::En => day.format("%b %Y").to_string(),
+            };
+            months.push((x, label));
+        }
+        match zoom {
+            Zoom::Day => minor.push((x, day.day().to_string())),
+            Zoom::Week if day.weekday() == Weekday::Mon => minor.push((x, format!("{}/{}", day.month(), day.day()))),
+            _ => {}
+        }
+    }
+    (months, minor)
+}
+
+#[component]
+pub fn GanttChart(
+    /// The plan as stored (the device's copy).
+    plan: Memo<Plan>,
+    today: NaiveDate,
+    zoom: RwSignal<Zoom>,
+    selected: RwSignal<Option<String>>,
+    editable: bool,
+    /// Set when a gesture ends; the page saves it.
+    on_gesture: Callback<Gesture>,
+    /// A task picked from the menu to link from: the next tap on a bar links to it.
+    linking: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let locale = use_locale();
+    let drag = RwSignal::new(None::<Drag>);
+    let generation = StoredValue::new(0u64);
+    let scroll_top = RwSignal::new(0.0f64);
+    let view_height = RwSignal::new(640.0f64);
+    let preview = Memo::new(move |_| plan.with(|p| drag.with(|d| shown(p, d.as_ref(), today))));
+    let rows = Memo::new(move |_| preview.with(|s| rows_of(&s.plan)));
+    let index = Memo::new(move |_| rows.with(|r| r.iter().enumerate().map(|(i, row)| (row.key.clone(), i)).collect::<HashMap<_, _>>()));
+    let laid = Memo::new(move |_| preview.with(|s| s.laid.iter().map(|l| (l.key.clone(), l.clone())).collect::<HashMap<_, _>>()));
+    // The scale follows the stored plan, not the drag, so the chart does not jump.
+    let scale = Memo::new(move |_| plan.with(|p| Scale::for_plan(p, &p.lay_out(today).unwrap_or_default(), today, zoom.get())));
+    let visible = Memo::new(move |_| {
+        let count = rows.with(Vec::len);
+        let first = ((scroll_top.get() - HEAD) / ROW).floor().max(0.0) as usize;
+        let shown_rows = (view_height.get() / ROW).ceil() as usize + 1;
+        (first.saturating_sub(OVERSCAN), (first + shown_rows + OVERSCAN).min(count))
+    });
+    let table_width = 240.0;
+    let total_height = move || HEAD + rows.with(Vec::len) as f64 * ROW;
+
+    let on_scroll = move |ev: leptos::ev::Event| {
+        let target: leptos::web_sys::Element = event_target(&ev);
+        scroll_top.set(target.scroll_top() as f64);
+        view_height.set(target.client_height() as f64);
+    };
+
+    // ---- gestures
+    let pointer_down = move |ev: leptos::ev::PointerEvent| {
+        if !editable {
+            return;
+        }
+        let Some((task, mode)) = hit(&ev) else {
+            // The background: a finger pans the chart sideways.
+            if ev.pointer_type() == "touch" {
+                let scroll_left = scroller(&ev).map(|s| s.scroll_left() as f64).unwrap_or(0.0);
+                let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+                drag.set(Some(Drag { task: String::new(), mode: Mode::Pan, pointer: ev.pointer_id(), x0: x, y0: y, x, y, active: false, days: 0, generation: 0, scroll_left }));
+            }
+            return;
+        };
+        if let Some(from) = linking.get_untracked() {
+            linking.set(None);
+            on_gesture.run(if from == task { Gesture::Select(task) } else { Gesture::Link { from, to: task } });
+            return;
+        }
+        capture(&ev);
+        let next = generation.get_value() + 1;
+        generation.set_value(next);
+        let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+        drag.set(Some(Drag { task: task.clone(), mode, pointer: ev.pointer_id(), x0: x, y0: y, x, y, active: false, days: 0, generation: next, scroll_left: 0.0 }));
+        // Long-press: held still, a menu opens instead.
+        set_timeout(
+            move || {
+                let held = drag.with_untracked(|d| d.as_ref().is_some_and(|d| d.generation == next && !d.active));
+                if held {
+                    drag.set(None);
+                    on_gesture.run(Gesture::Menu { task, x, y });
+                }
+            },
+            std::time::Duration::from_millis(550),
+        );
+    };
+    let pointer_move = move |ev: leptos::ev::PointerEvent| {
+        let Some(mut current) = drag.get_untracked() else { return };
+        if current.pointer != ev.pointer_id() {
+            return;
+        }
+        let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+        let (dx, dy) = (x - current.x0, y - current.y0);
+        if current.mode == Mode::Pan {
+            if let Some(scroller) = scroller(&ev) {
+                scroller.set_scroll_left((current.scroll_left - dx) as i32);
+            }
+            return;
+        }
+        if !current.active {
+            // Sideways enough, and more sideways than down: a drag. Otherwise wait.
+            let sideways = dx.abs() > DRAG_START && dx.abs() > dy.abs();
+            let linking_drag = current.mode == Mode::Link && (dx.abs() > DRAG_START || dy.abs() > DRAG_START);
+            if !(sideways || linking_drag) {
+                if dy.abs() > DRAG_START {
+                    // A vertical swipe: never a drag.
+                    drag.set(None);
+                }
+                return;
+            }
+            current.active = true;
+        }
+        ev.prevent_default();
+        current.x = x;
+        current.y = y;
+        let px = scale.get_untracked().px;
+        let calendar_days = (dx / px).round() as i64;
+        current.days = working_days(&plan.get_untracked(), &current.task, calendar_days);
+        if drag.get_untracked().as_ref() != Some(&current) {
+            drag.set(Some(current));
+        }
+    };
+    let pointer_up = move |ev: leptos::ev::PointerEvent| {
+        let Some(done) = drag.get_untracked() else { return };
+        if done.pointer != ev.pointer_id() {
+            return;
+        }
+        let outcome = preview.get_untracked();
+        drag.set(None);
+        if done.mode == Mode::Pan {
+            return;
+        }
+        if !done.active {
+            on_gesture.run(Gesture::Select(done.task));
+            return;
+        }
+        match done.mode {
+            Mode::Link => {
+                if let Some(to) = task_at(ev.client_x(), ev.client_y()).filter(|to| *to != done.task) {
+                    on_gesture.run(Gesture::Link { from: done.task, to });
+                }
+            }
+            _ if done.days == 0 => {}
+            _ => match outcome.problem {
+                Some(problem) => on_gesture.run(Gesture::Refused(gantt_problem(locale.get_untracked(), &problem))),
+                None => on_gesture.run(Gesture::Changed { task: done.task, mode: done.mode, days: done.days }),
+            },
+        }
+    };
+    let pointer_cancel = move |_: leptos::ev::PointerEvent| drag.set(None);
+    // A touch on a handle is a drag from the start: no scrolling for it. And once a bar
+    // follows the finger, the page must not scroll under it.
+    let touch_start = move |ev: leptos::ev::TouchEvent| {
+        if editable && on_handle(&ev) {
+            ev.prevent_default();
+        }
+    };
+    let touch_move = move |ev: leptos::ev::TouchEvent| {
+        if drag.with_untracked(|d| d.as_ref().is_some_and(|d| d.active && d.mode != Mode::Pan)) {
+            ev.prevent_default();
+        }
+    };
+    let key_down = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(task) = selected.get_untracked().filter(|_| editable) else { return };
+        let step = match ev.key().as_str() {
+            "ArrowRight" => 1,
+            "ArrowLeft" => -1,
+            _ => return,
+        };
+        ev.prevent_default();
+        let mode = if ev.shift_key() { Mode::Resize } else { Mode::Move };
+        let preview = Drag { task: task.clone(), mode, pointer: -1, x0: 0.0, y0: 0.0, x: 0.0, y: 0.0, active: true, days: step, generation: 0, scroll_left: 0.0 };
+        match shown(&plan.get_untracked(), Some(&preview), today).problem {
+            Some(problem) => on_gesture.run(Gesture::Refused(gantt_problem(locale.get_untracked(), &problem))),
+            None => on_gesture.run(Gesture::Changed { task, mode, days: step }),
+        }
+    };
+
+    // ---- drawing
+    let bars = move || {
+        let (from, to) = visible.get();
+        let scale = scale.get();
+        let laid = laid.read();
+        let moved = preview.with(|s| s.moved.clone());
+        let problem = preview.with(|s| s.problem.is_some());
+        let chosen = selected.get();
+        let plan_now = preview.read();
+        let tasks: HashMap<&str, &crate::domain::gantt::PlanTask> = plan_now.plan.tasks.iter().map(|t| (t.key.as_str(), t)).collect();
+        rows.with(|rows| {
+            rows[from..to]
+                .iter()
+                .enumerate()
+                .filter_map(|(offset, row)| {
+                    let i = from + offset;
+                    let l = laid.get(&row.key)?;
+                    let task = tasks.get(row.key.as_str())?;
+                    let y = i as f64 * ROW;
+                    let x0 = scale.x(l.start);
+                    let x1 = scale.x(l.finish) + scale.px;
+                    let is_selected = chosen.as_deref() == Some(row.key.as_str());
+                    let mut class = String::from("gantt-bar");
+                    for (on, name) in [
+                        (l.critical, " critical"),
+                        (task.milestone, " milestone"),
+                        (l.overdue, " overdue"),
+                        (l.behind, " behind"),
+                        (l.slack < 0, " late"),
+                        (is_selected, " selected"),
+                        (moved.contains(&row.key), if problem { " refused" } else { " pushed" }),
+                        (rows_have_children(&plan_now.plan, &row.key), " summary"),
+                    ] {
+                        if on {
+                            class.push_str(name);
+                        }
+                    }
+                    let label = format!("{} {}–{}", row.name, short_date(l.start), short_date(l.finish));
+                    let ghost = task.baseline_start.zip(task.baseline_finish).map(|(s, f)| {
+                        view! { <rect class="gantt-baseline" x=scale.x(s) y=y + ROW - 9.0 width=(scale.x(f) + scale.px - scale.x(s)).max(2.0) height=4 rx=2/> }
+                    });
+                    let body = if task.milestone {
+                        let cx = x0 + scale.px / 2.0;
+                        let cy = y + ROW / 2.0;
+                        view! {
+                            <polygon class="gantt-diamond" points=format!("{},{} {},{} {},{} {},{}", cx, cy - 9.0, cx + 9.0, cy, cx, cy + 9.0, cx - 9.0, cy)/>
+                            <rect class="gantt-hit" x=cx - 22.0 y=y width=44 height=ROW data-mode="move"/>
+                        }
+                        .into_any()
+                    } else {
+                        let width = (x1 - x0).max(3.0);
+                        let done = width * (task.progress.clamp(0, 100) as f64) / 100.0;
+                        view! {
+                            <rect class="gantt-body" x=x0 y=y + 7.0 width=width height=ROW - 16.0 rx=4/>
+                            <rect class="gantt-progress" x=x0 y=y + 7.0 width=done height=ROW - 16.0 rx=4/>
+                            // Taller than the bar: a finger finds it.
+                            <rect class="gantt-hit" x=x0 y=y width=width.max(44.0) height=ROW data-mode="move"/>
+                        }
+                        .into_any()
+                    };
+                    // Handles on the selected bar only, each 44 px across.
+                    let handles = (is_selected && editable).then(|| {
+                        // Mostly past the bar's end, so a short bar is still moved by its middle.
+                        let inset = ((x1 - x0) / 4.0).min(10.0);
+                        let resize = (!task.milestone).then(|| view! {
+                            <rect class="gantt-handle resize" x=x1 - inset y=y width=44 height=ROW data-mode="resize">
+                                <title>{t(locale.get_untracked(), Msg::GanttResize)}</title>
+                            </rect>
+                        });
+                        view! {
+                            {resize}
+                            <g class="gantt-handle link" data-mode="link">
+                                <circle class="gantt-link-dot" cx=x1 + 66.0 cy=y + ROW / 2.0 r=7/>
+                                <circle class="gantt-hit" cx=x1 + 66.0 cy=y + ROW / 2.0 r=22 data-mode="link">
+                                    <title>{t(locale.get_untracked(), Msg::GanttLinkHandle)}</title>
+                                </circle>
+                            </g>
+                        }
+                    });
+                    Some(view! {
+                        <g class=class data-task=row.key.clone() role="listitem" aria-label=label>
+                            {ghost}
+                            {body}
+                            {handles}
+                        </g>
+                    })
+                })
+                .collect_view()
+        })
+    };
+    let arrows = move || {
+        let (from, to) = visible.get();
+        let scale = scale.get();
+        let index = index.read();
+        let laid = laid.read();
+        preview.with(|s| {
+            s.plan
+                .links
+                .iter()
+                .filter_map(|link| {
+                    let (a, b) = (*index.get(&link.from)?, *index.get(&link.to)?);
+                    // Drawn when either end is on screen.
+                    if (a < from || a >= to) && (b < from || b >= to) {
+                        return None;
+                    }
+                    let (la, lb) = (laid.get(&link.from)?, laid.get(&link.to)?);
+                    let x1 = scale.x(la.finish) + scale.px;
+                    let y1 = a as f64 * ROW + ROW / 2.0;
+                    let x2 = scale.x(lb.start);
+                    let y2 = b as f64 * ROW + ROW / 2.0;
+                    let elbow = x1 + 6.0;
+                    let path = if x2 - 10.0 >= elbow {
+                        format!("M{x1},{y1} H{elbow} V{y2} H{x2}")
+                    } else {
+                        // The successor starts before the predecessor's end: go round.
+                        let mid = y2 - (ROW / 2.0) * if y2 > y1 { 1.0 } else { -1.0 };
+                        format!("M{x1},{y1} H{elbow} V{mid} H{} V{y2} H{x2}", x2 - 10.0)
+                    };
+                    let critical = la.critical && lb.critical;
+                    Some(view! { <path class=if critical { "gantt-arrow critical" } else { "gantt-arrow" } d=path marker-end="url(#gantt-arrowhead)"/> })
+                })
+                .collect_view()
+        })
+    };
+    let rubber_band = move || {
+        drag.with(|d| {
+            let d = d.as_ref().filter(|d| d.active && d.mode == Mode::Link)?;
+            let (i, l) = (*index.read().get(&d.task)?, laid.read().get(&d.task)?.clone());
+            let scale = scale.get();
+            let x1 = scale.x(l.finish) + scale.px + 66.0;
+            let y1 = i as f64 * ROW + ROW / 2.0;
+            Some(view! { <line class="gantt-rubber" x1=x1 y1=y1 x2=x1 + (d.x - d.x0) y2=y1 + (d.y - d.y0)/> })
+        })
+    };
+    let days_off = move || {
+        let scale = scale.get();
+        if zoom.get() == Zoom::Month {
+            return Vec::new();
+        }
+        let height = rows.with(Vec::len) as f64 * ROW;
+        plan.with(|p| {
+            (0..scale.days)
+                .map(|n| scale.origin + Duration::days(n))
+                .filter(|d| !p.calendar.is_working(*d))
+                .map(|d| view! { <rect class="gantt-day-off" x=scale.x(d) y=0 width=scale.px height=height/> })
+                .collect::<Vec<_>>()
+        })
+    };
+    let header = move || {
+        let scale = scale.get();
+        let (months, minor) = header_ticks(&scale, zoom.get(), locale.get());
+        view! {
+            {months.into_iter().map(|(x, label)| view! {
+                <line class="gantt-month-line" x1=x y1=0 x2=x y2=HEAD/>
+                <text class="gantt-month" x=x + 4.0 y=16>{label}</text>
+            }).collect_view()}
+            {minor.into_iter().map(|(x, label)| view! { <text class="gantt-tick" x=x + 2.0 y=36>{label}</text> }).collect_view()}
+        }
+    };
+    let table_rows = move || {
+        let (from, to) = visible.get();
+        let laid = laid.read();
+        let chosen = selected.get();
+        rows.with(|rows| {
+            rows[from..to]
+                .iter()
+                .enumerate()
+                .map(|(offset, row)| {
+                    let i = from + offset;
+                    let key = row.key.clone();
+                    let l = laid.get(&row.key).cloned();
+                    let is_selected = chosen.as_deref() == Some(row.key.as_str());
+                    let dates = l.as_ref().map(|l| format!("{}–{}", short_date(l.start), short_date(l.finish))).unwrap_or_default();
+                    let critical = l.as_ref().is_some_and(|l| l.critical);
+                    view! {
+                        <button
+                            type="button"
+                            class=if is_selected { "gantt-row selected" } else { "gantt-row" }
+                            class:critical=critical
+                            style=format!("top:{}px;padding-left:{}px", i as f64 * ROW, 8 + row.depth * 14)
+                            aria-pressed=is_selected.to_string()
+                            data-row=key.clone()
+                            on:click=move |_| on_gesture.run(Gesture::Select(key.clone()))
+                        >
+                            <span class="gantt-name">{row.name.clone()}</span>
+                            <span class="gantt-dates">{dates}</span>
+                        </button>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let today_x = move || scale.get().x(today) + scale.get().px / 2.0;
+    let width = move || scale.get().width();
+    let body_height = move || rows.with(Vec::len) as f64 * ROW;
+
+    view! {
+        <div
+            class="gantt-scroll"
+            tabindex="0"
+            role="region"
+            aria-label=move || t(locale.get(), Msg::GanttChart)
+            on:scroll=on_scroll
+            on:keydown=key_down
+            data-rows=move || rows.with(Vec::len)
+        >
+            <div class="gantt-grid" style=move || format!("grid-template-columns:{table_width}px {}px;height:{}px", width(), total_height())>
+                <div class="gantt-corner"><Tr2 m=Msg::GanttTask/></div>
+                <svg class="gantt-head" width=width height=HEAD aria-hidden="true">{header}</svg>
+                <div class="gantt-table" role="list" style=move || format!("height:{}px", body_height())>{table_rows}</div>
+                <svg
+                    class="gantt-bars"
+                    width=width
+                    height=body_height
+                    role="list"
+                    aria-label=move || t(locale.get(), Msg::GanttBars)
+                    on:pointerdown=pointer_down
+                    on:pointermove=pointer_move
+                    on:pointerup=pointer_up
+                    on:pointercancel=pointer_cancel
+                    on:touchstart=touch_start
+                    on:touchmove=touch_move
+                >
+                    <defs>
+                        <marker id="gantt-arrowhead" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto">
+                            <path d="M0,0 L8,4 L0,8 z"/>
+                        </marker>
+                    </defs>
+                    {days_off}
+                    {arrows}
+                    {bars}
+                    {rubber_band}
+                    <line class="gantt-today" x1=today_x y1=0 x2=today_x y2=body_height/>
+                </svg>
+            </div>
+        </div>
+    }
+}
+
+/// A translated label as a view (the chart's own, to keep imports short).
+#[component]
+fn Tr2(m: Msg) -> impl IntoView {
+    let locale = use_locale();
+    move || t(locale.get(), m)
+}
+
+fn rows_have_children(plan: &Plan, key: &str) -> bool {
+    plan.tasks.iter().any(|t| t.parent.as_deref() == Some(key))
+}
+
+pub fn short_date(day: NaiveDate) -> String {
+    format!("{}/{}", day.month(), day.day())
+}
+
+/// Calendar days dragged, as working days from the task's start (the bar snaps to
+/// working days: a drop on a day off stays on the working day before it).
+fn working_days(plan: &Plan, task: &str, calendar_days: i64) -> i64 {
+    let Some(start) = plan.tasks.iter().find(|t| t.key == task).map(|t| t.start) else { return 0 };
+    let target = start + Duration::days(calendar_days);
+    let (low, high) = if target >= start { (start, target) } else { (target, start) };
+    let mut count = 0;
+    let mut day = low;
+    while day < high {
+        day += Duration::days(1);
+        if plan.calendar.is_working(day) {
+            count += 1;
+        }
+    }
+    if target >= start { count } else { -count }
+}
+
+// ---- the browser's side of the gestures
+
+/// The task and handle under a press: `data-mode` on the element, `data-task` on its bar.
+fn hit(ev: &leptos::ev::PointerEvent) -> Option<(String, Mode)> {
+    use leptos::wasm_bindgen::JsCast;
+    let target: leptos::web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let mode = match target.closest("[data-mode]").ok()??.get_attribute("data-mode")?.as_str() {
+        "resize" => Mode::Resize,
+        "link" => Mode::Link,
+        _ => Mode::Move,
+    };
+    let task = target.closest("[data-task]").ok()??.get_attribute("data-task")?;
+    Some((task, mode))
+}
+
+/// Does a touch begin on a resize or link handle?
+fn on_handle(ev: &leptos::ev::TouchEvent) -> bool {
+    use leptos::wasm_bindgen::JsCast;
+    let Some(target) = ev.target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()) else { return false };
+    matches!(target.closest("[data-mode='link'], [data-mode='resize']"), Ok(Some(_)))
+}
+
+/// The chart's scroller, from an event on the chart.
+fn scroller(ev: &leptos::ev::PointerEvent) -> Option<leptos::web_sys::Element> {
+    use leptos::wasm_bindgen::JsCast;
+    let chart: leptos::web_sys::Element = ev.current_target()?.dyn_into().ok()?;
+    chart.closest(".gantt-scroll").ok()?
+}
+
+/// Keeps the pointer's events on the chart while it drags, even off the bar.
+fn capture(ev: &leptos::ev::PointerEvent) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(chart) = ev.current_target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()) {
+        let _ = chart.set_pointer_capture(ev.pointer_id());
+    }
+}
+
+/// The task whose bar is at a point of the screen (where a link was dropped).
+fn task_at(x: i32, y: i32) -> Option<String> {
+    let document = leptos::prelude::document();
+    let element = document.element_from_point(x as f32, y as f32)?;
+    element.closest("[data-task]").ok()??.get_attribute("data-task")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::gantt::{parse_date, PlanLink, PlanTask};
+
+    fn date(text: &str) -> NaiveDate {
+        parse_date(text).unwrap()
+    }
+
+    fn task(key: &str, start: &str, duration: i64) -> PlanTask {
+        PlanTask {
+            key: key.into(),
+            name: key.into(),
+            parent: None,
+            owner: String::new(),
+            start: date(start),
+            duration,
+            milestone: false,
+            actual_start: None,
+            actual_finish: None,
+            progress: 0,
+            notes: String::new(),
+            baseline_start: None,
+            baseline_finish: None,
+            sort: 0,
+        }
+    }
+
+    fn drag(task: &str, mode: Mode, days: i64) -> Drag {
+        Drag { task: task.into(), mode, pointer: 1, x0: 0.0, y0: 0.0, x: 0.0, y: 0.0, active: true, days, generation: 1, scroll_left: 0.0 }
+    }
+
+    #[test]
+    fn a_preview_pushes_successors_as_far_as_needed_and_the_result_matches() {
+        let plan = Plan {
+            tasks: vec![task("a", "2026-09-14", 2), task("b", "2026-09-16", 2), task("c", "2026-09-28", 1)],
+            links: vec![PlanLink { key: "l".into(), from: "a".into(), to: "b".into(), lag: 0 }, PlanLink { key: "m".into(), from: "b".into(), to: "c".into(), lag: 0 }],
+            ..Default::default()
+        };
+        let today = date("2026-09-01");
+        let preview = shown(&plan, Some(&drag("a", Mode::Move, 3)), today);
+        assert_eq!(preview.problem, None);
+        // a moves 3 working days; b follows; c had room and stays.
+        assert_eq!(preview.moved, vec!["a".to_string(), "b".to_string()]);
+        let b = preview.laid.iter().find(|l| l.key == "b").unwrap();
+        assert_eq!(b.start, date("2026-09-21"));
+        // Saving the move gives the same layout as the preview showed.
+        let mut saved = plan.clone();
+        saved.tasks[0].start = date("2026-09-17");
+        assert_eq!(saved.lay_out(today).unwrap(), preview.laid);
+        // Earlier moves none of the others.
+        let earlier = shown(&plan, Some(&drag("a", Mode::Move, -2)), today);
+        assert_eq!(earlier.moved, vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn a_drag_that_breaks_a_milestone_is_refused_and_drawn_where_it_was() {
+        let mut milestone = task("m", "2026-09-18", 0);
+        milestone.milestone = true;
+        let plan = Plan { tasks: vec![task("a", "2026-09-14", 2), milestone], links: vec![PlanLink { key: "l".into(), from: "a".into(), to: "m".into(), lag: 0 }], ..Default::default() };
+        let preview = shown(&plan, Some(&drag("a", Mode::Resize, 5)), date("2026-09-01"));
+        assert!(matches!(preview.problem, Some(GanttProblem::MilestoneMoved { .. })));
+        assert_eq!(preview.plan, plan);
+    }
+
+    #[test]
+    fn drags_snap_to_working_days() {
+        let plan = Plan { tasks: vec![task("a", "2026-09-18", 1)], ..Default::default() };
+        // Friday + 3 calendar days = Monday: one working day.
+        assert_eq!(working_days(&plan, "a", 3), 1);
+        // Friday − 4 = Monday of the same week; a drop on Saturday stays on Friday.
+        assert_eq!(working_days(&plan, "a", -4), -4);
+        assert_eq!(working_days(&plan, "a", 1), 0);
+    }
+}
