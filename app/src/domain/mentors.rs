@@ -158,7 +158,7 @@ pub fn graph(
             key: key.clone(),
             name: name.clone(),
             kind: None,
-            x: 270.0,
+            x: 250.0,
             y: ROW / 2.0 + (i as f64 + 0.5) * step(branches.len()),
             quiet: !sessions.iter().any(|s| &s.branch == key && s.date > since && s.date <= today),
         })
@@ -171,7 +171,7 @@ pub fn graph(
             None => edges.push(Edge { mentor: pairing.mentor.clone(), branch: pairing.branch.clone(), sessions: held, current: current(pairing) }),
         }
     }
-    Graph { mentors: mentor_nodes, branches: branch_nodes, edges, width: 360.0, height }
+    Graph { mentors: mentor_nodes, branches: branch_nodes, edges, width: 400.0, height }
 }
 
 #[cfg(test)]

@@ -125,7 +125,13 @@ pub fn dragged(plan: &Plan, drag: &Drag) -> Option<Plan> {
 
 /// The plan and its layout as the chart draws them, with a drag's preview.
 pub fn shown(plan: &Plan, drag: Option<&Drag>, today: NaiveDate) -> Shown {
-    let base = plan.lay_out(today);
+    shown_over(plan, &plan.lay_out(today), drag, today)
+}
+
+/// As `shown`, with the plan's own layout already at hand (the chart keeps it, so a
+/// drag step schedules the plan once, not twice).
+pub fn shown_over(plan: &Plan, base: &Result<Vec<Laid>, GanttProblem>, drag: Option<&Drag>, today: NaiveDate) -> Shown {
+    let base = base.clone();
     let base_laid = base.clone().unwrap_or_default();
     let Some(changed) = drag.and_then(|d| dragged(plan, d)) else {
         return Shown { plan: plan.clone(), laid: base_laid, problem: base.err(), moved: vec![] };
@@ -206,12 +212,13 @@ pub fn GanttChart(
     let generation = StoredValue::new(0u64);
     let scroll_top = RwSignal::new(0.0f64);
     let view_height = RwSignal::new(640.0f64);
-    let preview = Memo::new(move |_| plan.with(|p| drag.with(|d| shown(p, d.as_ref(), today))));
+    let base = Memo::new(move |_| plan.with(|p| p.lay_out(today)));
+    let preview = Memo::new(move |_| plan.with(|p| base.with(|b| drag.with(|d| shown_over(p, b, d.as_ref(), today)))));
     let rows = Memo::new(move |_| preview.with(|s| rows_of(&s.plan)));
     let index = Memo::new(move |_| rows.with(|r| r.iter().enumerate().map(|(i, row)| (row.key.clone(), i)).collect::<HashMap<_, _>>()));
     let laid = Memo::new(move |_| preview.with(|s| s.laid.iter().map(|l| (l.key.clone(), l.clone())).collect::<HashMap<_, _>>()));
     // The scale follows the stored plan, not the drag, so the chart does not jump.
-    let scale = Memo::new(move |_| plan.with(|p| Scale::for_plan(p, &p.lay_out(today).unwrap_or_default(), today, zoom.get())));
+    let scale = Memo::new(move |_| plan.with(|p| base.with(|b| Scale::for_plan(p, b.as_deref().unwrap_or_default(), today, zoom.get()))));
     let visible = Memo::new(move |_| {
         let count = rows.with(Vec::len);
         let first = ((scroll_top.get() - HEAD) / ROW).floor().max(0.0) as usize;
@@ -564,7 +571,7 @@ pub fn GanttChart(
             <div class="gantt-grid" style=move || format!("grid-template-columns:{table_width}px {}px;height:{}px", width(), total_height())>
                 <div class="gantt-corner"><Tr2 m=Msg::GanttTask/></div>
                 <svg class="gantt-head" width=width height=HEAD aria-hidden="true">{header}</svg>
-                <div class="gantt-table" role="list" style=move || format!("height:{}px", body_height())>{table_rows}</div>
+                <div class="gantt-table" style=move || format!("height:{}px", body_height())>{table_rows}</div>
                 <svg
                     class="gantt-bars"
                     width=width

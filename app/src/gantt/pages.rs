@@ -190,14 +190,30 @@ fn PlanView(initial: PlanData, local: RwSignal<Option<PlanData>>) -> impl IntoVi
         save(TASK_TABLE, key.clone(), fields, true);
         selected.set(Some(key));
     };
+    // The task in the editor follows the plan (a drag, another device's change) until the
+    // person types into it; from then on it holds what they typed until they save.
+    let dirty = RwSignal::new(false);
+    Effect::new(move |_| {
+        selected.track();
+        dirty.set(false);
+    });
+    let editing = Memo::new(move |previous: Option<&Option<PlanTask>>| {
+        let key = selected.get()?;
+        if dirty.get() {
+            if let Some(Some(kept)) = previous.filter(|p| p.as_ref().is_some_and(|t| t.key == key)) {
+                return Some(kept.clone());
+            }
+        }
+        plan.with(|p| p.tasks.iter().find(|t| t.key == key).cloned())
+    });
     let export = format!("/api/export/gantt/{}.xlsx", info.project);
-    let counts = move || {
+    let counts = Memo::new(move |_| {
         let laid = plan.with(|p| p.lay_out(today).unwrap_or_default());
         let critical = laid.iter().filter(|l| l.critical).count();
         let late = laid.iter().filter(|l| l.slack < 0).count();
         let overdue = laid.iter().filter(|l| l.overdue).count();
         (laid.len(), critical, late, overdue)
-    };
+    });
     view! {
         <Title text=info.title.clone()/>
         <section class="page gantt-page">
@@ -210,10 +226,10 @@ fn PlanView(initial: PlanData, local: RwSignal<Option<PlanData>>) -> impl IntoVi
                 <span class="badge">{info.branch_name.clone()}</span>
             </header>
             <dl class="stats gantt-stats">
-                <div class="stat"><dt><Tr m=Msg::GanttTasks/></dt><dd>{move || counts().0}</dd></div>
-                <div class="stat"><dt><Tr m=Msg::GanttCritical/></dt><dd>{move || counts().1}</dd></div>
-                <div class="stat"><dt><Tr m=Msg::GanttLate/></dt><dd>{move || counts().2}</dd></div>
-                <div class="stat"><dt><Tr m=Msg::GanttOverdue/></dt><dd>{move || counts().3}</dd></div>
+                <div class="stat"><dt><Tr m=Msg::GanttTasks/></dt><dd>{move || counts.get().0}</dd></div>
+                <div class="stat"><dt><Tr m=Msg::GanttCritical/></dt><dd>{move || counts.get().1}</dd></div>
+                <div class="stat"><dt><Tr m=Msg::GanttLate/></dt><dd>{move || counts.get().2}</dd></div>
+                <div class="stat"><dt><Tr m=Msg::GanttOverdue/></dt><dd>{move || counts.get().3}</dd></div>
             </dl>
             <div class="gantt-toolbar" role="toolbar" aria-label=move || t(locale.get(), Msg::GanttZoom)>
                 {[(Zoom::Day, Msg::GanttDay), (Zoom::Week, Msg::GanttWeek), (Zoom::Month, Msg::GanttMonth)].into_iter().map(|(z, m)| view! {
@@ -259,8 +275,8 @@ fn PlanView(initial: PlanData, local: RwSignal<Option<PlanData>>) -> impl IntoVi
                     </div>
                 }
             })}
-            {move || selected.get().and_then(|key| plan.with(|p| p.tasks.iter().find(|t| t.key == key).cloned())).map(|task| {
-                view! { <TaskEditor task plan editable today save=Callback::new(move |(table, key, fields, create): (&'static str, String, Map<String, Value>, bool)| save(table, key, fields, create))/> }
+            {move || editing.get().map(|task| {
+                view! { <TaskEditor task plan editable today dirty save=Callback::new(move |(table, key, fields, create): (&'static str, String, Map<String, Value>, bool)| save(table, key, fields, create))/> }
             })}
         </section>
     }
@@ -281,7 +297,14 @@ fn new_key() -> String {
 
 /// Every field of the selected task, for people who do not drag; its links too.
 #[component]
-fn TaskEditor(task: PlanTask, plan: Memo<Plan>, editable: bool, today: NaiveDate, save: Callback<(&'static str, String, Map<String, Value>, bool)>) -> impl IntoView {
+fn TaskEditor(
+    task: PlanTask,
+    plan: Memo<Plan>,
+    editable: bool,
+    today: NaiveDate,
+    dirty: RwSignal<bool>,
+    save: Callback<(&'static str, String, Map<String, Value>, bool)>,
+) -> impl IntoView {
     let locale = use_locale();
     let key = StoredValue::new(task.key.clone());
     let calendar = plan.with_untracked(|p| p.calendar.clone());
@@ -346,6 +369,7 @@ fn TaskEditor(task: PlanTask, plan: Memo<Plan>, editable: bool, today: NaiveDate
         let parent_value = parent.get_untracked();
         put("parent", if parent_value.is_empty() { Value::Null } else { json!(parent_value) }, before.parent.clone().map(Value::String).unwrap_or(Value::Null));
         problem.set(None);
+        dirty.set(false);
         if !fields.is_empty() {
             save.run((TASK_TABLE, key.get_value(), fields, false));
         }
@@ -373,7 +397,7 @@ fn TaskEditor(task: PlanTask, plan: Memo<Plan>, editable: bool, today: NaiveDate
     };
     let laid = move || plan.with(|p| p.lay_out(today).ok().and_then(|l| l.into_iter().find(|l| l.key == key.get_value())));
     view! {
-        <form class="panel task-editor" novalidate on:submit=submit_form aria-labelledby="task-editor-title">
+        <form class="panel task-editor" novalidate on:submit=submit_form on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true) aria-labelledby="task-editor-title">
             <h2 id="task-editor-title"><Tr m=Msg::GanttEditTask/></h2>
             {move || laid().map(|l| view! {
                 <p class="muted">

@@ -283,6 +283,30 @@ messages! {
     GanttLag => "间隔（工作日）", "Lag (working days)";
     GanttAddLink => "添加依赖", "Add dependency";
     GanttOpenPlan => "查看项目计划（甘特图）", "Open the plan (Gantt chart)";
+    NavMentors => "导师团", "Mentors";
+    MentorTeam => "导师帮带", "Mentor team";
+    MentorLead => "街道班子成员、优秀基层党组织书记、社会治理专家和物业管理专业人才组成导师团，与支部一对一结对，帮助确定课题、完善制度、设计活动。", "Street leaders, outstanding branch secretaries, governance experts and property professionals mentor the branches one-to-one: setting topics, improving rules, designing activities.";
+    PairingGraph => "结对关系图", "Pairing graph";
+    PairingList => "结对一览", "Pairings";
+    ExportMentoring => "导出辅导记录（Excel）", "Export the mentoring log (Excel)";
+    MentoringLog => "辅导记录", "Mentoring log";
+    SessionsHeld => "辅导次数", "Sessions";
+    QuietBranch => "近30天未辅导", "No session in 30 days";
+    NoSessions => "暂无辅导记录", "No sessions yet";
+    Mentor => "导师", "Mentor";
+    MentorKind => "导师类别", "Kind";
+    LastSession => "最近辅导", "Last session";
+    EndPairing => "结束结对", "End pairing";
+    SummaryNeeded => "请填写辅导内容", "Say what the session was about";
+    LogSession => "记录一次辅导", "Log a session";
+    SessionDate => "辅导日期", "Date";
+    ServedProject => "服务的项目", "Project served";
+    SessionForm => "辅导形式", "Form";
+    SessionOutcomes => "辅导成果", "Outcome";
+    SessionSummary => "辅导内容", "What was done";
+    NewPairing => "新建结对", "New pairing";
+    PairingStarts => "结对开始日期", "Starts on";
+    AdditionalPairing => "增加结对（该导师同时联系另一个支部）", "Additional pairing (this mentor takes a further branch)";
 }
 
 pub fn role_name(locale: Locale, role: Role) -> &'static str {

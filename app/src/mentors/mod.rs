@@ -1,1 +1,8 @@
-//! The mentor team (`mentors`): `/mentors`, the pairing graph and the sessions.
+//! The mentor team (`mentors`): `/mentors` with the pairing graph, the list, the
+//! mentoring log and the forms. The rules are `domain::mentors`.
+
+mod pages;
+mod queries;
+
+pub use pages::MentorsPage;
+pub use queries::*;

@@ -417,6 +417,7 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> i
             })}
             <p class="form-error" role="alert">{move || error.get()}</p>
             <div class="moves">
+                <a class="button secondary" href=format!("/gantt/{}", card.key)><Tr m=Msg::GanttOpenPlan/></a>
                 {editable.then(|| view! { <a class="button secondary" href=format!("/projects/new?edit={}", card.key)><Tr m=Msg::Edit/></a> })}
                 {moves.into_iter().map(|to| {
                     let needs_reason = to == Status::Returned;

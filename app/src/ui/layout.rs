@@ -63,6 +63,7 @@ fn Header(user: SessionUser) -> impl IntoView {
                 <A href="/projects">{move || t(locale.get(), Msg::NavProjects)}</A>
                 <A href="/catalog">{move || t(locale.get(), Msg::NavCatalog)}</A>
                 <A href="/gantt">{move || t(locale.get(), Msg::NavGantt)}</A>
+                <A href="/mentors">{move || t(locale.get(), Msg::NavMentors)}</A>
                 {(role == Role::StreetStaff || role == Role::LiaisonLeader || role == Role::Mentor).then(|| view! {
                     <A href="/dashboard">{move || t(locale.get(), Msg::NavDashboard)}</A>
                 })}
