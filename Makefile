@@ -15,7 +15,7 @@ WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
 SERVER := $(CARGO_TARGET_DIR)/debug/xianfeng
 E2E_PORT ?= 3100
 
-.PHONY: run test size site server tools browser-tools unit e2e bench clean surreal-dev broken
+.PHONY: run test size site server tools browser-tools unit e2e bench bench-gantt clean surreal-dev broken
 
 ## make bench: the write path's throughput on embedded SurrealKV (synced commits), and
 ## the board with 1,000 projects, server-rendered over HTTP (dev profile, as `make run`
@@ -29,6 +29,15 @@ bench: site
 	grep -v '^serving' $$log; \
 	(cd end2end && node bench/board.mjs $$(sed -n 's/^serving //p' $$log)); status=$$?; \
 	kill -- -$$pid 2>/dev/null; kill $$pid 2>/dev/null; exit $$status
+
+## make bench-gantt: the Gantt chart against frappe-gantt and dhtmlx-gantt in Chromium
+## (2,000 and 10,000 tasks: draw, scroll and drag frame times), and scheduling in wasm.
+bench-gantt: tools browser-tools site server
+	@set -m; port=3199; \
+	XIANFENG_DB=mem:// XIANFENG_ADDR=127.0.0.1:$$port XIANFENG_SITE=$(SITE) RUST_LOG=warn $(SERVER) >/dev/null 2>&1 & pid=$$!; \
+	for i in $$(seq 600); do curl -sf http://127.0.0.1:$$port/readyz >/dev/null && break; sleep 0.5; done; \
+	(cd end2end && node bench/gantt.mjs http://127.0.0.1:$$port); status=$$?; \
+	kill $$pid 2>/dev/null; exit $$status
 
 ## make run: build everything and serve the app with demo data on http://127.0.0.1:3000
 run: tools site server

@@ -31,6 +31,14 @@ for (const [name, viewport] of Object.entries(sizes)) {
     await page.goto('/projects/p003');
     await expect(page.getByRole('heading', { level: 1, name: '先锋书房' })).toBeVisible();
     await page.screenshot({ path: `screenshots/${name}-project.png`, fullPage: true });
+    for (const [path, shot] of [['/gantt/p001', 'gantt'], ['/gantt', 'programme'], ['/mentors', 'mentors']]) {
+      await page.goto(path);
+      await hydrated(page);
+      await expect(page.locator('h1')).toBeVisible();
+      await page.screenshot({ path: `screenshots/${name}-${shot}.png`, fullPage: shot !== 'gantt' });
+      const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(wider, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
+    }
     await page.getByRole('button', { name: '退出登录' }).click();
     await signedIn(page, 'lixiurong');
     await page.goto('/projects/new');

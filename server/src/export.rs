@@ -269,13 +269,14 @@ pub async fn mentoring(State(state): State<AppState>, headers: HeaderMap) -> Res
         Err(response) => return response,
     };
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
-    let sql = "SELECT date, summary, form, outcomes, \
+    let only_branch = if only.is_some() { "WHERE branch = $branch" } else { "" };
+    let sql = format!("SELECT date, summary, form, outcomes, \
                (SELECT VALUE name FROM ONLY type::record('mentor', $parent.mentor)) AS mentor_name, \
                (SELECT VALUE kind FROM ONLY type::record('mentor', $parent.mentor)) AS kind, \
                (SELECT VALUE name FROM ONLY type::record('branch', $parent.branch)) AS branch_name, \
                (IF project THEN (SELECT VALUE title FROM ONLY type::record('project', $parent.project)) ELSE '' END) AS project_title \
-               FROM mentor_session WHERE $branch = NONE OR branch = $branch ORDER BY date DESC";
-    let rows: Vec<Value> = match app::db::rows(&state.db, sql, json!({ "branch": only }), 0).await {
+               FROM mentor_session {only_branch} ORDER BY date DESC");
+    let rows: Vec<Value> = match app::db::rows(&state.db, &sql, json!({ "branch": only }), 0).await {
         Ok(rows) => rows,
         Err(error) => {
             tracing::error!(%error, "mentoring export failed");

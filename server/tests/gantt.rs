@@ -145,3 +145,46 @@ async fn pairings_are_one_to_one_and_sessions_need_one() {
     assert_eq!(push_ok(&server.base, &other, vec![session("y4", "wenxing", "2026-11-20")]).await.results[0].status, OpStatus::Rejected);
     assert_eq!(field(&server.db, "mentor_session", "y1", "summary").await, json!("确定年度课题"));
 }
+
+#[tokio::test]
+async fn the_programme_lists_every_filed_project_and_the_mentoring_every_session() {
+    let server = start().await;
+    let street = login(&server.base, "wangmin").await;
+    let answer: Value = street.post(format!("{}/api/get_programme", server.base)).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
+    let rows = answer["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 30, "{answer}");
+    // The projects still running overran their period: late, with overdue tasks.
+    let late = rows.iter().filter(|r| r["slack"].as_i64().is_some_and(|s| s < 0)).count();
+    assert!(late >= 4, "{late}");
+    assert!(rows.iter().all(|r| r["tasks"].as_u64().is_some_and(|n| (5..=40).contains(&n))));
+    let secretary = login(&server.base, "lixiurong").await;
+    let own: Value = secretary.post(format!("{}/api/get_programme", server.base)).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
+    assert!(own["rows"].as_array().unwrap().iter().all(|r| r["branch"] == "wenxing"));
+    let mentoring: Value = street.post(format!("{}/api/get_mentoring", server.base)).form(&[("", "")]).send().await.unwrap().json().await.unwrap();
+    assert!(mentoring["sessions"].as_array().unwrap().len() > 20, "{mentoring}");
+}
+
+#[tokio::test]
+async fn the_mentoring_log_and_a_plan_download_as_workbooks() {
+    use calamine::{Reader, Xlsx};
+    let server = start().await;
+    let street = login(&server.base, "wangmin").await;
+    let read = |bytes: Vec<u8>| -> Vec<Vec<String>> {
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let log = street.get(format!("{}/api/export/mentoring.xlsx", server.base)).send().await.unwrap().bytes().await.unwrap();
+    let rows = read(log.to_vec());
+    assert_eq!(rows[0][0], "日期");
+    assert!(rows.len() > 20);
+    assert!(rows.iter().any(|r| r[1] == "刘建国" && r[3] == "文兴社区" && r[2] == "街道班子成员"));
+    let plan = street.get(format!("{}/api/export/gantt/p003.xlsx", server.base)).send().await.unwrap().bytes().await.unwrap();
+    let rows = read(plan.to_vec());
+    assert_eq!(rows[0][1], "任务");
+    assert!(rows.iter().any(|r| r[1].trim() == "项目验收" && r[8] == "是"), "the acceptance milestone is critical");
+    // Another branch's secretary may not take 先锋书房's plan (太和社区).
+    let other = login(&server.base, "lixiurong").await;
+    let refused = other.get(format!("{}/api/export/gantt/p003.xlsx", server.base)).send().await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+}

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 pub const ROW: f64 = 36.0;
 pub const HEAD: f64 = 44.0;
 /// Rows drawn beyond the view on each side, so a quick scroll shows no gap.
-const OVERSCAN: usize = 8;
+const OVERSCAN: usize = 12;
 /// Sideways pixels before a press becomes a drag.
 const DRAG_START: f64 = 8.0;
 
@@ -100,12 +100,21 @@ pub struct Drag {
 /// The plan as shown: with a drag in progress laid over it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shown {
-    pub plan: Plan,
+    /// The plan with the drag applied; `None` when it is the plan as stored.
+    pub changed: Option<Plan>,
+    /// The layout, task by task in the plan's order.
     pub laid: Vec<Laid>,
     /// The rule a drag in progress would break.
     pub problem: Option<GanttProblem>,
     /// Tasks the drag moves (the task itself and the successors it pushes).
     pub moved: Vec<String>,
+}
+
+impl Shown {
+    /// The plan drawn: the dragged one, or the one stored.
+    pub fn plan<'a>(&'a self, stored: &'a Plan) -> &'a Plan {
+        self.changed.as_ref().unwrap_or(stored)
+    }
 }
 
 /// Applies a drag to a plan: a move shifts the start by working days, a resize the length.
@@ -131,32 +140,91 @@ pub fn shown(plan: &Plan, drag: Option<&Drag>, today: NaiveDate) -> Shown {
 /// As `shown`, with the plan's own layout already at hand (the chart keeps it, so a
 /// drag step schedules the plan once, not twice).
 pub fn shown_over(plan: &Plan, base: &Result<Vec<Laid>, GanttProblem>, drag: Option<&Drag>, today: NaiveDate) -> Shown {
-    let base = base.clone();
-    let base_laid = base.clone().unwrap_or_default();
+    let base_laid = || base.clone().unwrap_or_default();
     let Some(changed) = drag.and_then(|d| dragged(plan, d)) else {
-        return Shown { plan: plan.clone(), laid: base_laid, problem: base.err(), moved: vec![] };
+        return Shown { changed: None, laid: base_laid(), problem: base.clone().err(), moved: vec![] };
     };
     let key = drag.map(|d| d.task.clone()).unwrap_or_default();
     match changed.check(&[key.as_str()], today) {
         Ok(laid) => {
-            let moved = laid.iter().zip(&base_laid).filter(|(a, b)| a.start != b.start || a.finish != b.finish).map(|(a, _)| a.key.clone()).collect();
-            Shown { plan: changed, laid, problem: None, moved }
+            let before = base.as_deref().unwrap_or_default();
+            let moved = laid.iter().zip(before).filter(|(a, b)| a.start != b.start || a.finish != b.finish).map(|(a, _)| a.key.clone()).collect();
+            Shown { changed: Some(changed), laid, problem: None, moved }
         }
         // Drawn where it was, with the reason; let go, it snaps back.
-        Err(problem) => Shown { plan: plan.clone(), laid: base_laid, problem: Some(problem), moved: vec![key] },
+        Err(problem) => Shown { changed: None, laid: base_laid(), problem: Some(problem), moved: vec![key] },
     }
 }
 
-/// A row of the chart: a task in table order.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RowInfo {
-    pub key: String,
-    pub name: String,
-    pub depth: usize,
+/// The table order of a plan, as indices into its tasks, with what each row needs that
+/// spans the plan: its depth, whether it has subtasks; and each link's two rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Order {
+    /// (task index, depth), row by row.
+    pub rows: Vec<(usize, usize)>,
+    /// By task index: does it have subtasks?
+    pub summary: Vec<bool>,
+    /// By task index: its row.
+    pub row_of: Vec<usize>,
+    /// By link index: (row of `from`, row of `to`, task index of `from`, of `to`).
+    pub links: Vec<(usize, usize, usize, usize)>,
 }
 
-pub fn rows_of(plan: &Plan) -> Vec<RowInfo> {
-    plan.ordered().into_iter().map(|(depth, t)| RowInfo { key: t.key.clone(), name: t.name.clone(), depth }).collect()
+pub fn order_of(plan: &Plan) -> Order {
+    let at: HashMap<&str, usize> = plan.tasks.iter().enumerate().map(|(i, t)| (t.key.as_str(), i)).collect();
+    let rows: Vec<(usize, usize)> = plan.ordered().into_iter().filter_map(|(depth, t)| Some((*at.get(t.key.as_str())?, depth))).collect();
+    let mut row_of = vec![0; plan.tasks.len()];
+    for (row, (task, _)) in rows.iter().enumerate() {
+        row_of[*task] = row;
+    }
+    let mut summary = vec![false; plan.tasks.len()];
+    for task in &plan.tasks {
+        if let Some(&parent) = task.parent.as_deref().and_then(|p| at.get(p)) {
+            summary[parent] = true;
+        }
+    }
+    let links = plan
+        .links
+        .iter()
+        .filter_map(|l| {
+            let (a, b) = (*at.get(l.from.as_str())?, *at.get(l.to.as_str())?);
+            Some((row_of[a], row_of[b], a, b))
+        })
+        .collect();
+    Order { rows, summary, row_of, links }
+}
+
+/// A bar as drawn: positions in tenths of a pixel (so rows compare and hash exactly).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct BarRow {
+    index: usize,
+    key: String,
+    name: String,
+    depth: usize,
+    start: NaiveDate,
+    finish: NaiveDate,
+    x0: i64,
+    x1: i64,
+    px: i64,
+    progress: i64,
+    baseline: Option<(i64, i64)>,
+    flags: u16,
+}
+
+const CRITICAL: u16 = 1;
+const MILESTONE: u16 = 2;
+const OVERDUE: u16 = 4;
+const BEHIND: u16 = 8;
+const LATE: u16 = 16;
+const SELECTED: u16 = 32;
+const PUSHED: u16 = 64;
+const REFUSED: u16 = 128;
+const SUMMARY: u16 = 256;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Arrow {
+    path: String,
+    critical: bool,
 }
 
 /// What the chart tells the page: a finished gesture to save, or a tap.
@@ -214,19 +282,22 @@ pub fn GanttChart(
     let view_height = RwSignal::new(640.0f64);
     let base = Memo::new(move |_| plan.with(|p| p.lay_out(today)));
     let preview = Memo::new(move |_| plan.with(|p| base.with(|b| drag.with(|d| shown_over(p, b, d.as_ref(), today)))));
-    let rows = Memo::new(move |_| preview.with(|s| rows_of(&s.plan)));
-    let index = Memo::new(move |_| rows.with(|r| r.iter().enumerate().map(|(i, row)| (row.key.clone(), i)).collect::<HashMap<_, _>>()));
-    let laid = Memo::new(move |_| preview.with(|s| s.laid.iter().map(|l| (l.key.clone(), l.clone())).collect::<HashMap<_, _>>()));
+    // Table order follows the stored plan (a drag moves bars, never rows).
+    let order = Memo::new(move |_| plan.with(order_of));
+    let row_count = Memo::new(move |_| order.with(|o| o.rows.len()));
     // The scale follows the stored plan, not the drag, so the chart does not jump.
     let scale = Memo::new(move |_| plan.with(|p| base.with(|b| Scale::for_plan(p, b.as_deref().unwrap_or_default(), today, zoom.get()))));
+    // The rows drawn: the view and a block either side, moved a block at a time, so most
+    // scroll frames change nothing on the page and the browser just scrolls.
     let visible = Memo::new(move |_| {
-        let count = rows.with(Vec::len);
+        let count = row_count.get();
         let first = ((scroll_top.get() - HEAD) / ROW).floor().max(0.0) as usize;
+        let start = first / OVERSCAN * OVERSCAN;
         let shown_rows = (view_height.get() / ROW).ceil() as usize + 1;
-        (first.saturating_sub(OVERSCAN), (first + shown_rows + OVERSCAN).min(count))
+        (start.saturating_sub(OVERSCAN).min(count), (start + shown_rows + 2 * OVERSCAN).min(count))
     });
     let table_width = 240.0;
-    let total_height = move || HEAD + rows.with(Vec::len) as f64 * ROW;
+    let total_height = move || HEAD + row_count.get() as f64 * ROW;
 
     let on_scroll = move |ev: leptos::ev::Event| {
         let target: leptos::web_sys::Element = event_target(&ev);
@@ -363,149 +434,205 @@ pub fn GanttChart(
     };
 
     // ---- drawing
-    let bars = move || {
+    // Everything a row needs, worked out once per change of the plan, the drag or the
+    // selection; scrolling only picks the rows in view, and rows already on the page are
+    // kept (keyed by their whole content).
+    let visible_bars = move || {
         let (from, to) = visible.get();
         let scale = scale.get();
-        let laid = laid.read();
-        let moved = preview.with(|s| s.moved.clone());
-        let problem = preview.with(|s| s.problem.is_some());
         let chosen = selected.get();
-        let plan_now = preview.read();
-        let tasks: HashMap<&str, &crate::domain::gantt::PlanTask> = plan_now.plan.tasks.iter().map(|t| (t.key.as_str(), t)).collect();
-        rows.with(|rows| {
-            rows[from..to]
-                .iter()
-                .enumerate()
-                .filter_map(|(offset, row)| {
-                    let i = from + offset;
-                    let l = laid.get(&row.key)?;
-                    let task = tasks.get(row.key.as_str())?;
-                    let y = i as f64 * ROW;
-                    let x0 = scale.x(l.start);
-                    let x1 = scale.x(l.finish) + scale.px;
-                    let is_selected = chosen.as_deref() == Some(row.key.as_str());
-                    let mut class = String::from("gantt-bar");
-                    for (on, name) in [
-                        (l.critical, " critical"),
-                        (task.milestone, " milestone"),
-                        (l.overdue, " overdue"),
-                        (l.behind, " behind"),
-                        (l.slack < 0, " late"),
-                        (is_selected, " selected"),
-                        (moved.contains(&row.key), if problem { " refused" } else { " pushed" }),
-                        (rows_have_children(&plan_now.plan, &row.key), " summary"),
-                    ] {
-                        if on {
-                            class.push_str(name);
-                        }
-                    }
-                    let label = format!("{} {}–{}", row.name, short_date(l.start), short_date(l.finish));
-                    let ghost = task.baseline_start.zip(task.baseline_finish).map(|(s, f)| {
-                        view! { <rect class="gantt-baseline" x=scale.x(s) y=y + ROW - 9.0 width=(scale.x(f) + scale.px - scale.x(s)).max(2.0) height=4 rx=2/> }
-                    });
-                    let body = if task.milestone {
-                        let cx = x0 + scale.px / 2.0;
-                        let cy = y + ROW / 2.0;
-                        view! {
-                            <polygon class="gantt-diamond" points=format!("{},{} {},{} {},{} {},{}", cx, cy - 9.0, cx + 9.0, cy, cx, cy + 9.0, cx - 9.0, cy)/>
-                            <rect class="gantt-hit" x=cx - 22.0 y=y width=44 height=ROW data-mode="move"/>
-                        }
-                        .into_any()
-                    } else {
-                        let width = (x1 - x0).max(3.0);
-                        let done = width * (task.progress.clamp(0, 100) as f64) / 100.0;
-                        view! {
-                            <rect class="gantt-body" x=x0 y=y + 7.0 width=width height=ROW - 16.0 rx=4/>
-                            <rect class="gantt-progress" x=x0 y=y + 7.0 width=done height=ROW - 16.0 rx=4/>
-                            // Taller than the bar: a finger finds it.
-                            <rect class="gantt-hit" x=x0 y=y width=width.max(44.0) height=ROW data-mode="move"/>
-                        }
-                        .into_any()
-                    };
-                    // Handles on the selected bar only, each 44 px across.
-                    let handles = (is_selected && editable).then(|| {
-                        // Mostly past the bar's end, so a short bar is still moved by its middle.
-                        let inset = ((x1 - x0) / 4.0).min(10.0);
-                        let resize = (!task.milestone).then(|| view! {
-                            <rect class="gantt-handle resize" x=x1 - inset y=y width=44 height=ROW data-mode="resize">
-                                <title>{t(locale.get_untracked(), Msg::GanttResize)}</title>
-                            </rect>
-                        });
-                        view! {
-                            {resize}
-                            <g class="gantt-handle link" data-mode="link">
-                                <circle class="gantt-link-dot" cx=x1 + 66.0 cy=y + ROW / 2.0 r=7/>
-                                <circle class="gantt-hit" cx=x1 + 66.0 cy=y + ROW / 2.0 r=22 data-mode="link">
-                                    <title>{t(locale.get_untracked(), Msg::GanttLinkHandle)}</title>
-                                </circle>
-                            </g>
-                        }
-                    });
-                    Some(view! {
-                        <g class=class data-task=row.key.clone() role="listitem" aria-label=label>
-                            {ghost}
-                            {body}
-                            {handles}
-                        </g>
-                    })
+        let tenths = |x: f64| (x * 10.0).round() as i64;
+        plan.with(|stored| {
+            preview.with(|s| {
+                let drawn = s.plan(stored);
+                order.with(|o| {
+                    o.rows
+                        .get(from..to)
+                        .unwrap_or_default()
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(offset, &(i, depth))| {
+                            let task = drawn.tasks.get(i)?;
+                            let l = s.laid.get(i)?;
+                            let moved = s.moved.contains(&task.key);
+                            let mut flags = 0u16;
+                            for (on, flag) in [
+                                (l.critical, CRITICAL),
+                                (task.milestone, MILESTONE),
+                                (l.overdue, OVERDUE),
+                                (l.behind, BEHIND),
+                                (l.slack < 0, LATE),
+                                (chosen.as_deref() == Some(task.key.as_str()), SELECTED),
+                                (moved && s.problem.is_none(), PUSHED),
+                                (moved && s.problem.is_some(), REFUSED),
+                                (o.summary.get(i).copied().unwrap_or(false), SUMMARY),
+                            ] {
+                                if on {
+                                    flags |= flag;
+                                }
+                            }
+                            Some(BarRow {
+                                index: from + offset,
+                                key: task.key.clone(),
+                                name: task.name.clone(),
+                                depth,
+                                start: l.start,
+                                finish: l.finish,
+                                x0: tenths(scale.x(l.start)),
+                                x1: tenths(scale.x(l.finish) + scale.px),
+                                px: tenths(scale.px),
+                                progress: task.progress.clamp(0, 100),
+                                baseline: task.baseline_start.zip(task.baseline_finish).map(|(b0, b1)| (tenths(scale.x(b0)), tenths(scale.x(b1) + scale.px))),
+                                flags,
+                            })
+                        })
+                        .collect::<Vec<_>>()
                 })
-                .collect_view()
+            })
         })
     };
-    let arrows = move || {
+    // Worked out once for the bars and the table beside them.
+    let visible_rows = Memo::new(move |_| visible_bars());
+    let visible_arrows = move || {
         let (from, to) = visible.get();
         let scale = scale.get();
-        let index = index.read();
-        let laid = laid.read();
         preview.with(|s| {
-            s.plan
-                .links
-                .iter()
-                .filter_map(|link| {
-                    let (a, b) = (*index.get(&link.from)?, *index.get(&link.to)?);
-                    // Drawn when either end is on screen.
-                    if (a < from || a >= to) && (b < from || b >= to) {
-                        return None;
-                    }
-                    let (la, lb) = (laid.get(&link.from)?, laid.get(&link.to)?);
-                    let x1 = scale.x(la.finish) + scale.px;
-                    let y1 = a as f64 * ROW + ROW / 2.0;
-                    let x2 = scale.x(lb.start);
-                    let y2 = b as f64 * ROW + ROW / 2.0;
-                    let elbow = x1 + 6.0;
-                    let path = if x2 - 10.0 >= elbow {
-                        format!("M{x1},{y1} H{elbow} V{y2} H{x2}")
-                    } else {
-                        // The successor starts before the predecessor's end: go round.
-                        let mid = y2 - (ROW / 2.0) * if y2 > y1 { 1.0 } else { -1.0 };
-                        format!("M{x1},{y1} H{elbow} V{mid} H{} V{y2} H{x2}", x2 - 10.0)
-                    };
-                    let critical = la.critical && lb.critical;
-                    Some(view! { <path class=if critical { "gantt-arrow critical" } else { "gantt-arrow" } d=path marker-end="url(#gantt-arrowhead)"/> })
-                })
-                .collect_view()
+            order.with(|o| {
+                o.links
+                    .iter()
+                    // Drawn when either end is in the rows drawn.
+                    .filter(|(a, b, _, _)| (*a).max(*b) >= from && (*a).min(*b) < to)
+                    .filter_map(|&(a, b, ta, tb)| {
+                        let (la, lb) = (s.laid.get(ta)?, s.laid.get(tb)?);
+                        let x1 = scale.x(la.finish) + scale.px;
+                        let y1 = a as f64 * ROW + ROW / 2.0;
+                        let x2 = scale.x(lb.start);
+                        let y2 = b as f64 * ROW + ROW / 2.0;
+                        let elbow = x1 + 6.0;
+                        let path = if x2 - 10.0 >= elbow {
+                            format!("M{x1},{y1} H{elbow} V{y2} H{x2}")
+                        } else {
+                            // The successor starts before the predecessor's end: go round.
+                            let mid = y2 - (ROW / 2.0) * if y2 > y1 { 1.0 } else { -1.0 };
+                            format!("M{x1},{y1} H{elbow} V{mid} H{} V{y2} H{x2}", x2 - 10.0)
+                        };
+                        Some(Arrow { path, critical: la.critical && lb.critical })
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
+    };
+    let bar_view = move |row: BarRow| {
+        let y = row.index as f64 * ROW;
+        let (x0, x1, px) = (row.x0 as f64 / 10.0, row.x1 as f64 / 10.0, row.px as f64 / 10.0);
+        let has = |flag: u16| row.flags & flag != 0;
+        let mut class = String::from("gantt-bar");
+        for (flag, name) in [
+            (CRITICAL, " critical"),
+            (MILESTONE, " milestone"),
+            (OVERDUE, " overdue"),
+            (BEHIND, " behind"),
+            (LATE, " late"),
+            (SELECTED, " selected"),
+            (PUSHED, " pushed"),
+            (REFUSED, " refused"),
+            (SUMMARY, " summary"),
+        ] {
+            if has(flag) {
+                class.push_str(name);
+            }
+        }
+        let label = format!("{} {}–{}", row.name, short_date(row.start), short_date(row.finish));
+        let ghost = row.baseline.map(|(b0, b1)| {
+            let (b0, b1) = (b0 as f64 / 10.0, b1 as f64 / 10.0);
+            view! { <rect class="gantt-baseline" x=b0 y=y + ROW - 9.0 width=(b1 - b0).max(2.0) height=4 rx=2/> }
+        });
+        let body = if has(MILESTONE) {
+            let cx = x0 + px / 2.0;
+            let cy = y + ROW / 2.0;
+            view! {
+                <polygon class="gantt-diamond" points=format!("{},{} {},{} {},{} {},{}", cx, cy - 9.0, cx + 9.0, cy, cx, cy + 9.0, cx - 9.0, cy)/>
+                <rect class="gantt-hit" x=cx - 22.0 y=y width=44 height=ROW data-mode="move"/>
+            }
+            .into_any()
+        } else {
+            let width = (x1 - x0).max(3.0);
+            let done = width * row.progress as f64 / 100.0;
+            view! {
+                <rect class="gantt-body" x=x0 y=y + 7.0 width=width height=ROW - 16.0 rx=4/>
+                <rect class="gantt-progress" x=x0 y=y + 7.0 width=done height=ROW - 16.0 rx=4/>
+                // Taller than the bar: a finger finds it.
+                <rect class="gantt-hit" x=x0 y=y width=width.max(44.0) height=ROW data-mode="move"/>
+            }
+            .into_any()
+        };
+        // Handles on the selected bar only, each 44 px across.
+        let handles = (has(SELECTED) && editable).then(|| {
+            // Mostly past the bar's end, so a short bar is still moved by its middle.
+            let inset = ((x1 - x0) / 4.0).min(10.0);
+            let resize = (!has(MILESTONE)).then(|| view! {
+                <rect class="gantt-handle resize" x=x1 - inset y=y width=44 height=ROW data-mode="resize">
+                    <title>{t(locale.get_untracked(), Msg::GanttResize)}</title>
+                </rect>
+            });
+            view! {
+                {resize}
+                <g class="gantt-handle link" data-mode="link">
+                    <circle class="gantt-link-dot" cx=x1 + 66.0 cy=y + ROW / 2.0 r=7/>
+                    <circle class="gantt-hit" cx=x1 + 66.0 cy=y + ROW / 2.0 r=22 data-mode="link">
+                        <title>{t(locale.get_untracked(), Msg::GanttLinkHandle)}</title>
+                    </circle>
+                </g>
+            }
+        });
+        view! {
+            <g class=class data-task=row.key.clone() role="listitem" aria-label=label>
+                {ghost}
+                {body}
+                {handles}
+            </g>
+        }
+    };
+    let table_row = move |row: BarRow| {
+        let key = row.key.clone();
+        let is_selected = row.flags & SELECTED != 0;
+        view! {
+            <button
+                type="button"
+                class=if is_selected { "gantt-row selected" } else { "gantt-row" }
+                class:critical=row.flags & CRITICAL != 0
+                style=format!("top:{}px;padding-left:{}px", row.index as f64 * ROW, 8 + row.depth * 14)
+                aria-pressed=is_selected.to_string()
+                data-row=key.clone()
+                on:click=move |_| on_gesture.run(Gesture::Select(key.clone()))
+            >
+                <span class="gantt-name">{row.name.clone()}</span>
+                <span class="gantt-dates">{format!("{}–{}", short_date(row.start), short_date(row.finish))}</span>
+            </button>
+        }
     };
     let rubber_band = move || {
         drag.with(|d| {
             let d = d.as_ref().filter(|d| d.active && d.mode == Mode::Link)?;
-            let (i, l) = (*index.read().get(&d.task)?, laid.read().get(&d.task)?.clone());
+            let task = plan.with(|p| p.tasks.iter().position(|t| t.key == d.task))?;
+            let (i, l) = (order.with(|o| o.row_of.get(task).copied())?, preview.with(|s| s.laid.get(task).cloned())?);
             let scale = scale.get();
             let x1 = scale.x(l.finish) + scale.px + 66.0;
             let y1 = i as f64 * ROW + ROW / 2.0;
             Some(view! { <line class="gantt-rubber" x1=x1 y1=y1 x2=x1 + (d.x - d.x0) y2=y1 + (d.y - d.y0)/> })
         })
     };
+    let calendar = Memo::new(move |_| plan.with(|p| p.calendar.clone()));
     let days_off = move || {
         let scale = scale.get();
         if zoom.get() == Zoom::Month {
             return Vec::new();
         }
-        let height = rows.with(Vec::len) as f64 * ROW;
-        plan.with(|p| {
+        let height = row_count.get() as f64 * ROW;
+        calendar.with(|c| {
             (0..scale.days)
                 .map(|n| scale.origin + Duration::days(n))
-                .filter(|d| !p.calendar.is_working(*d))
+                .filter(|d| !c.is_working(*d))
                 .map(|d| view! { <rect class="gantt-day-off" x=scale.x(d) y=0 width=scale.px height=height/> })
                 .collect::<Vec<_>>()
         })
@@ -521,42 +648,9 @@ pub fn GanttChart(
             {minor.into_iter().map(|(x, label)| view! { <text class="gantt-tick" x=x + 2.0 y=36>{label}</text> }).collect_view()}
         }
     };
-    let table_rows = move || {
-        let (from, to) = visible.get();
-        let laid = laid.read();
-        let chosen = selected.get();
-        rows.with(|rows| {
-            rows[from..to]
-                .iter()
-                .enumerate()
-                .map(|(offset, row)| {
-                    let i = from + offset;
-                    let key = row.key.clone();
-                    let l = laid.get(&row.key).cloned();
-                    let is_selected = chosen.as_deref() == Some(row.key.as_str());
-                    let dates = l.as_ref().map(|l| format!("{}–{}", short_date(l.start), short_date(l.finish))).unwrap_or_default();
-                    let critical = l.as_ref().is_some_and(|l| l.critical);
-                    view! {
-                        <button
-                            type="button"
-                            class=if is_selected { "gantt-row selected" } else { "gantt-row" }
-                            class:critical=critical
-                            style=format!("top:{}px;padding-left:{}px", i as f64 * ROW, 8 + row.depth * 14)
-                            aria-pressed=is_selected.to_string()
-                            data-row=key.clone()
-                            on:click=move |_| on_gesture.run(Gesture::Select(key.clone()))
-                        >
-                            <span class="gantt-name">{row.name.clone()}</span>
-                            <span class="gantt-dates">{dates}</span>
-                        </button>
-                    }
-                })
-                .collect_view()
-        })
-    };
     let today_x = move || scale.get().x(today) + scale.get().px / 2.0;
     let width = move || scale.get().width();
-    let body_height = move || rows.with(Vec::len) as f64 * ROW;
+    let body_height = move || row_count.get() as f64 * ROW;
 
     view! {
         <div
@@ -566,12 +660,14 @@ pub fn GanttChart(
             aria-label=move || t(locale.get(), Msg::GanttChart)
             on:scroll=on_scroll
             on:keydown=key_down
-            data-rows=move || rows.with(Vec::len)
+            data-rows=move || row_count.get()
         >
             <div class="gantt-grid" style=move || format!("grid-template-columns:{table_width}px {}px;height:{}px", width(), total_height())>
                 <div class="gantt-corner"><Tr2 m=Msg::GanttTask/></div>
                 <svg class="gantt-head" width=width height=HEAD aria-hidden="true">{header}</svg>
-                <div class="gantt-table" style=move || format!("height:{}px", body_height())>{table_rows}</div>
+                <div class="gantt-table" style=move || format!("height:{}px", body_height())>
+                    <For each=move || visible_rows.get() key=|row| row.clone() children=table_row/>
+                </div>
                 <svg
                     class="gantt-bars"
                     width=width
@@ -591,8 +687,10 @@ pub fn GanttChart(
                         </marker>
                     </defs>
                     {days_off}
-                    {arrows}
-                    {bars}
+                    <For each=visible_arrows key=|arrow| arrow.clone() let:arrow>
+                        <path class=if arrow.critical { "gantt-arrow critical" } else { "gantt-arrow" } d=arrow.path marker-end="url(#gantt-arrowhead)"/>
+                    </For>
+                    <For each=move || visible_rows.get() key=|row| row.clone() children=bar_view/>
                     {rubber_band}
                     <line class="gantt-today" x1=today_x y1=0 x2=today_x y2=body_height/>
                 </svg>
@@ -606,10 +704,6 @@ pub fn GanttChart(
 fn Tr2(m: Msg) -> impl IntoView {
     let locale = use_locale();
     move || t(locale.get(), m)
-}
-
-fn rows_have_children(plan: &Plan, key: &str) -> bool {
-    plan.tasks.iter().any(|t| t.parent.as_deref() == Some(key))
 }
 
 pub fn short_date(day: NaiveDate) -> String {
@@ -739,7 +833,7 @@ mod tests {
         let plan = Plan { tasks: vec![task("a", "2026-09-14", 2), milestone], links: vec![PlanLink { key: "l".into(), from: "a".into(), to: "m".into(), lag: 0 }], ..Default::default() };
         let preview = shown(&plan, Some(&drag("a", Mode::Resize, 5)), date("2026-09-01"));
         assert!(matches!(preview.problem, Some(GanttProblem::MilestoneMoved { .. })));
-        assert_eq!(preview.plan, plan);
+        assert_eq!(preview.changed, None);
     }
 
     #[test]

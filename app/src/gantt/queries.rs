@@ -121,11 +121,14 @@ pub async fn get_programme(branch: Option<String>, category: Option<Category>) -
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { branch };
-    let sql = "SELECT record::id(id) AS key, title, branch, category, ends_on FROM project \
-               WHERE status IN ['filed', 'in_progress', 'completed'] AND ($branch = NONE OR branch = $branch) ORDER BY branch, key;\n\
-               SELECT record::id(id) AS key, * OMIT id FROM gantt_task WHERE $branch = NONE OR branch = $branch;\n\
-               SELECT record::id(id) AS key, * OMIT id FROM gantt_link WHERE $branch = NONE OR branch = $branch;\n\
-               SELECT record::id(id) AS key, name, sort FROM branch ORDER BY sort;";
+    // One branch's rows, or every branch's.
+    let (only_project, only_row) = if only.is_some() { ("AND branch = $branch", "WHERE branch = $branch") } else { ("", "") };
+    let sql = format!(
+        "SELECT record::id(id) AS key, title, branch, category, ends_on FROM project WHERE status IN ['filed', 'in_progress', 'completed'] {only_project};\n\
+         SELECT record::id(id) AS key, * OMIT id FROM gantt_task {only_row};\n\
+         SELECT record::id(id) AS key, * OMIT id FROM gantt_link {only_row};\n\
+         SELECT record::id(id) AS key, name, sort FROM branch ORDER BY sort;"
+    );
     let mut response = db.query(sql).bind(json!({ "branch": only })).await.map_err(AppError::internal)?.check().map_err(AppError::internal)?;
     let mut take = |n: usize| -> Result<Vec<Value>, AppError> {
         let value: surrealdb::types::Value = response.take(n).map_err(AppError::internal)?;

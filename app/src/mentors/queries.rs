@@ -58,11 +58,15 @@ pub async fn get_mentoring() -> Result<MentoringData, AppError> {
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
-    let sql = "SELECT record::id(id) AS key, name, kind, expertise, account FROM mentor ORDER BY key;\n\
-               SELECT record::id(id) AS key, name FROM branch ORDER BY sort;\n\
-               SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing ORDER BY starts_on;\n\
-               SELECT record::id(id) AS key, * OMIT id FROM mentor_session WHERE $branch = NONE OR branch = $branch ORDER BY date DESC;\n\
-               SELECT record::id(id) AS key, title, branch FROM project WHERE status IN ['filed', 'in_progress', 'completed'] ORDER BY key;";
+    // Branch staff see their own branch's sessions.
+    let only_branch = if only.is_some() { "WHERE branch = $branch" } else { "" };
+    let sql = format!(
+        "SELECT record::id(id) AS key, name, kind, expertise, account FROM mentor ORDER BY key;\n\
+         SELECT record::id(id) AS key, name FROM branch ORDER BY sort;\n\
+         SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing ORDER BY starts_on;\n\
+         SELECT record::id(id) AS key, * OMIT id FROM mentor_session {only_branch} ORDER BY date DESC;\n\
+         SELECT record::id(id) AS key, title, branch FROM project WHERE status IN ['filed', 'in_progress', 'completed'] ORDER BY key;"
+    );
     let mut response = db.query(sql).bind(json!({ "branch": only })).await.map_err(AppError::internal)?.check().map_err(AppError::internal)?;
     let mut take = |n: usize| -> Result<Vec<Value>, AppError> {
         let value: surrealdb::types::Value = response.take(n).map_err(AppError::internal)?;

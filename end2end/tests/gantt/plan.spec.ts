@@ -9,8 +9,10 @@ type Point = { x: number; y: number };
 
 async function touchDrag(cdp: CDPSession, from: Point, to: Point, beforeRelease?: () => Promise<void>) {
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: from.x, y: from.y }] });
+  // The finger sets off at once (held still for half a second, a press is a long-press),
+  // then goes the rest of the way in small steps.
   const steps = 12;
-  for (let i = 1; i <= steps; i++) {
+  for (let i = 3; i <= steps; i++) {
     const point = { x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps };
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [point] });
   }
