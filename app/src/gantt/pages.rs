@@ -516,13 +516,23 @@ fn ProgrammeView(programme: Programme) -> impl IntoView {
         </form>
         {latest.map(|d| view! { <p class="notice" role="note">{move || programme_summary(locale.get(), d)}</p> })}
         <div class="programme-scroll" role="region" tabindex="0" aria-label=move || t(locale.get(), Msg::GanttProgramme)>
-            <svg class="programme-head" width=width + 240.0 height=28 aria-hidden="true">
-                {(0..months).map(|m| {
-                    let month = (m % 12) + 1;
-                    let year = year_start.year() + (m / 12) as i32;
-                    view! { <text x=240.0 + m as f64 * px + 4.0 y=18>{match locale.get_untracked() { Locale::ZhCn => format!("{year}年{month}月"), Locale::En => format!("{month}/{year}") }}</text> }
-                }).collect_view()}
-            </svg>
+            <div class="programme-row programme-header" aria-hidden="true">
+                <span></span>
+                <svg class="programme-head" width=width height=28>
+                    {(0..months).map(|m| {
+                        let month = (m % 12) + 1;
+                        let year = year_start.year() + (m / 12) as i32;
+                        // The year where it begins; the months after it short.
+                        let label = match (locale.get_untracked(), month == 1 || m == 0) {
+                            (Locale::ZhCn, true) => format!("{year}年{month}月"),
+                            (Locale::ZhCn, false) => format!("{month}月"),
+                            (Locale::En, true) => format!("{month}/{year}"),
+                            (Locale::En, false) => month.to_string(),
+                        };
+                        view! { <text x=m as f64 * px + 4.0 y=18>{label}</text> }
+                    }).collect_view()}
+                </svg>
+            </div>
             {groups.into_iter().map(|(branch, list)| view! {
                 <h2 class="programme-branch">{branch}</h2>
                 <ul class="programme-rows">
