@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sync") view=sync::SyncPage ssr=SsrMode::Async/>
                 <Route path=path!("/gantt") view=gantt::ProgrammePage ssr=SsrMode::Async/>
                 <Route path=path!("/gantt/bench") view=gantt::GanttBenchPage/>
+                <Route path=path!("/gantt/calendar") view=gantt::CalendarPage ssr=SsrMode::Async/>
                 <Route path=path!("/mentors") view=mentors::MentorsPage ssr=SsrMode::Async/>
                 <Route path=path!("/gantt/:project") view=gantt::GanttPage ssr=SsrMode::Async/>
             </Routes>

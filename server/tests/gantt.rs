@@ -188,3 +188,24 @@ async fn the_mentoring_log_and_a_plan_download_as_workbooks() {
     let refused = other.get(format!("{}/api/export/gantt/p003.xlsx", server.base)).send().await.unwrap();
     assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_street_calendar_decides_which_days_a_task_may_start_on() {
+    let server = start().await;
+    let street = login(&server.base, "wangmin").await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let day = |key: &str, kind: &str, create: bool| {
+        let fields = fields(&[("kind", json!(kind)), ("name", json!("街道活动日"))]);
+        let kind = if create { OpKind::Create { fields } } else { OpKind::Set { fields } };
+        Operation::new("calendar_day", key, kind, stamp(now_ms(), "st"))
+    };
+    // Only the street keeps the calendar, and only under dates.
+    assert_eq!(push_ok(&server.base, &secretary, vec![day("2026-12-08", "holiday", true)]).await.results[0].status, OpStatus::Rejected);
+    assert_eq!(push_ok(&server.base, &street, vec![day("not-a-day", "holiday", true)]).await.results[0].status, OpStatus::Rejected);
+    assert_eq!(push_ok(&server.base, &street, vec![day("2026-12-08", "holiday", true)]).await.results[0].status, OpStatus::Accepted);
+    let start_on = |date: &str| Operation::set("gantt_task", "p001t01", fields(&[("start", json!(date))]), stamp(now_ms(), "tab"));
+    assert!(refused(&push_ok(&server.base, &secretary, vec![start_on("2026-12-08")]).await.results[0]).contains("2026-12-08"));
+    // Set back to an ordinary Tuesday, the day may be planned on.
+    assert_eq!(push_ok(&server.base, &street, vec![day("2026-12-08", "normal", false)]).await.results[0].status, OpStatus::Accepted);
+    assert_eq!(push_ok(&server.base, &secretary, vec![start_on("2026-12-08")]).await.results[0].status, OpStatus::Accepted);
+}

@@ -270,7 +270,8 @@ const GANTT_LINK_FIELDS: &[FieldSpec] = &[
 ];
 
 const CALENDAR_DAY_FIELDS: &[FieldSpec] = &[
-    FieldSpec { name: "kind", kind: ValueKind::Choice(&["holiday", "workday"]), access: Access::StreetOnly },
+    // `normal`: entered by mistake, and an ordinary day again.
+    FieldSpec { name: "kind", kind: ValueKind::Choice(&["holiday", "workday", "normal"]), access: Access::StreetOnly },
     FieldSpec { name: "name", kind: ValueKind::Text { min: 0, max: 20 }, access: Access::StreetOnly },
 ];
 

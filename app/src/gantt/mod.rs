@@ -2,6 +2,7 @@
 //! at `/gantt`. The rules are `domain::gantt` and `domain::schedule`.
 
 mod bench;
+mod calendar;
 pub mod chart;
 mod pages;
 mod queries;
@@ -9,5 +10,6 @@ mod queries;
 pub mod store;
 
 pub use bench::GanttBenchPage;
+pub use calendar::CalendarPage;
 pub use pages::{GanttPage, ProgrammePage};
 pub use queries::*;

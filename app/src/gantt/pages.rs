@@ -468,7 +468,7 @@ pub fn ProgrammePage() -> impl IntoView {
             <Title text=move || t(locale.get(), Msg::GanttProgramme)/>
             <section class="page">
                 <h1><Tr m=Msg::GanttProgramme/></h1>
-                <p class="lead"><Tr m=Msg::GanttProgrammeLead/></p>
+                <p class="lead"><Tr m=Msg::GanttProgrammeLead/>" "<a href="/gantt/calendar"><Tr m=Msg::WorkCalendar/></a></p>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || data.get().map(|result| match result {
                         Ok(programme) => view! { <ProgrammeView programme/> }.into_any(),

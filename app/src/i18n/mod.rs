@@ -284,6 +284,14 @@ messages! {
     GanttAddLink => "添加依赖", "Add dependency";
     GanttOpenPlan => "查看项目计划（甘特图）", "Open the plan (Gantt chart)";
     NavMentors => "导师团", "Mentors";
+    WorkCalendar => "工作日历（节假日与调休）", "Working calendar (holidays and make-up days)";
+    WorkCalendarLead => "所有项目计划按这份日历排期：周一至周五为工作日，法定节假日休息，调休的周末上班。", "Every plan is scheduled on this calendar: Monday to Friday are worked, public holidays are not, and make-up weekend days are.";
+    DayKind => "类型", "Kind";
+    DayDate => "日期", "Date";
+    DayName => "名称", "Name";
+    Holiday => "法定节假日", "Public holiday";
+    MakeupDay => "调休上班", "Make-up working day";
+    BackToNormal => "恢复为普通日", "Back to an ordinary day";
     MentorTeam => "导师帮带", "Mentor team";
     MentorLead => "街道班子成员、优秀基层党组织书记、社会治理专家和物业管理专业人才组成导师团，与支部一对一结对，帮助确定课题、完善制度、设计活动。", "Street leaders, outstanding branch secretaries, governance experts and property professionals mentor the branches one-to-one: setting topics, improving rules, designing activities.";
     PairingGraph => "结对关系图", "Pairing graph";
@@ -397,6 +405,7 @@ pub fn field_name(locale: Locale, field: &str) -> String {
         "actual_finish" => Msg::GanttActualFinish,
         "parent" => Msg::GanttParent,
         "lag" => Msg::GanttLag,
+        "date" => Msg::DayDate,
         "project" => Msg::GanttPlan,
         other => return other.to_string(),
     };

@@ -73,6 +73,9 @@ test('street staff keep the catalog; a secretary declares from an entry', async 
 
 test('the project pages pass axe', async ({ page }) => {
   const { default: AxeBuilder } = await import('@axe-core/playwright');
+  // Five pages and two sign-ins, each page analysed: more than the default 30 s on a
+  // busy 2-core machine.
+  test.setTimeout(90_000);
   await signedIn(page, 'lizhiguang');
   for (const path of ['/projects?year=2026', '/projects/p003', '/dashboard?year=2026', '/catalog']) {
     await page.goto(path);

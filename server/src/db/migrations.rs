@@ -292,6 +292,12 @@ DEFINE INDEX mentor_session_seq ON mentor_session FIELDS seq;
 DEFINE INDEX mentor_session_branch_seq ON mentor_session FIELDS branch, seq;
 DEFINE INDEX mentor_session_branch_date ON mentor_session FIELDS branch, date;
 "#,
+}, Migration {
+    version: 6,
+    name: "a calendar day can be set back to an ordinary day",
+    sql: r#"
+DEFINE FIELD OVERWRITE kind ON calendar_day TYPE string ASSERT $value IN ['holiday', 'workday', 'normal'];
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

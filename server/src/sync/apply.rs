@@ -420,6 +420,8 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         Table::Project => super::projects::check(db, op, &row, batch).await?,
         Table::GanttTask | Table::GanttLink => super::gantt::check(db, op, plan_of.as_deref().unwrap_or_default(), batch).await?,
         Table::MentorPairing | Table::MentorSession => super::mentors::check(db, op, &row, batch).await?,
+        // A calendar day is keyed by its date.
+        Table::CalendarDay if app::domain::gantt::parse_date(&op.key).is_none() => Err(Reason::InvalidValue { field: "date".into() }),
         _ => Ok(()),
     };
     if let Err(reason) = rule {
