@@ -9,6 +9,10 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   workers: 2,
+  // In CI one retry, reported as "flaky" in the output: a page that now and then never
+  // hydrates after a second sign-in in one browser is not yet explained (the fixture
+  // prints what the browser said when it happens).
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

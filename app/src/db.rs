@@ -45,3 +45,14 @@ pub async fn row<T: DeserializeOwned>(
 ) -> Result<Option<T>, surrealdb::Error> {
     Ok(rows(db, sql, vars, 0).await?.into_iter().next())
 }
+
+/// Statement `index` of a multi-statement answer as a list of JSON rows (none when it
+/// returned nothing).
+pub fn take_rows(response: &mut surrealdb::IndexedResults, index: usize) -> Result<Vec<serde_json::Value>, surrealdb::Error> {
+    let value: surrealdb::types::Value = response.take(index)?;
+    Ok(match value.into_json_value() {
+        serde_json::Value::Array(list) => list,
+        serde_json::Value::Null => vec![],
+        single => vec![single],
+    })
+}

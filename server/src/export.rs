@@ -88,25 +88,11 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, Query(query):
     };
     let branches = names("SELECT record::id(id) AS key, name FROM branch").await;
     let people = names("SELECT record::id(id) AS key, display_name AS name FROM account").await;
-    match workbook(sheet, year, &rows, &branches, &people) {
-        Ok(bytes) => {
-            let file = match sheet {
-                Sheet::Register => format!("register-{year}.xlsx"),
-                Sheet::Nominations => format!("nominations-{year}.xlsx"),
-            };
-            let mut response = bytes.into_response();
-            let h = response.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            response
-        }
-        Err(error) => {
-            tracing::error!(%error, "could not write the workbook");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    let file = match sheet {
+        Sheet::Register => format!("register-{year}.xlsx"),
+        Sheet::Nominations => format!("nominations-{year}.xlsx"),
+    };
+    xlsx_response(workbook(sheet, year, &rows, &branches, &people), &file)
 }
 
 /// The header row of each sheet.

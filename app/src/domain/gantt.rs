@@ -92,6 +92,26 @@ pub enum GanttProblem {
 }
 
 impl PlanTask {
+    /// A new task of `duration` working days from `start`, nothing else set.
+    pub fn new(key: &str, name: &str, start: NaiveDate, duration: i64) -> PlanTask {
+        PlanTask {
+            key: key.into(),
+            name: name.into(),
+            parent: None,
+            owner: String::new(),
+            start,
+            duration,
+            milestone: false,
+            actual_start: None,
+            actual_finish: None,
+            progress: 0,
+            notes: String::new(),
+            baseline_start: None,
+            baseline_finish: None,
+            sort: 0,
+        }
+    }
+
     /// A stored row (`gantt_task` fields) as a task; `None` when it was removed or unreadable.
     pub fn from_fields(key: &str, fields: &Map<String, Value>) -> Option<PlanTask> {
         if fields.get("removed").and_then(Value::as_bool) == Some(true) {
@@ -420,22 +440,7 @@ mod tests {
     }
 
     fn task(key: &str, start: &str, duration: i64) -> PlanTask {
-        PlanTask {
-            key: key.into(),
-            name: format!("任务{key}"),
-            parent: None,
-            owner: String::new(),
-            start: date(start),
-            duration,
-            milestone: false,
-            actual_start: None,
-            actual_finish: None,
-            progress: 0,
-            notes: String::new(),
-            baseline_start: None,
-            baseline_finish: None,
-            sort: 0,
-        }
+        PlanTask::new(key, &format!("任务{key}"), date(start), duration)
     }
 
     fn link(key: &str, from: &str, to: &str) -> PlanLink {

@@ -45,22 +45,8 @@ fn to_plan(bench: BenchPlan) -> Plan {
         .into_iter()
         .enumerate()
         .filter_map(|(i, t)| {
-            Some(PlanTask {
-                key: t.id,
-                name: t.name,
-                parent: None,
-                owner: String::new(),
-                start: parse_date(&t.start)?,
-                duration: t.duration.max(1),
-                milestone: false,
-                actual_start: None,
-                actual_finish: None,
-                progress: t.progress.clamp(0, 100),
-                notes: String::new(),
-                baseline_start: None,
-                baseline_finish: None,
-                sort: i as i64,
-            })
+            let start = parse_date(&t.start)?;
+            Some(PlanTask { progress: t.progress.clamp(0, 100), sort: i as i64, ..PlanTask::new(&t.id, &t.name, start, t.duration.max(1)) })
         })
         .collect();
     let links = bench.links.into_iter().enumerate().map(|(i, l)| PlanLink { key: format!("l{i}"), from: l.from, to: l.to, lag: 0 }).collect();

@@ -781,22 +781,7 @@ mod tests {
     }
 
     fn task(key: &str, start: &str, duration: i64) -> PlanTask {
-        PlanTask {
-            key: key.into(),
-            name: key.into(),
-            parent: None,
-            owner: String::new(),
-            start: date(start),
-            duration,
-            milestone: false,
-            actual_start: None,
-            actual_finish: None,
-            progress: 0,
-            notes: String::new(),
-            baseline_start: None,
-            baseline_finish: None,
-            sort: 0,
-        }
+        PlanTask::new(key, key, date(start), duration)
     }
 
     fn drag(task: &str, mode: Mode, days: i64) -> Drag {

@@ -130,13 +130,7 @@ pub async fn get_programme(branch: Option<String>, category: Option<Category>) -
          SELECT record::id(id) AS key, name, sort FROM branch ORDER BY sort;"
     );
     let mut response = db.query(sql).bind(json!({ "branch": only })).await.map_err(AppError::internal)?.check().map_err(AppError::internal)?;
-    let mut take = |n: usize| -> Result<Vec<Value>, AppError> {
-        let value: surrealdb::types::Value = response.take(n).map_err(AppError::internal)?;
-        Ok(match value.into_json_value() {
-            Value::Array(list) => list,
-            _ => vec![],
-        })
-    };
+    let mut take = |n: usize| crate::db::take_rows(&mut response, n).map_err(AppError::internal);
     let (projects, tasks, links, branches) = (take(0)?, take(1)?, take(2)?, take(3)?);
     let calendar = super::store::calendar(&db).await.map_err(AppError::internal)?;
     let today = super::store::today();

@@ -139,22 +139,7 @@ pub fn demo_plan(index: usize, running: bool, today: NaiveDate) -> Plan {
 }
 
 fn task(key: &str, name: &str, parent: Option<&str>, start: NaiveDate, duration: i64, sort: i64, owner: &str) -> PlanTask {
-    PlanTask {
-        key: key.into(),
-        name: name.into(),
-        parent: parent.map(str::to_string),
-        owner: owner.into(),
-        start,
-        duration,
-        milestone: false,
-        actual_start: None,
-        actual_finish: None,
-        progress: 0,
-        notes: String::new(),
-        baseline_start: None,
-        baseline_finish: None,
-        sort,
-    }
+    PlanTask { parent: parent.map(str::to_string), owner: owner.into(), sort, ..PlanTask::new(key, name, start, duration) }
 }
 
 /// Rows for `gantt_task` and `gantt_link` of every filed demo project.
