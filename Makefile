@@ -33,9 +33,9 @@ bench: site
 ## make bench-gantt: the Gantt chart against frappe-gantt and dhtmlx-gantt in Chromium
 ## (2,000 and 10,000 tasks: draw, scroll and drag frame times), and scheduling in wasm.
 bench-gantt: tools browser-tools site server
-	@set -m; port=3199; \
-	XIANFENG_DB=mem:// XIANFENG_ADDR=127.0.0.1:$$port XIANFENG_SITE=$(SITE) RUST_LOG=warn $(SERVER) >/dev/null 2>&1 & pid=$$!; \
-	for i in $$(seq 600); do curl -sf http://127.0.0.1:$$port/readyz >/dev/null && break; sleep 0.5; done; \
+	@set -m; port=3199; log=$$(mktemp); \
+	XIANFENG_DB=mem:// XIANFENG_ADDR=127.0.0.1:$$port XIANFENG_SITE=$(SITE) $(SERVER) > $$log 2>&1 & pid=$$!; \
+	for i in $$(seq 600); do grep -q 'listening on' $$log && break; sleep 0.5; done; \
 	(cd end2end && node bench/gantt.mjs http://127.0.0.1:$$port); status=$$?; \
 	kill $$pid 2>/dev/null; exit $$status
 

@@ -13,7 +13,8 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 XIANFENG_DB="surrealkv://$dir/soak.db" XIANFENG_ADDR="127.0.0.1:$port" XIANFENG_SITE=target/site RUST_LOG=warn \
   "$CARGO_TARGET_DIR/debug/xianfeng" > "$dir/server.log" 2>&1 &
 server=$!
-for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.1; done
+# Ready once the port accepts a connection (bash opens it itself; no curl needed).
+for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2> /dev/null && break; sleep 0.1; done
 cargo bench --profile dev -p server --bench load --no-run 2> /dev/null
 LOAD_URL="http://127.0.0.1:$port" LOAD_SECONDS="$seconds" LOAD_TABLETS="${LOAD_TABLETS:-100}" \
   cargo bench --profile dev -p server --bench load 2> /dev/null > "$dir/load.log" &

@@ -8,7 +8,7 @@ use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::error::AppError;
 use crate::i18n::{t, use_locale, Msg, Tr};
-use crate::sync::{stamp, submit, use_sync, Submitted};
+use crate::sync::{stamp, submit, use_sync};
 use crate::ui::{use_user, Shell, StatusLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -72,11 +72,7 @@ fn save_day(date: String, kind: String, name: String, exists: bool, status: RwSi
     let op_kind = if exists { OpKind::Set { fields } } else { OpKind::Create { fields } };
     let op = Operation::new(CALENDAR_TABLE, &date, op_kind, stamp());
     leptos::task::spawn_local(async move {
-        status.set(Some(match submit(op, locale).await {
-            Ok(Submitted::Accepted) => Ok(t(locale, Msg::Saved).to_string()),
-            Ok(Submitted::Queued) => Ok(t(locale, Msg::SavedOnDevice).to_string()),
-            Err(message) => Err(message),
-        }));
+        status.set(Some(submit(op, locale).await.map(|done| done.message(locale))));
     });
 }
 

@@ -7,7 +7,7 @@ use crate::domain::gantt::{duration_between, parse_date, shift, Plan, PlanTask, 
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::projects::Category;
 use crate::i18n::{category_name, gantt_problem, t, use_locale, Locale, Msg, Tr};
-use crate::sync::{stamp, submit, use_sync, Submitted};
+use crate::sync::{stamp, submit, use_sync};
 use crate::ui::{Shell, StatusLine};
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
@@ -134,11 +134,7 @@ fn PlanView(initial: PlanData, local: RwSignal<Option<PlanData>>) -> impl IntoVi
         let kind = if create { OpKind::Create { fields } } else { OpKind::Set { fields } };
         let op = Operation::new(table, &key, kind, stamp());
         leptos::task::spawn_local(async move {
-            status.set(Some(match submit(op, locale).await {
-                Ok(Submitted::Accepted) => Ok(t(locale, Msg::Saved).to_string()),
-                Ok(Submitted::Queued) => Ok(t(locale, Msg::SavedOnDevice).to_string()),
-                Err(message) => Err(message),
-            }));
+            status.set(Some(submit(op, locale).await.map(|done| done.message(locale))));
         });
     };
     let on_gesture = Callback::new(move |gesture: Gesture| match gesture {

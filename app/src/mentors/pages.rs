@@ -6,7 +6,7 @@ use crate::domain::mentors::{graph, Graph, FORM_CODES, KIND_CODES, OUTCOME_CODES
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::i18n::{mentor_kind_name, outcome_name, session_form_name, t, use_locale, Msg, Tr};
-use crate::sync::{stamp, submit, use_sync, Submitted};
+use crate::sync::{stamp, submit, use_sync};
 use crate::ui::{use_user, Shell, StatusLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -303,10 +303,7 @@ fn PairingTable(data: Memo<MentoringData>, street: bool) -> impl IntoView {
                             let op = Operation::new("mentor_pairing", &key, OpKind::Set { fields: [("ends_on".to_string(), json!(today.to_string()))].into() }, stamp());
                             let locale = locale.get_untracked();
                             leptos::task::spawn_local(async move {
-                                status.set(Some(match submit(op, locale).await {
-                                    Ok(_) => Ok(t(locale, Msg::Saved).to_string()),
-                                    Err(e) => Err(e),
-                                }));
+                                status.set(Some(submit(op, locale).await.map(|done| done.message(locale))));
                             });
                         };
                         view! {
@@ -376,7 +373,7 @@ fn SessionForm(data: Memo<MentoringData>, me: Option<String>, draft: SessionDraf
                 Ok(outcome) => {
                     summary.set(String::new());
                     outcomes.set(vec![]);
-                    status.set(Some(Ok(t(locale, if outcome == Submitted::Queued { Msg::SavedOnDevice } else { Msg::Saved }).to_string())));
+                    status.set(Some(Ok(outcome.message(locale))));
                 }
                 // Refused: the message, and everything typed stays.
                 Err(message) => status.set(Some(Err(message))),
@@ -457,10 +454,7 @@ fn PairingForm(data: Memo<MentoringData>, draft: PairingDraft) -> impl IntoView 
         let key = uuid::Uuid::now_v7().simple().to_string();
         let op = Operation::new("mentor_pairing", &key, OpKind::Create { fields }, stamp());
         leptos::task::spawn_local(async move {
-            status.set(Some(match submit(op, locale).await {
-                Ok(_) => Ok(t(locale, Msg::Saved).to_string()),
-                Err(message) => Err(message),
-            }));
+            status.set(Some(submit(op, locale).await.map(|done| done.message(locale))));
         });
     };
     view! {

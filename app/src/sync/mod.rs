@@ -119,6 +119,13 @@ pub enum Submitted {
     Queued,
 }
 
+impl Submitted {
+    /// What the person is told: saved, or saved on this device until the network is back.
+    pub fn message(self, locale: Locale) -> String {
+        t(locale, if self == Submitted::Queued { Msg::SavedOnDevice } else { Msg::Saved }).to_string()
+    }
+}
+
 /// Records an operation: applied locally and queued at once, then sent. Answers with the
 /// person's message when the server refused it (it is then undone locally).
 pub async fn submit(op: Operation, locale: Locale) -> Result<Submitted, String> {
