@@ -27,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         // try_get: a signed-in visit redirects, and the page may be gone when this is read.
-        <Title text=move || t(locale.try_get().unwrap_or_default(), Msg::SignIn)/>
+        <Title text=t(locale.get_untracked(), Msg::SignIn)/>
         <Transition>{move || signed_in().then(|| view! { <Redirect path="/"/> })}</Transition>
         <main id="main" class="login-page">
             <section class="login-card" aria-labelledby="login-title">

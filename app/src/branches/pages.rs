@@ -22,7 +22,7 @@ pub fn BranchesOverview() -> impl IntoView {
     let locale = use_locale();
     let branches = Resource::new(|| (), |_| list_branches());
     view! {
-        <Title text=move || t(locale.get(), Msg::Branches)/>
+        <Title text=t(locale.get_untracked(), Msg::Branches)/>
         <section class="page">
             <h1><Tr m=Msg::Branches/></h1>
             <p class="lead"><Tr m=Msg::BranchesSummary/></p>
@@ -93,7 +93,7 @@ pub fn BranchPage() -> impl IntoView {
                 {move || branch.get().map(|result| match result {
                     Ok(detail) => view! { <BranchView detail version/> }.into_any(),
                     Err(error) => view! {
-                        <Title text=move || t(locale.get(), Msg::NotFound)/>
+                        <Title text=t(locale.get_untracked(), Msg::NotFound)/>
                         <section class="page"><p class="form-error" role="alert">{error.message(locale.get())}</p></section>
                     }.into_any(),
                 })}

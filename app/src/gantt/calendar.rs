@@ -49,7 +49,7 @@ pub fn CalendarPage() -> impl IntoView {
     let status = RwSignal::new(None::<Result<String, String>>);
     view! {
         <Shell>
-            <Title text=move || t(locale.get(), Msg::WorkCalendar)/>
+            <Title text=t(locale.get_untracked(), Msg::WorkCalendar)/>
             <section class="page">
                 <p class="crumbs"><a href="/gantt"><Tr m=Msg::GanttProgramme/></a></p>
                 <h1><Tr m=Msg::WorkCalendar/></h1>

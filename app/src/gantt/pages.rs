@@ -461,7 +461,7 @@ pub fn ProgrammePage() -> impl IntoView {
     let data = Resource::new(filter, |(branch, category)| get_programme(branch, category));
     view! {
         <Shell>
-            <Title text=move || t(locale.get(), Msg::GanttProgramme)/>
+            <Title text=t(locale.get_untracked(), Msg::GanttProgramme)/>
             <section class="page">
                 <h1><Tr m=Msg::GanttProgramme/></h1>
                 <p class="lead"><Tr m=Msg::GanttProgrammeLead/>" "<a href="/gantt/calendar"><Tr m=Msg::WorkCalendar/></a></p>

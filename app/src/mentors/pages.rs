@@ -86,7 +86,7 @@ pub fn MentorsPage() -> impl IntoView {
     let last = RwSignal::new(None::<MentoringData>);
     view! {
         <Shell>
-            <Title text=move || t(locale.get(), Msg::MentorTeam)/>
+            <Title text=t(locale.get_untracked(), Msg::MentorTeam)/>
             <section class="page">
                 <h1><Tr m=Msg::MentorTeam/></h1>
                 <p class="lead"><Tr m=Msg::MentorLead/></p>

@@ -50,7 +50,7 @@ pub fn ProfilePage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let profile = Resource::new(move || version.get(), |_| my_profile());
     view! {
-        <Title text=move || t(locale.get(), Msg::Profile)/>
+        <Title text=t(locale.get_untracked(), Msg::Profile)/>
         <Shell>
             <section class="page">
                 <h1><Tr m=Msg::Profile/></h1>

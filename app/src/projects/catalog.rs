@@ -23,7 +23,7 @@ pub fn CatalogPage() -> impl IntoView {
     let entries = Resource::new(move || version.get(), |_| list_catalog());
     let chosen = move || query.read().get("category").and_then(|c| Category::from_code(&c));
     view! {
-        <Title text=move || t(locale.get(), Msg::Catalog)/>
+        <Title text=t(locale.get_untracked(), Msg::Catalog)/>
         <Shell>
             <section class="page">
                 <h1><Tr m=Msg::Catalog/></h1>

@@ -72,7 +72,7 @@ pub fn BoardPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t(locale.get(), Msg::Board)/>
+        <Title text=t(locale.get_untracked(), Msg::Board)/>
         <Shell>
             <section class="page wide">
                 <header class="page-head">
@@ -573,7 +573,7 @@ pub fn DeclarePage() -> impl IntoView {
         });
     });
     view! {
-        <Title text=move || t(locale.get(), Msg::Declare)/>
+        <Title text=t(locale.get_untracked(), Msg::Declare)/>
         <Shell>
             <section class="page">
                 <h1><Tr m=Msg::Declare/></h1>
@@ -815,7 +815,7 @@ pub fn DashboardPage() -> impl IntoView {
     let year = move || query.read().get("year").and_then(|y| y.parse().ok()).unwrap_or_else(this_year);
     let data = Resource::new(year, get_dashboard);
     view! {
-        <Title text=move || t(locale.get(), Msg::Dashboard)/>
+        <Title text=t(locale.get_untracked(), Msg::Dashboard)/>
         <Shell>
             <section class="page">
                 <h1><Tr m=Msg::Dashboard/>" "{year}</h1>

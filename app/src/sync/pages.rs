@@ -129,7 +129,7 @@ pub fn SyncPage() -> impl IntoView {
         });
     };
     view! {
-        <Title text=move || t(locale.get(), Msg::SyncTitle)/>
+        <Title text=t(locale.get_untracked(), Msg::SyncTitle)/>
         <Shell>
             <section class="page">
                 <header class="page-head">

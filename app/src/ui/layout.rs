@@ -21,7 +21,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                     crate::sync::start(&user.account);
                     view! {
                         <a class="skip-link" href="#main"><Tr m=Msg::SkipToContent/></a>
-                        <Header user/>
+                        <Header user logout=session.logout/>
                         <crate::sync::SyncBar/>
                         <main id="main" tabindex="-1">{children.read_value()()}</main>
                     }.into_any()
@@ -39,9 +39,10 @@ pub fn use_user() -> SessionUser {
 }
 
 #[component]
-fn Header(user: SessionUser) -> impl IntoView {
+fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl IntoView {
+    // `logout` comes from `Shell`, taken before the suspense: on the server the context
+    // can be gone by the time a suspended page resumes after the browser left it.
     let locale = use_locale();
-    let logout = use_session().logout;
     let home = match (&user.branch, user.role.is_branch_staff()) {
         (Some(branch), true) => (format!("/branches/{branch}"), Msg::NavMyBranch),
         _ => ("/".to_string(), Msg::NavHome),
@@ -125,7 +126,7 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=move || t(locale.get(), Msg::NotFound)/>
+        <Title text=t(locale.get_untracked(), Msg::NotFound)/>
         <main id="main" class="narrow">
             <h1><Tr m=Msg::NotFound/></h1>
             <p><a href="/"><Tr m=Msg::NavHome/></a></p>
