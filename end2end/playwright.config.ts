@@ -35,6 +35,7 @@ export default defineConfig({
     env: {
       XIANFENG_DB: 'mem://',
       XIANFENG_ADDR: `127.0.0.1:${port}`,
+      XIANFENG_PUBLIC_URL: `http://127.0.0.1:${port}`,
       XIANFENG_SITE: process.env.XIANFENG_SITE ?? '../target/site',
       RUST_LOG: 'warn',
     },

@@ -3,6 +3,8 @@
 pub mod config;
 pub mod db;
 pub mod export;
+pub mod pii;
+pub mod public;
 pub mod state;
 pub mod sync;
 
@@ -51,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/manifest.webmanifest", get(manifest))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(public::routes())
         .leptos_routes_with_context(
             &leptos_state,
             routes,

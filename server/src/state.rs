@@ -13,6 +13,10 @@ pub struct AppState {
     pub writer: Arc<Writer>,
     /// Numbers of commits, from the database's change stream (`sync::live`).
     pub changes: tokio::sync::broadcast::Sender<i64>,
+    /// Seals residents' names and phones (`XIANFENG_PII_KEY`).
+    pub pii: Arc<crate::pii::Pii>,
+    /// The public pages: their address for links and QR codes, limits, the page cache.
+    pub public: Arc<crate::public::Public>,
 }
 
 impl AppState {
@@ -20,6 +24,7 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, node: &str) -> AppState {
         let changes = crate::sync::live::follow(db.clone());
         let writer = Writer::start(db.clone(), node);
-        AppState { leptos_options, db, writer, changes }
+        let public = Arc::new(crate::public::Public::from_env(&changes));
+        AppState { leptos_options, db, writer, changes, pii: Arc::new(crate::pii::Pii::from_env()), public }
     }
 }

@@ -68,7 +68,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let db = store::db()?;
     let token = store::sign_in(&db, &username, &password, locale).await?;
     store::set_session_cookie(&token);
-    leptos_axum::redirect("/");
+    leptos_axum::redirect("/home");
     Ok(())
 }
 

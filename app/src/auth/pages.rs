@@ -28,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         // try_get: a signed-in visit redirects, and the page may be gone when this is read.
         <Title text=t(locale.get_untracked(), Msg::SignIn)/>
-        <Transition>{move || signed_in().then(|| view! { <Redirect path="/"/> })}</Transition>
+        <Transition>{move || signed_in().then(|| view! { <Redirect path="/home"/> })}</Transition>
         <main id="main" class="login-page">
             <section class="login-card" aria-labelledby="login-title">
                 <div class="brand-mark" aria-hidden="true">"先"</div>

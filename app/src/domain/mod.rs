@@ -16,3 +16,4 @@ pub mod projects;
 pub mod records;
 pub mod replica;
 pub mod schedule;
+pub mod volunteers;

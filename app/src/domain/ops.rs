@@ -5,6 +5,7 @@ use super::gantt::GanttProblem;
 use super::hlc::Stamp;
 use super::mentors::MentorProblem;
 use super::projects::{OnePlusFiveProblem, ProjectError};
+use super::volunteers::VolunteerProblem;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -155,6 +156,9 @@ pub enum Reason {
     /// A mentoring rule (one mentor per branch, sessions within a pairing).
     #[error("the mentoring breaks a rule")]
     Mentoring { problem: MentorProblem },
+    /// A volunteer rule (places, timing, check-in codes, personal information).
+    #[error("the sign-up breaks a rule")]
+    Volunteer { problem: VolunteerProblem },
     /// Temporary: the device's operation `expected` has not arrived yet.
     #[error("an earlier operation has not arrived")]
     OutOfOrder { expected: u64 },

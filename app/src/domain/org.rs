@@ -15,6 +15,10 @@ pub enum Role {
     Mentor,
     /// 包联领导.
     LiaisonLeader,
+    /// A resident without an account, acting through a public form or their sign-up's
+    /// private link (the actor's account is then `resident:<sign-up key>`). Never signs in,
+    /// so it is not in `ALL`.
+    Resident,
 }
 
 impl Role {
@@ -33,6 +37,7 @@ impl Role {
             Role::CommunityStaff => "community_staff",
             Role::Mentor => "mentor",
             Role::LiaisonLeader => "liaison_leader",
+            Role::Resident => "resident",
         }
     }
 
@@ -84,7 +89,7 @@ impl Actor {
         match self.role {
             Role::StreetStaff => true,
             Role::BranchSecretary | Role::CommunityStaff => self.branch.as_deref() == Some(branch),
-            Role::Mentor | Role::LiaisonLeader => false,
+            Role::Mentor | Role::LiaisonLeader | Role::Resident => false,
         }
     }
 }

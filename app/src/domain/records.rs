@@ -25,10 +25,18 @@ pub enum Table {
     Mentor,
     MentorPairing,
     MentorSession,
+    /// A branch's public brand page (一村一品 / 一社一品), keyed by the branch.
+    Brand,
+    /// A volunteer team of the commune (志愿公社), e.g. 银发志愿奉献队.
+    VolunteerTeam,
+    /// A volunteer activity with its recruitment notice (招募通知).
+    Activity,
+    /// A resident's sign-up for an activity (or a walk-in added by staff).
+    Signup,
 }
 
 /// Every table, for lists that must name them all (pulls, migrations' checks).
-pub const TABLES: [Table; 11] = [
+pub const TABLES: [Table; 15] = [
     Table::Branch,
     Table::Account,
     Table::Project,
@@ -40,6 +48,10 @@ pub const TABLES: [Table; 11] = [
     Table::Mentor,
     Table::MentorPairing,
     Table::MentorSession,
+    Table::Brand,
+    Table::VolunteerTeam,
+    Table::Activity,
+    Table::Signup,
 ];
 
 impl Table {
@@ -60,6 +72,10 @@ impl Table {
             Table::Mentor => "mentor",
             Table::MentorPairing => "mentor_pairing",
             Table::MentorSession => "mentor_session",
+            Table::Brand => "brand",
+            Table::VolunteerTeam => "volunteer_team",
+            Table::Activity => "activity",
+            Table::Signup => "signup",
         }
     }
 
@@ -75,6 +91,11 @@ impl Table {
             Table::Mentor => &["name", "kind"],
             Table::MentorPairing => &["mentor", "branch", "starts_on"],
             Table::MentorSession => &["mentor", "branch", "date", "form", "summary"],
+            Table::Brand => &["name"],
+            Table::VolunteerTeam => &["branch", "name"],
+            Table::Activity => &["branch", "team", "title", "place", "starts_at", "ends_at", "capacity", "checkin_code"],
+            // The name and phone arrive sealed (`server::pii`): ciphertext, mask and keyed hash.
+            Table::Signup => &["activity", "branch", "name_cipher", "name_mask"],
             Table::Branch | Table::Account => &[],
         }
     }
@@ -89,7 +110,9 @@ impl Table {
     fn create_access(self) -> Access {
         match self {
             Table::Project | Table::GanttTask | Table::GanttLink => Access::BranchStaff,
+            Table::Brand | Table::VolunteerTeam | Table::Activity => Access::BranchStaff,
             Table::MentorSession => Access::OwnMentor,
+            Table::Signup => Access::Signer,
             _ => Access::StreetOnly,
         }
     }
@@ -116,6 +139,10 @@ impl Table {
             Table::Mentor => MENTOR_FIELDS,
             Table::MentorPairing => PAIRING_FIELDS,
             Table::MentorSession => SESSION_FIELDS,
+            Table::Brand => BRAND_FIELDS,
+            Table::VolunteerTeam => TEAM_FIELDS,
+            Table::Activity => ACTIVITY_FIELDS,
+            Table::Signup => SIGNUP_FIELDS,
         };
         fields.iter().find(|f| f.name == name)
     }
@@ -145,6 +172,9 @@ pub enum Access {
     ProjectParticipant,
     /// The mentor the record belongs to (their sessions), and street staff.
     OwnMentor,
+    /// The resident who made the sign-up (through its private link), and the staff of
+    /// the activity's branch.
+    Signer,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,6 +207,12 @@ pub enum ValueKind {
     Int { min: i64, max: i64 },
     /// True or false.
     Flag,
+    /// A local date and time `YYYY-MM-DDTHH:MM` (Beijing time).
+    LocalTime,
+    /// Six digits: an activity's check-in code.
+    Code,
+    /// Sealed personal information (ciphertext, a keyed hash, a mask) or `""` once erased.
+    Sealed,
 }
 
 #[derive(Debug)]
@@ -300,6 +336,57 @@ const SESSION_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "summary", kind: ValueKind::Text { min: 1, max: 1000 }, access: Access::OwnMentor },
 ];
 
+const BRAND_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "name", kind: ValueKind::Text { min: 2, max: 40 }, access: Access::BranchStaff },
+    FieldSpec { name: "slogan", kind: ValueKind::Text { min: 0, max: 60 }, access: Access::BranchStaff },
+    FieldSpec { name: "story", kind: ValueKind::Text { min: 0, max: 4000 }, access: Access::BranchStaff },
+    FieldSpec { name: "join", kind: ValueKind::Text { min: 0, max: 1000 }, access: Access::BranchStaff },
+];
+
+const TEAM_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "name", kind: ValueKind::Text { min: 2, max: 30 }, access: Access::BranchStaff },
+    FieldSpec { name: "leader", kind: ValueKind::Text { min: 0, max: 20 }, access: Access::BranchStaff },
+    FieldSpec { name: "intro", kind: ValueKind::Text { min: 0, max: 500 }, access: Access::BranchStaff },
+];
+
+const ACTIVITY_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "team", kind: ValueKind::Key, access: Access::BranchStaff },
+    FieldSpec { name: "title", kind: ValueKind::Text { min: 2, max: 60 }, access: Access::BranchStaff },
+    FieldSpec { name: "place", kind: ValueKind::Text { min: 1, max: 100 }, access: Access::BranchStaff },
+    FieldSpec { name: "starts_at", kind: ValueKind::LocalTime, access: Access::BranchStaff },
+    FieldSpec { name: "ends_at", kind: ValueKind::LocalTime, access: Access::BranchStaff },
+    FieldSpec { name: "capacity", kind: ValueKind::Int { min: 1, max: 5000 }, access: Access::BranchStaff },
+    FieldSpec { name: "bring", kind: ValueKind::Text { min: 0, max: 200 }, access: Access::BranchStaff },
+    FieldSpec { name: "notice", kind: ValueKind::Text { min: 0, max: 2000 }, access: Access::BranchStaff },
+    FieldSpec { name: "checkin_code", kind: ValueKind::Code, access: Access::BranchStaff },
+    FieldSpec { name: "cancelled", kind: ValueKind::Flag, access: Access::BranchStaff },
+];
+
+const SIGNUP_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "activity", kind: ValueKind::Key, access: Access::CreateOnly },
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "name_cipher", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "name_mask", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "phone_cipher", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "phone_hash", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "phone_mask", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    // Set by sealing when the typed phone was not a mobile number: the rule names it.
+    FieldSpec { name: "phone_invalid", kind: ValueKind::Flag, access: Access::CreateOnly },
+    FieldSpec { name: "consent", kind: ValueKind::Flag, access: Access::CreateOnly },
+    FieldSpec { name: "wait", kind: ValueKind::Flag, access: Access::Signer },
+    FieldSpec { name: "walk_in", kind: ValueKind::Flag, access: Access::CreateOnly },
+    // Cancelled (false) or standing again (true).
+    FieldSpec { name: "active", kind: ValueKind::Flag, access: Access::Signer },
+    FieldSpec { name: "checked_in_at", kind: ValueKind::Int { min: 0, max: i64::MAX }, access: Access::Signer },
+    FieldSpec { name: "checked_out_at", kind: ValueKind::Int { min: 0, max: i64::MAX }, access: Access::Signer },
+    // The check-in code a resident typed: checked, never stored.
+    FieldSpec { name: "code", kind: ValueKind::Text { min: 0, max: 12 }, access: Access::Signer },
+    FieldSpec { name: "adjust_minutes", kind: ValueKind::Int { min: -1440, max: 1440 }, access: Access::BranchStaff },
+    FieldSpec { name: "adjust_reason", kind: ValueKind::Text { min: 0, max: 200 }, access: Access::BranchStaff },
+];
+
 const PROJECT_LISTS: &[ListSpec] = &[ListSpec {
     name: "comments",
     text: ValueKind::Text { min: 1, max: 1000 },
@@ -403,6 +490,10 @@ fn may_access(actor: &Actor, access: Access, target: &Target) -> bool {
         Access::OwnMentor => {
             actor.role == Role::StreetStaff || (actor.role == Role::Mentor && target.account.as_deref() == Some(actor.account.as_str()))
         }
+        Access::Signer => {
+            (actor.role == Role::Resident && target.account.as_deref() == Some(actor.account.as_str()))
+                || target.branch.as_deref().is_some_and(|b| actor.may_edit_branch(b))
+        }
     }
 }
 
@@ -447,6 +538,9 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
             let chars = text.trim().chars().count();
             chars >= min && chars <= max && text.trim().len() == text.len()
         }
+        ValueKind::LocalTime => super::volunteers::parse_local(text).is_some() && text.len() == 16,
+        ValueKind::Code => text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()),
+        ValueKind::Sealed => text.chars().count() <= 400 && !text.chars().any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>'),
         ValueKind::Phone => {
             text.is_empty()
                 || ((5..=20).contains(&text.len())

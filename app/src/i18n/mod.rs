@@ -329,6 +329,8 @@ pub fn role_name(locale: Locale, role: Role) -> &'static str {
         (Role::Mentor, Locale::En) => "Mentor",
         (Role::LiaisonLeader, Locale::ZhCn) => "包联领导",
         (Role::LiaisonLeader, Locale::En) => "Liaison leader",
+        (Role::Resident, Locale::ZhCn) => "居民",
+        (Role::Resident, Locale::En) => "Resident",
     }
 }
 
@@ -445,6 +447,7 @@ pub fn reason_message(locale: Locale, reason: &Reason) -> String {
         Reason::NumberUsed { .. } => if zh { "本设备的修改编号需要重排，稍后会自动重发".into() } else { "This device's changes are being renumbered and will be sent again".into() },
         Reason::Plan { problem } => gantt_problem(locale, problem),
         Reason::Mentoring { problem } => mentor_problem(locale, problem),
+        Reason::Volunteer { problem } => volunteer_problem(locale, problem),
     }
 }
 
@@ -467,6 +470,52 @@ pub fn gantt_problem(locale: Locale, problem: &GanttProblem) -> String {
 }
 
 /// A mentoring rule broken, naming the mentor or branch.
+/// What a resident or staff member is told when a volunteer rule refuses what they did.
+pub fn volunteer_problem(locale: Locale, problem: &crate::domain::volunteers::VolunteerProblem) -> String {
+    use crate::domain::volunteers::{VolunteerProblem as P, MAX_CODE_TRIES};
+    let zh = locale == Locale::ZhCn;
+    let pick = |z: &str, e: &str| if zh { z.to_string() } else { e.to_string() };
+    match problem {
+        P::PhoneMalformed => pick("手机号格式不正确：请填写11位手机号，如 138 1234 5678", "The phone number is not valid: enter an 11-digit mainland mobile number, e.g. 138 1234 5678"),
+        P::NameMissing => pick("请填写姓名", "Please enter your name"),
+        P::NameTooLong => pick("姓名不能超过20个字", "The name may have at most 20 characters"),
+        P::Markup { field } => {
+            let what = match (field.as_str(), zh) {
+                ("name", true) => "姓名",
+                ("name", false) => "The name",
+                ("reason", true) => "原因",
+                ("reason", false) => "The reason",
+                (_, true) => "填写的内容",
+                (_, false) => "The text",
+            };
+            if zh { format!("{what}中不能包含 < 或 > 等符号") } else { format!("{what} may not contain < or >") }
+        }
+        P::ConsentMissing => pick("请勾选同意个人信息的收集和使用，否则无法报名", "Please agree to the use of your personal information; without it you cannot sign up"),
+        P::Full { capacity } => {
+            if zh { format!("名额已满（共{capacity}人），可以勾选“名额满时登记候补”后再提交") } else { format!("All {capacity} places are taken; tick “join the waiting list” to wait for one") }
+        }
+        P::Started => pick("活动已经开始，不能再报名", "The activity has started; sign-up is closed"),
+        P::Cancelled => pick("活动已取消", "The activity is cancelled"),
+        P::NotSignedUp => pick("报名已取消", "This sign-up is cancelled"),
+        P::Waiting => pick("您在候补名单中，有名额后才能签到", "You are on the waiting list: check-in opens to you when a place frees"),
+        P::WrongCode { tries_left } => {
+            if zh { format!("签到码不正确，还可以再试{tries_left}次") } else { format!("Wrong check-in code; {tries_left} tries left") }
+        }
+        P::TooManyTries => {
+            if zh { format!("签到码已连续输错{MAX_CODE_TRIES}次，请找现场工作人员签到") } else { format!("{MAX_CODE_TRIES} wrong codes: please ask the staff on site to check you in") }
+        }
+        P::CheckInNotOpen { opens } => if zh { format!("签到还没开始，{opens} 开放签到") } else { format!("Check-in opens at {opens}") },
+        P::Ended => pick("活动已经结束", "The activity is over"),
+        P::AlreadyCheckedIn => pick("已经签到过了", "Checked in already"),
+        P::NotCheckedIn => pick("还没有签到，不能签退", "Not checked in yet, so no check-out"),
+        P::CheckOutBeforeCheckIn => pick("签退时间早于签到时间", "The check-out is before the check-in"),
+        P::ReasonMissing => pick("手工调整时长必须填写原因", "A change to the hours needs a reason"),
+        P::TooManySignUps => pick("报名过于频繁，请稍后再试", "Too many sign-ups; please try again later"),
+        P::EndsBeforeStart => pick("活动结束时间早于开始时间", "The activity ends before it starts"),
+        P::AlreadySignedUp => pick("这个手机号已经报名了本活动；请用报名后得到的专属链接查看或取消", "This phone number is signed up already; use the private link you were given to see or cancel it"),
+    }
+}
+
 pub fn mentor_problem(locale: Locale, problem: &MentorProblem) -> String {
     let zh = locale == Locale::ZhCn;
     match problem {

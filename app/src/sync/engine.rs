@@ -176,8 +176,8 @@ fn warm_pages() {
     let here = window.location().pathname().unwrap_or_default() + &window.location().search().unwrap_or_default();
     let urls = js_sys::Array::new();
     // The sign-in page is not one to keep (a signed-in visit is only a redirect).
-    let here = if here.starts_with("/login") { "/".to_string() } else { here };
-    for url in [here.as_str(), "/", "/projects", "/sync"] {
+    let here = if here.starts_with("/login") { "/home".to_string() } else { here };
+    for url in [here.as_str(), "/home", "/projects", "/sync"] {
         urls.push(&JsValue::from_str(url));
     }
     call_page_hook("xfWarm", Some(&urls));

@@ -45,14 +45,14 @@ fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl 
     let locale = use_locale();
     let home = match (&user.branch, user.role.is_branch_staff()) {
         (Some(branch), true) => (format!("/branches/{branch}"), Msg::NavMyBranch),
-        _ => ("/".to_string(), Msg::NavHome),
+        _ => ("/home".to_string(), Msg::NavHome),
     };
     let role = user.role;
     let who = user.display_name.clone();
     let unit = user.branch_name.clone();
     view! {
         <header class="app-header">
-            <a class="brand" href="/">
+            <a class="brand" href="/home">
                 <span class="brand-mark" aria-hidden="true">"先"</span>
                 <span class="brand-name"><Tr m=Msg::AppName/></span>
             </a>
@@ -129,7 +129,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <Title text=t(locale.get_untracked(), Msg::NotFound)/>
         <main id="main" class="narrow">
             <h1><Tr m=Msg::NotFound/></h1>
-            <p><a href="/"><Tr m=Msg::NavHome/></a></p>
+            <p><a href="/home"><Tr m=Msg::NavHome/></a></p>
         </main>
     }
 }

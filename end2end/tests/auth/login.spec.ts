@@ -3,7 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { signIn, signedIn, hydrated } from '../fixtures/app';
 
 test('the sign-in page is in Chinese and accessible', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/home');
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await expect(page.getByRole('heading', { name: '先锋' })).toBeVisible();

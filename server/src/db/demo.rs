@@ -146,6 +146,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
     let projects = demo_projects();
     let (tasks, links) = super::demo_plans::plan_rows(app::gantt::store::today());
     let (mentors, pairings, sessions) = super::demo_plans::mentor_rows();
+    let residents = super::demo_residents::resident_rows(&crate::pii::Pii::from_env(), app::gantt::store::today());
     let calendar: Vec<_> = super::demo_plans::CALENDAR_2026.iter().map(|(day, kind, name)| json!({ "key": day, "kind": kind, "name": name })).collect();
     // One transaction: a half-loaded demo can never be mistaken for a loaded one.
     db.query(
@@ -168,11 +169,16 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
          FOR $m IN $mentors { CREATE type::record('mentor', $m.key) CONTENT object::remove($m, 'key'); };
          FOR $p IN $pairings { CREATE type::record('mentor_pairing', $p.key) CONTENT object::remove($p, 'key'); };
          FOR $s IN $sessions { CREATE type::record('mentor_session', $s.key) CONTENT object::remove($s, 'key'); };
+         FOR $b IN $brands { CREATE type::record('brand', $b.key) CONTENT object::remove($b, 'key'); };
+         FOR $t IN $teams { CREATE type::record('volunteer_team', $t.key) CONTENT object::remove($t, 'key'); };
+         FOR $a IN $activities { CREATE type::record('activity', $a.key) CONTENT object::remove($a, 'key'); };
+         FOR $s IN $signups { CREATE type::record('signup', $s.key) CONTENT object::remove($s, 'key'); };
          COMMIT TRANSACTION;",
     )
     .bind(json!({
         "branches": branches, "accounts": accounts, "catalog": catalog, "projects": projects, "calendar": calendar,
         "tasks": tasks, "links": links, "mentors": mentors, "pairings": pairings, "sessions": sessions,
+        "brands": residents.brands, "teams": residents.teams, "activities": residents.activities, "signups": residents.signups,
     }))
     .await?
     .check()?;

@@ -298,6 +298,78 @@ DEFINE INDEX mentor_session_branch_date ON mentor_session FIELDS branch, date;
     sql: r#"
 DEFINE FIELD OVERWRITE kind ON calendar_day TYPE string ASSERT $value IN ['holiday', 'workday', 'normal'];
 "#,
+}, Migration {
+    version: 7,
+    name: "residents: brand pages, volunteer teams, activities and sign-ups",
+    sql: r#"
+DEFINE TABLE brand SCHEMAFULL;
+DEFINE FIELD name ON brand TYPE string;
+DEFINE FIELD slogan ON brand TYPE string DEFAULT '';
+DEFINE FIELD story ON brand TYPE string DEFAULT '';
+DEFINE FIELD join ON brand TYPE string DEFAULT '';
+-- Outcomes people can see, e.g. 文源社区's monthly 12345 work orders and satisfaction:
+-- [{label, orders, satisfaction}], written by the demo and by imports.
+DEFINE FIELD outcomes ON brand TYPE array<object> FLEXIBLE DEFAULT [];
+DEFINE FIELD clocks ON brand TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON brand TYPE int DEFAULT 0;
+DEFINE INDEX brand_seq ON brand FIELDS seq;
+
+DEFINE TABLE volunteer_team SCHEMAFULL;
+DEFINE FIELD branch ON volunteer_team TYPE string;
+DEFINE FIELD name ON volunteer_team TYPE string;
+DEFINE FIELD leader ON volunteer_team TYPE string DEFAULT '';
+DEFINE FIELD intro ON volunteer_team TYPE string DEFAULT '';
+DEFINE FIELD clocks ON volunteer_team TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON volunteer_team TYPE int DEFAULT 0;
+DEFINE INDEX volunteer_team_seq ON volunteer_team FIELDS seq;
+DEFINE INDEX volunteer_team_branch ON volunteer_team FIELDS branch;
+
+DEFINE TABLE activity SCHEMAFULL;
+DEFINE FIELD branch ON activity TYPE string;
+DEFINE FIELD team ON activity TYPE string;
+DEFINE FIELD title ON activity TYPE string;
+DEFINE FIELD place ON activity TYPE string;
+DEFINE FIELD starts_at ON activity TYPE string;
+DEFINE FIELD ends_at ON activity TYPE string;
+DEFINE FIELD capacity ON activity TYPE int ASSERT $value >= 1;
+DEFINE FIELD bring ON activity TYPE string DEFAULT '';
+DEFINE FIELD notice ON activity TYPE string DEFAULT '';
+DEFINE FIELD checkin_code ON activity TYPE string;
+DEFINE FIELD cancelled ON activity TYPE bool DEFAULT false;
+DEFINE FIELD clocks ON activity TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON activity TYPE int DEFAULT 0;
+DEFINE INDEX activity_seq ON activity FIELDS seq;
+DEFINE INDEX activity_branch_starts ON activity FIELDS branch, starts_at;
+DEFINE INDEX activity_starts ON activity FIELDS starts_at;
+
+-- Names and phones only sealed (server::pii): ciphertext, a mask, and a keyed hash of
+-- the phone for duplicates and limits. Erasure blanks all of them, here and in the log.
+DEFINE TABLE signup SCHEMAFULL;
+DEFINE FIELD activity ON signup TYPE string;
+DEFINE FIELD branch ON signup TYPE string;
+DEFINE FIELD name_cipher ON signup TYPE string;
+DEFINE FIELD name_mask ON signup TYPE string;
+DEFINE FIELD phone_cipher ON signup TYPE string DEFAULT '';
+DEFINE FIELD phone_hash ON signup TYPE string DEFAULT '';
+DEFINE FIELD phone_mask ON signup TYPE string DEFAULT '';
+DEFINE FIELD phone_invalid ON signup TYPE bool DEFAULT false;
+DEFINE FIELD consent ON signup TYPE bool DEFAULT false;
+DEFINE FIELD wait ON signup TYPE bool DEFAULT false;
+DEFINE FIELD walk_in ON signup TYPE bool DEFAULT false;
+DEFINE FIELD active ON signup TYPE bool DEFAULT true;
+DEFINE FIELD signed_at ON signup TYPE int DEFAULT 0;
+DEFINE FIELD checked_in_at ON signup TYPE option<int>;
+DEFINE FIELD checked_out_at ON signup TYPE option<int>;
+DEFINE FIELD adjust_minutes ON signup TYPE int DEFAULT 0;
+DEFINE FIELD adjust_reason ON signup TYPE string DEFAULT '';
+DEFINE FIELD clocks ON signup TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON signup TYPE int DEFAULT 0;
+DEFINE INDEX signup_seq ON signup FIELDS seq;
+DEFINE INDEX signup_branch_seq ON signup FIELDS branch, seq;
+DEFINE INDEX signup_activity ON signup FIELDS activity, signed_at;
+DEFINE INDEX signup_activity_phone ON signup FIELDS activity, phone_hash;
+DEFINE INDEX signup_phone ON signup FIELDS phone_hash, signed_at;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

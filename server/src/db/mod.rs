@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod demo_plans;
+pub mod demo_residents;
 pub mod migrations;
 
 pub use app::db::Db;

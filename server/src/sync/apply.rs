@@ -57,6 +57,12 @@ impl Writer {
         writer
     }
 
+    /// A stamp from the server's clock, for operations the server makes on someone's
+    /// behalf (a resident's public form).
+    pub async fn stamp(&self) -> Stamp {
+        self.clock.lock().await.tick(now_ms().max(0) as u64)
+    }
+
     /// Applies one push with whatever else arrives meanwhile; answers after the commit.
     pub async fn submit(&self, ctx: Context, ops: Vec<Operation>) -> Result<Result<(Vec<OpResult>, Stamp), ApplyError>, Busy> {
         {
@@ -412,14 +418,30 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         (Table::CatalogEntry | Table::StreetYear | Table::CalendarDay | Table::Mentor | Table::MentorPairing, _) => {
             Target { branch: None, account: None }
         }
+        (Table::Brand, _) => Target { branch: Some(op.key.clone()), account: None },
+        (Table::VolunteerTeam | Table::Activity, OpKind::Create { fields }) => {
+            Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: None }
+        }
+        (Table::VolunteerTeam | Table::Activity, _) => Target { branch: text("branch", &row), account: None },
+        (Table::Signup, _) => super::volunteers::target(db, op, &row, rows).await?,
     };
     if let Err(reason) = validate(&ctx.actor, op, &target) {
         return Ok(Err(reason));
     }
+    // What the server adds to a sign-up (when it was made).
+    let mut added: Vec<(&'static str, Value)> = Vec::new();
     let rule = match table {
         Table::Project => super::projects::check(db, op, &row, batch).await?,
         Table::GanttTask | Table::GanttLink => super::gantt::check(db, op, plan_of.as_deref().unwrap_or_default(), batch).await?,
         Table::MentorPairing | Table::MentorSession => super::mentors::check(db, op, &row, batch).await?,
+        Table::Activity => super::volunteers::check_activity(op, &row),
+        Table::Signup => match super::volunteers::check(db, &ctx.actor, op, &row, now as i64, rows).await? {
+            Ok(fields) => {
+                added = fields;
+                Ok(())
+            }
+            Err(reason) => Err(reason),
+        },
         // A calendar day is keyed by its date.
         Table::CalendarDay if app::domain::gantt::parse_date(&op.key).is_none() => Err(Reason::InvalidValue { field: "date".into() }),
         _ => Ok(()),
@@ -434,8 +456,13 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
                 let Some(name) = table.field_name(name) else {
                     return Ok(Err(Reason::UnknownField { field: name.clone() }));
                 };
+                // A typed check-in code was checked; it is not kept.
+                if table == Table::Signup && name == "code" {
+                    continue;
+                }
                 named.push((name, normalise(value)));
             }
+            named.extend(added);
             if creating { Effect::Create { fields: named } } else { Effect::Set { fields: named } }
         }
         OpKind::Append { list, item } => match table.list_name(list) {

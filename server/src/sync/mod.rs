@@ -8,6 +8,7 @@ mod gantt;
 pub mod live;
 mod mentors;
 mod projects;
+mod volunteers;
 pub mod pull;
 
 pub use apply::{ApplyError, Busy, Context, Writer};
@@ -54,7 +55,7 @@ pub async fn sync_handler(
     let Some(token) = token_from_headers(&headers) else {
         return error(StatusCode::UNAUTHORIZED, "unauthenticated", app::i18n::t(locale, app::i18n::Msg::SessionExpired));
     };
-    let request = match body {
+    let mut request = match body {
         Ok(Json(request)) => request,
         Err(rejection) => {
             tracing::info!(%rejection, "malformed sync batch");
@@ -66,6 +67,9 @@ pub async fn sync_handler(
         let text = if zh { "一次提交的操作过多或设备标识无效" } else { "Too many operations in one batch, or a bad device id" };
         return error(StatusCode::BAD_REQUEST, "malformed", text);
     }
+    // Residents' names and phones (walk-ins a tablet added) are sealed before anything
+    // else sees them, the operation log included.
+    state.pii.seal_ops(&mut request.ops);
     let actor = Actor { account: user.account.clone(), role: user.role, branch: user.branch.clone() };
     let context = apply::Context { actor, actor_name: user.display_name, client: request.client, session: session_id(&token), locale };
     match state.writer.submit(context, request.ops).await {

@@ -1,0 +1,189 @@
+//! The public forms: a sign-up, and what a resident does through their private link
+//! (cancel, sign up again, check in with the code, check out). Each becomes one
+//! operation on the write path, its id taken from the form, so a form posted twice is
+//! applied once; what was typed is drawn again beside any message.
+
+use super::pages::{activity_page, html_response, signup_page, Typed};
+use crate::state::AppState;
+use crate::sync::{ApplyError, Context};
+use app::db::{now_ms, row};
+use app::domain::ops::{OpKind, OpStatus, Operation};
+use app::domain::org::{Actor, Role};
+use app::domain::volunteers::{check_name, normalise_phone, VolunteerProblem, SIGNUP_TABLE};
+use app::i18n::{reason_message, volunteer_problem, Locale};
+use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::Extension;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    consent: Option<String>,
+    #[serde(default)]
+    wait: Option<String>,
+    /// The trap: hidden from people, filled by bots.
+    #[serde(default)]
+    website: String,
+}
+
+fn locale(headers: &HeaderMap) -> Locale {
+    headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Locale::from_cookie_header).unwrap_or_default()
+}
+
+/// The address a request came from: the proxy's `X-Forwarded-For` when one is in front.
+fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> std::net::IpAddr {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.trim().parse().ok())
+        .or(peer.map(|p| p.ip()))
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
+fn resident(key: &str) -> Context {
+    Context {
+        actor: Actor { account: format!("resident:{key}"), role: Role::Resident, branch: None },
+        actor_name: "居民".into(),
+        client: "web".into(),
+        session: String::new(),
+        locale: Locale::ZhCn,
+    }
+}
+
+/// Applies a resident's operation: `Ok(())` when applied (now or before), or the
+/// message to show.
+async fn apply(state: &AppState, key: &str, mut op: Operation, locale: Locale) -> Result<(), String> {
+    state.pii.seal_ops(std::slice::from_mut(&mut op));
+    match state.writer.submit(resident(key), vec![op]).await {
+        Ok(Ok((mut results, _))) => {
+            let result = results.pop().ok_or_else(|| "没有结果".to_string())?;
+            match (result.status, result.reason) {
+                (OpStatus::Accepted, _) => Ok(()),
+                (_, Some(reason)) => Err(reason_message(locale, &reason)),
+                _ => Err(busy(locale)),
+            }
+        }
+        Ok(Err(ApplyError::Database(error))) => {
+            tracing::error!(%error, "public form failed");
+            Err(busy(locale))
+        }
+        _ => Err(busy(locale)),
+    }
+}
+
+fn busy(locale: Locale) -> String {
+    if locale == Locale::ZhCn { "系统繁忙，请稍后再提交一次（填写的内容已保留）".into() } else { "The server is busy; please send it again (what you typed is kept)".into() }
+}
+
+fn operation(id: &str, key: &str, kind: OpKind, clock: app::domain::hlc::Stamp) -> Operation {
+    Operation { id: id.parse().unwrap_or_else(|_| uuid::Uuid::now_v7()), table: SIGNUP_TABLE.into(), key: key.into(), kind, clock, base: Default::default(), n: None }
+}
+
+async fn page_again(state: &AppState, activity: &str, typed: &Typed, status: StatusCode, message: String) -> Response {
+    match activity_page(state, activity, typed, Some(message)).await {
+        Ok(Some(html)) => html_response(status, Arc::new(html)),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `POST /a/{activity}`: a resident signs up.
+pub async fn sign_up(
+    State(state): State<AppState>,
+    Path(activity): Path<String>,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Form(form): Form<SignUpForm>,
+) -> Response {
+    let locale = locale(&headers);
+    let typed = Typed { name: form.name.clone(), phone: form.phone.clone(), consent: form.consent.is_some(), wait: form.wait.is_some() };
+    let problem = |p: VolunteerProblem| volunteer_problem(locale, &p);
+    if !form.website.is_empty() {
+        tracing::info!("a sign-up filled the hidden field; refused");
+        return page_again(&state, &activity, &Typed::default(), StatusCode::UNPROCESSABLE_ENTITY, "提交未被接受".into()).await;
+    }
+    // Checked here as well as by the rule, so every problem is named at once, in order.
+    if let Err(p) = check_name(&form.name) {
+        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(p)).await;
+    }
+    if let Err(p) = normalise_phone(&form.phone) {
+        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(p)).await;
+    }
+    if form.consent.is_none() {
+        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(VolunteerProblem::ConsentMissing)).await;
+    }
+    let Ok(op_id) = form.op.parse::<uuid::Uuid>() else {
+        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, busy(locale)).await;
+    };
+    if !state.public.allow_sign_up(client_ip(&headers, peer.map(|p| (p.0).0)), now_ms()) {
+        return page_again(&state, &activity, &typed, StatusCode::TOO_MANY_REQUESTS, problem(VolunteerProblem::TooManySignUps)).await;
+    }
+    let branch: Option<String> = row(&state.db, "SELECT VALUE branch FROM ONLY type::record('activity', $key)", json!({ "key": activity })).await.ok().flatten();
+    let Some(branch) = branch else { return StatusCode::NOT_FOUND.into_response() };
+    // The sign-up's key comes from the form's operation id: posted twice, one sign-up.
+    let key = op_id.simple().to_string();
+    let fields: BTreeMap<String, Value> = [
+        ("activity", json!(activity)),
+        ("branch", json!(branch)),
+        ("name", json!(form.name)),
+        ("phone", json!(form.phone)),
+        ("consent", json!(true)),
+        ("wait", json!(typed.wait)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let op = operation(&form.op, &key, OpKind::Create { fields }, state.writer.stamp().await);
+    match apply(&state, &key, op, locale).await {
+        Ok(()) => Redirect::to(&format!("/s/{key}/{}?done=signed", state.pii.link_token(&key))).into_response(),
+        Err(message) => page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, message).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /s/{signup}/{token}`: cancel, sign up again, check in, check out.
+pub async fn act(State(state): State<AppState>, Path((key, token)): Path<(String, String)>, headers: HeaderMap, Form(form): Form<ActForm>) -> Response {
+    let locale = locale(&headers);
+    if !app::domain::records::valid_key(&key) || !state.pii.link_ok(&key, &token) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let now = now_ms();
+    let (fields, done): (Vec<(&str, Value)>, &str) = match form.action.as_str() {
+        "cancel" => (vec![("active", json!(false))], "cancelled"),
+        "rejoin" => (vec![("active", json!(true)), ("wait", json!(true))], "rejoined"),
+        "checkin" => (vec![("checked_in_at", json!(now)), ("code", json!(form.code.chars().take(12).collect::<String>()))], "in"),
+        "checkout" => (vec![("checked_out_at", json!(now))], "out"),
+        _ => return StatusCode::BAD_REQUEST.into_response(),
+    };
+    let fields: BTreeMap<String, Value> = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let op = operation(&form.op, &key, OpKind::Set { fields }, state.writer.stamp().await);
+    let path = format!("/s/{key}/{token}");
+    match apply(&state, &key, op, locale).await {
+        Ok(()) => Redirect::to(&format!("{path}?done={done}")).into_response(),
+        Err(message) => match signup_page(&state, &key, &token, None, Some(message)).await {
+            Ok(Some(html)) => html_response(StatusCode::UNPROCESSABLE_ENTITY, Arc::new(html)),
+            _ => StatusCode::NOT_FOUND.into_response(),
+        },
+    }
+}

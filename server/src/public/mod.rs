@@ -1,0 +1,104 @@
+//! The residents' side (`brand`, `volunteers`): public pages for phones, read and used
+//! without an account and without JavaScript. Plain HTML from `maud` (escaped by default)
+//! with a small inline stylesheet, so a page is one request before its images.
+//!
+//! Every write is an operation on the one write path: a form carries a hidden operation
+//! id made when the page was drawn, so a form posted twice is applied once; the resident
+//! acts as `resident:<sign-up key>`, proven by the private link's keyed token.
+
+mod forms;
+mod pages;
+mod qr;
+
+use crate::state::AppState;
+use axum::routing::get;
+use axum::Router;
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// A cached page is served while no commit happened since it was drawn, and for at most
+/// this long (a commit on another TiKV node sends no event here).
+const CACHE_FOR: std::time::Duration = std::time::Duration::from_millis(1000);
+
+pub struct Public {
+    /// `XIANFENG_PUBLIC_URL`: the address residents reach, for QR codes and shared links.
+    pub base_url: String,
+    /// The last commit number this instance heard of.
+    seq: Arc<AtomicI64>,
+    cache: Mutex<HashMap<String, Cached>>,
+    /// Recent sign-ups per address, for the per-IP limit.
+    recent: Mutex<HashMap<IpAddr, VecDeque<i64>>>,
+}
+
+struct Cached {
+    seq: i64,
+    at: Instant,
+    html: Arc<String>,
+}
+
+impl Public {
+    pub fn from_env(changes: &tokio::sync::broadcast::Sender<i64>) -> Public {
+        let base_url = std::env::var("XIANFENG_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into()).trim_end_matches('/').to_string();
+        let seq = Arc::new(AtomicI64::new(0));
+        let mut receiver = changes.subscribe();
+        let latest = seq.clone();
+        tokio::spawn(async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(n) => latest.store(n, Ordering::Relaxed),
+                    // Missed some: any newer number still invalidates.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        latest.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        Public { base_url, seq, cache: Mutex::new(HashMap::new()), recent: Mutex::new(HashMap::new()) }
+    }
+
+    fn cached(&self, path: &str) -> Option<Arc<String>> {
+        let cache = self.cache.lock().ok()?;
+        let hit = cache.get(path)?;
+        (hit.seq == self.seq.load(Ordering::Relaxed) && hit.at.elapsed() < CACHE_FOR).then(|| hit.html.clone())
+    }
+
+    fn keep(&self, path: &str, seq: i64, html: Arc<String>) {
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() > 2000 {
+                cache.clear();
+            }
+            cache.insert(path.to_string(), Cached { seq, at: Instant::now(), html });
+        }
+    }
+
+    /// Counts a sign-up from `ip`; false when the address is over its limit.
+    fn allow_sign_up(&self, ip: IpAddr, now: i64) -> bool {
+        use app::domain::volunteers::{IP_WINDOW_MINUTES, SIGNUPS_PER_IP};
+        let Ok(mut recent) = self.recent.lock() else { return true };
+        if recent.len() > 10_000 {
+            recent.clear();
+        }
+        let times = recent.entry(ip).or_default();
+        while times.front().is_some_and(|t| *t < now - IP_WINDOW_MINUTES * 60_000) {
+            times.pop_front();
+        }
+        if times.len() as u32 >= SIGNUPS_PER_IP {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::front))
+        .route("/b/{branch}", get(pages::brand))
+        .route("/a/{activity}", get(pages::activity).post(forms::sign_up))
+        .route("/s/{signup}/{token}", get(pages::signup).post(forms::act))
+        .route("/qr/{kind}/{file}", get(qr::code))
+}

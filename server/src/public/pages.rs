@@ -1,0 +1,493 @@
+//! The public pages: the street's front page, a branch's brand page, an activity with its
+//! sign-up form, and a sign-up's private page. No name or phone number is ever on a
+//! public page: counts only; the private page shows the masks.
+
+use super::Public;
+use crate::state::AppState;
+use app::db::{now_ms, row, rows, Db};
+use app::domain::volunteers::{hours_text, local_from_ms, parse_local, places, service_minutes, Activity, Place, Standing};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// The whole stylesheet of the public pages, inline: one request draws the page.
+const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.6 system-ui,'Noto Sans CJK SC',sans-serif;color:#1f1f1f;background:#faf7f2}\
+a{color:#a61b1b}header.top{background:#b71c1c;color:#fff;padding:.75rem 1rem}header.top a{color:#fff;text-decoration:none;font-weight:700}\
+main{max-width:46rem;margin:0 auto;padding:1rem}h1{font-size:1.5rem;line-height:1.3;margin:.5rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}\
+.slogan{color:#6b4f1d;margin:0 0 1rem}.card{background:#fff;border:1px solid #eadfce;border-radius:.6rem;padding:.8rem 1rem;margin:.6rem 0}\
+.card h3{margin:0 0 .25rem;font-size:1.05rem}.meta{color:#5c5c5c;font-size:.9rem;margin:0}.bar{height:.5rem;background:#f0e6d8;border-radius:.25rem;overflow:hidden}\
+.bar span{display:block;height:100%;background:#c62828}.grid{display:grid;gap:.6rem;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr))}\
+form label{display:block;margin:.8rem 0 .25rem;font-weight:600}input[type=text],input[type=tel]{width:100%;font-size:1.05rem;padding:.6rem;border:1px solid #b9a98f;border-radius:.4rem}\
+.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}.check input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
+button{font-size:1.05rem;padding:.65rem 1.4rem;margin-top:1rem;border:0;border-radius:.4rem;background:#b71c1c;color:#fff;min-height:44px}\
+button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{background:#fdecea;border:1px solid #e0a49c;padding:.6rem .8rem;border-radius:.4rem;color:#8a1c12}\
+.ok{background:#edf7ed;border:1px solid #9fd0a3;padding:.6rem .8rem;border-radius:.4rem;color:#1d5b22}.trap{position:absolute;left:-9999px}\
+.badge{display:inline-block;padding:0 .5rem;border-radius:1rem;background:#f3e3c3;font-size:.85rem}footer{color:#666;font-size:.85rem;text-align:center;padding:2rem 1rem}\
+svg.chart{width:100%;height:auto}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}";
+
+/// A public page: the frame, Open Graph card, and the body.
+pub(super) fn layout(public: &Public, title: &str, description: &str, path: &str, body: Markup) -> String {
+    let url = format!("{}{path}", public.base_url);
+    let image = format!("{}/icons/icon-512.png", public.base_url);
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · 水泊寺街道" }
+                meta name="description" content=(description);
+                meta property="og:type" content="website";
+                meta property="og:title" content=(title);
+                meta property="og:description" content=(description);
+                meta property="og:url" content=(url);
+                meta property="og:image" content=(image);
+                meta name="theme-color" content="#b71c1c";
+                link rel="icon" href="/icons/icon-192.png";
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header.top { a href="/" { "先锋 · 水泊寺街道" } }
+                main { (body) }
+                footer { "水泊寺街道党工委 · " a href="/login" { "工作人员登录" } }
+            }
+        }
+    }
+    .into_string()
+}
+
+pub(super) fn html_response(status: StatusCode, html: Arc<String>) -> Response {
+    let mut response = (status, html.as_str().to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn not_found(public: &Public) -> Response {
+    let body = html! { h1 { "没有找到这个页面" } p { a href="/" { "回到首页" } } };
+    html_response(StatusCode::NOT_FOUND, Arc::new(layout(public, "没有找到", "页面不存在", "/", body)))
+}
+
+/// `7月12日 周日 09:00–11:30`.
+pub(super) fn when(starts_at: &str, ends_at: &str) -> String {
+    let (Some(start), Some(end)) = (parse_local(starts_at), parse_local(ends_at)) else { return format!("{starts_at} – {ends_at}") };
+    use chrono::Datelike;
+    let weekday = ["一", "二", "三", "四", "五", "六", "日"][start.weekday().num_days_from_monday() as usize];
+    let end_text = if end.date() == start.date() { end.format("%H:%M").to_string() } else { end.format("%-m月%-d日 %H:%M").to_string() };
+    format!("{} 周{weekday} {}–{end_text}", start.format("%-m月%-d日"), start.format("%H:%M"))
+}
+
+fn now_local_text() -> String {
+    local_from_ms(now_ms()).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Places taken and people waiting, per activity.
+async fn counts(db: &Db, activities: &[Value]) -> Result<std::collections::HashMap<String, (u32, u32)>, surrealdb::Error> {
+    let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
+    let signups: Vec<Value> = rows(db, "SELECT record::id(id) AS key, activity, signed_at, active, walk_in FROM signup WHERE activity IN $keys", json!({ "keys": keys }), 0).await?;
+    let mut out = std::collections::HashMap::new();
+    for activity in activities {
+        let key = activity["key"].as_str().unwrap_or_default();
+        let capacity = activity["capacity"].as_u64().unwrap_or(0) as u32;
+        let list: Vec<Standing> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).map(standing).collect();
+        let laid = places(capacity, &list);
+        let confirmed = laid.iter().filter(|(_, p, _)| *p == Place::Confirmed).count() as u32;
+        out.insert(key.to_string(), (confirmed, laid.len() as u32 - confirmed));
+    }
+    Ok(out)
+}
+
+pub(super) fn standing(row: &Value) -> Standing {
+    Standing {
+        key: row["key"].as_str().unwrap_or_default().to_string(),
+        signed_at: row["signed_at"].as_i64().unwrap_or(0),
+        active: row["active"].as_bool().unwrap_or(true),
+        walk_in: row["walk_in"].as_bool().unwrap_or(false),
+    }
+}
+
+pub(super) fn activity_of(row: &Value) -> Option<Activity> {
+    Some(Activity {
+        starts_at: parse_local(row["starts_at"].as_str()?)?,
+        ends_at: parse_local(row["ends_at"].as_str()?)?,
+        capacity: row["capacity"].as_u64()? as u32,
+        cancelled: row["cancelled"].as_bool().unwrap_or(false),
+    })
+}
+
+fn activity_cards(activities: &[Value], counts: &std::collections::HashMap<String, (u32, u32)>) -> Markup {
+    html! {
+        @for a in activities {
+            @let key = a["key"].as_str().unwrap_or_default();
+            @let (taken, waiting) = counts.get(key).copied().unwrap_or((0, 0));
+            @let capacity = a["capacity"].as_u64().unwrap_or(0);
+            div.card {
+                h3 { a href={ "/a/" (key) } { (a["title"].as_str().unwrap_or_default()) } }
+                p.meta { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) " · " (a["place"].as_str().unwrap_or_default()) }
+                p.meta {
+                    @if a["cancelled"].as_bool().unwrap_or(false) { span.badge { "已取消" } }
+                    @else if taken as u64 >= capacity { span.badge { "名额已满" } " 候补 " (waiting) " 人" }
+                    @else { "已报名 " (taken) " / " (capacity) " 人" }
+                }
+            }
+        }
+    }
+}
+
+/// Serves `path` from the cache, or draws it with `draw` and keeps it.
+async fn cached<F, Fut>(public: &Public, path: &str, draw: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, surrealdb::Error>>,
+{
+    if let Some(html) = public.cached(path) {
+        return html_response(StatusCode::OK, html);
+    }
+    let seq = public.seq.load(Ordering::Relaxed);
+    match draw().await {
+        Ok(Some(html)) => {
+            let html = Arc::new(html);
+            public.keep(path, seq, html.clone());
+            html_response(StatusCode::OK, html)
+        }
+        Ok(None) => not_found(public),
+        Err(error) => {
+            tracing::error!(%error, path, "public page failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+        }
+    }
+}
+
+/// `/`: every branch's brand, the highlight projects, and what is coming up.
+pub async fn front(State(state): State<AppState>) -> Response {
+    let db = state.db.clone();
+    let public = state.public.clone();
+    cached(&state.public, "/", || async move {
+        let brands: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name, slogan FROM brand ORDER BY key", json!({}), 0).await?;
+        let branches: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name FROM branch ORDER BY sort", json!({}), 0).await?;
+        let branch_name = |key: &str| branches.iter().find(|b| b["key"].as_str() == Some(key)).and_then(|b| b["name"].as_str()).unwrap_or_default().to_string();
+        let highlights: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, title, branch, goals FROM project WHERE nomination IN ['nominated', 'selected'] ORDER BY key", json!({}), 0).await?;
+        let activities: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, * OMIT id, checkin_code, clocks FROM activity WHERE starts_at >= $now AND cancelled = false ORDER BY starts_at LIMIT 6", json!({ "now": now_local_text() }), 0).await?;
+        let counts = counts(&db, &activities).await?;
+        let brand_of = |branch: &str| brands.iter().find(|b| b["key"].as_str() == Some(branch)).and_then(|b| b["name"].as_str()).unwrap_or_default().to_string();
+        let body = html! {
+            h1 { "水泊寺街道 · 党建品牌" }
+            p.slogan { "一村一品、一社一品：看看身边的党组织在做什么，报名一起做。" }
+            h2 { "重点项目" }
+            div.grid {
+                @for p in &highlights {
+                    div.card {
+                        h3 { (p["title"].as_str().unwrap_or_default()) }
+                        p.meta { a href={ "/b/" (p["branch"].as_str().unwrap_or_default()) } { (brand_of(p["branch"].as_str().unwrap_or_default())) } }
+                    }
+                }
+            }
+            h2 { "近期志愿活动" }
+            @if activities.is_empty() { p { "近期没有招募中的活动。" } }
+            (activity_cards(&activities, &counts))
+            h2 { "各支部品牌" }
+            div.grid {
+                @for b in &brands {
+                    div.card {
+                        h3 { a href={ "/b/" (b["key"].as_str().unwrap_or_default()) } { (b["name"].as_str().unwrap_or_default()) } }
+                        p.meta { (branch_name(b["key"].as_str().unwrap_or_default())) }
+                        p.meta { (b["slogan"].as_str().unwrap_or_default()) }
+                    }
+                }
+            }
+        };
+        Ok(Some(layout(&public, "党建品牌与志愿活动", "水泊寺街道各党组织的品牌项目和志愿活动，居民可直接报名。", "/", body)))
+    })
+    .await
+}
+
+/// `/b/{branch}`: a branch's brand page.
+pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>) -> Response {
+    if !app::domain::records::valid_key(&branch) {
+        return not_found(&state.public);
+    }
+    let db = state.db.clone();
+    let public = state.public.clone();
+    let path = format!("/b/{branch}");
+    let path_for_page = path.clone();
+    cached(&state.public, &path, || async move {
+        let Some(brand): Option<Value> = row(&db, "SELECT * FROM ONLY type::record('brand', $key)", json!({ "key": branch })).await? else {
+            return Ok(None);
+        };
+        let branch_name: Option<String> = row(&db, "SELECT VALUE name FROM ONLY type::record('branch', $key)", json!({ "key": branch })).await?;
+        let projects: Vec<Value> = rows(
+            &db,
+            "SELECT record::id(id) AS key, title, status, goals FROM project WHERE branch = $key AND status IN ['filed', 'in_progress', 'completed'] ORDER BY key",
+            json!({ "key": branch }),
+            0,
+        )
+        .await?;
+        let keys: Vec<&str> = projects.iter().filter_map(|p| p["key"].as_str()).collect();
+        let progress: Vec<Value> = rows(
+            &db,
+            "SELECT project, math::sum(duration * progress) AS done, math::sum(duration) AS total FROM gantt_task WHERE project IN $keys AND removed = false AND milestone = false GROUP BY project",
+            json!({ "keys": keys }),
+            0,
+        )
+        .await?;
+        let percent = |key: &str| -> i64 {
+            progress.iter().find(|p| p["project"].as_str() == Some(key)).map(|p| {
+                let total = p["total"].as_i64().unwrap_or(0);
+                if total > 0 { p["done"].as_i64().unwrap_or(0) / total } else { 0 }
+            }).unwrap_or(0)
+        };
+        let activities: Vec<Value> = rows(
+            &db,
+            "SELECT record::id(id) AS key, * OMIT id, checkin_code, clocks FROM activity WHERE branch = $key AND ends_at >= $now ORDER BY starts_at LIMIT 10",
+            json!({ "key": branch, "now": now_local_text() }),
+            0,
+        )
+        .await?;
+        let counts = counts(&db, &activities).await?;
+        let name = brand["name"].as_str().unwrap_or_default().to_string();
+        let slogan = brand["slogan"].as_str().unwrap_or_default().to_string();
+        let outcomes = brand["outcomes"].as_array().cloned().unwrap_or_default();
+        let body = html! {
+            p.meta { (branch_name.unwrap_or_default()) }
+            h1 { (name) }
+            @if !slogan.is_empty() { p.slogan { (slogan) } }
+            @for paragraph in brand["story"].as_str().unwrap_or_default().split('\n').filter(|p| !p.trim().is_empty()) {
+                p { (paragraph) }
+            }
+            @if !outcomes.is_empty() { h2 { "看得见的变化" } (outcome_chart(&outcomes)) }
+            h2 { "品牌项目" }
+            @if projects.is_empty() { p { "项目正在筹备中。" } }
+            @for p in &projects {
+                @let done = percent(p["key"].as_str().unwrap_or_default());
+                div.card {
+                    h3 { (p["title"].as_str().unwrap_or_default()) }
+                    p.meta { "进度 " (done) "%" }
+                    div.bar role="img" aria-label={ "进度 " (done) "%" } { span style={ "width:" (done) "%" } {} }
+                }
+            }
+            h2 { "志愿活动" }
+            @if activities.is_empty() { p { "近期没有招募中的活动。" } }
+            (activity_cards(&activities, &counts))
+            h2 { "怎样加入" }
+            p { (brand["join"].as_str().unwrap_or("欢迎到社区党群服务中心咨询。")) }
+            p { a href={ "/qr/b/" (branch) ".svg" } { "本页二维码（可打印张贴）" } }
+        };
+        let description = if slogan.is_empty() { format!("{name}：党建品牌项目与志愿活动") } else { format!("{name}：{slogan}") };
+        Ok(Some(layout(&public, &name, &description, &path_for_page, body)))
+    })
+    .await
+}
+
+/// Monthly 12345 work orders (bars) and satisfaction (the figures under them), as SVG.
+fn outcome_chart(outcomes: &[Value]) -> Markup {
+    let max = outcomes.iter().filter_map(|o| o["orders"].as_f64()).fold(1.0, f64::max);
+    let width = 40.0 * outcomes.len() as f64 + 20.0;
+    let first = outcomes.first().and_then(|o| o["satisfaction"].as_f64()).unwrap_or(0.0);
+    let last = outcomes.last().and_then(|o| o["satisfaction"].as_f64()).unwrap_or(0.0);
+    let orders_first = outcomes.first().and_then(|o| o["orders"].as_i64()).unwrap_or(0);
+    let orders_last = outcomes.last().and_then(|o| o["orders"].as_i64()).unwrap_or(0);
+    html! {
+        div.stats {
+            div { b { (orders_first) " → " (orders_last) } "每月12345工单" }
+            div { b { (first) "% → " (last) "%" } "群众满意率" }
+        }
+        svg.chart viewBox={ "0 0 " (width) " 150" } role="img" aria-label={ "12345工单从每月" (orders_first) "件降到" (orders_last) "件，满意率从" (first) "%升到" (last) "%" } {
+            @for (i, o) in outcomes.iter().enumerate() {
+                @let h = o["orders"].as_f64().unwrap_or(0.0) / max * 100.0;
+                @let x = 20.0 + 40.0 * i as f64;
+                rect x=(x) y=(110.0 - h) width="26" height=(h) fill="#c62828" {}
+                text x=(x + 13.0) y=(106.0 - h) font-size="10" text-anchor="middle" { (o["orders"].as_i64().unwrap_or(0)) }
+                text x=(x + 13.0) y="125" font-size="10" text-anchor="middle" { (o["label"].as_str().unwrap_or_default()) }
+                text x=(x + 13.0) y="142" font-size="9" text-anchor="middle" fill="#1d5b22" { (o["satisfaction"].as_f64().unwrap_or(0.0)) "%" }
+            }
+        }
+    }
+}
+
+/// What a sign-up form held, to draw it again with a message.
+#[derive(Default, Clone)]
+pub(super) struct Typed {
+    pub name: String,
+    pub phone: String,
+    pub consent: bool,
+    pub wait: bool,
+}
+
+/// `/a/{activity}`: the recruitment notice and the sign-up form.
+pub async fn activity(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+    match activity_page(&state, &key, &Typed::default(), None).await {
+        Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
+        Ok(None) => not_found(&state.public),
+        Err(error) => {
+            tracing::error!(%error, "activity page failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+        }
+    }
+}
+
+pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, problem: Option<String>) -> Result<Option<String>, surrealdb::Error> {
+    if !app::domain::records::valid_key(key) {
+        return Ok(None);
+    }
+    let Some(a): Option<Value> = row(
+        &state.db,
+        "SELECT record::id(id) AS key, * OMIT id, checkin_code, clocks FROM ONLY type::record('activity', $key)",
+        json!({ "key": key }),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let team_name: Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('volunteer_team', $key)", json!({ "key": a["team"] })).await?;
+    let brand_name: Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('brand', $key)", json!({ "key": a["branch"] })).await?;
+    let counts = counts(&state.db, std::slice::from_ref(&a)).await?;
+    let (taken, waiting) = counts.get(key).copied().unwrap_or((0, 0));
+    let Some(activity) = activity_of(&a) else { return Ok(None) };
+    let now = local_from_ms(now_ms());
+    let open = !activity.cancelled && now < activity.starts_at;
+    let full = taken >= activity.capacity;
+    let title = a["title"].as_str().unwrap_or_default().to_string();
+    let branch = a["branch"].as_str().unwrap_or_default();
+    let op = uuid::Uuid::now_v7();
+    let body = html! {
+        p.meta { a href={ "/b/" (branch) } { (brand_name.unwrap_or_default()) } " · " (team_name.unwrap_or_default()) }
+        h1 { (title) }
+        p { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; "地点：" (a["place"].as_str().unwrap_or_default()) }
+        @if let Some(bring) = a["bring"].as_str().filter(|b| !b.is_empty()) { p { "请携带：" (bring) } }
+        @for paragraph in a["notice"].as_str().unwrap_or_default().split('\n').filter(|p| !p.trim().is_empty()) { p { (paragraph) } }
+        p.meta { "名额 " (activity.capacity) " 人，已报名 " (taken) " 人" @if waiting > 0 { "，候补 " (waiting) " 人" } }
+        @if activity.cancelled { p.error role="alert" { "活动已取消。" } }
+        @else if !open { p.meta { "报名已截止。" } }
+        @else {
+            h2 id="signup" { "我要报名" }
+            @if let Some(problem) = &problem { p.error role="alert" id="form-error" { (problem) } }
+            form method="post" action={ "/a/" (key) } {
+                input type="hidden" name="op" value=(op);
+                label for="name" { "姓名" }
+                input id="name" type="text" name="name" value=(typed.name) autocomplete="name" maxlength="20" required;
+                label for="phone" { "手机号" }
+                input id="phone" type="tel" name="phone" value=(typed.phone) autocomplete="tel" inputmode="tel" maxlength="20" required aria-describedby="phone-help";
+                p.meta id="phone-help" { "只用于活动联系和签到，对外只显示为 138****1234 的样式。" }
+                div.trap aria-hidden="true" { label for="website" { "网址（请勿填写）" } input id="website" type="text" name="website" tabindex="-1" autocomplete="off"; }
+                @if full {
+                    label.check { input type="checkbox" name="wait" value="1" checked[typed.wait]; span { "名额已满，登记候补：有人取消时按顺序递补" } }
+                }
+                label.check { input type="checkbox" name="consent" value="1" checked[typed.consent] required; span { "我同意街道和社区为组织本次活动收集、使用我的姓名和手机号（加密保存，活动结束后可申请删除）" } }
+                button type="submit" { @if full { "登记候补" } @else { "提交报名" } }
+            }
+        }
+        p { a href={ "/qr/a/" (key) ".svg" } { "活动二维码（可打印张贴）" } }
+    };
+    let description = format!("{} · {}", when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default()), a["place"].as_str().unwrap_or_default());
+    Ok(Some(layout(&state.public, &title, &description, &format!("/a/{key}"), body)))
+}
+
+/// `/s/{signup}/{token}`: a resident's own sign-up: place, cancel, check in and out, hours.
+pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(String, String)>, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
+    let done = query.get("done").cloned();
+    match signup_page(&state, &key, &token, done.as_deref(), None).await {
+        Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
+        Ok(None) => not_found(&state.public),
+        Err(error) => {
+            tracing::error!(%error, "sign-up page failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+        }
+    }
+}
+
+pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: Option<&str>, problem: Option<String>) -> Result<Option<String>, surrealdb::Error> {
+    if !app::domain::records::valid_key(key) || !state.pii.link_ok(key, token) {
+        return Ok(None);
+    }
+    let Some(s): Option<Value> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('signup', $key)", json!({ "key": key })).await? else {
+        return Ok(None);
+    };
+    let activity_key = s["activity"].as_str().unwrap_or_default().to_string();
+    let Some(a): Option<Value> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)", json!({ "key": activity_key })).await? else {
+        return Ok(None);
+    };
+    let Some(activity) = activity_of(&a) else { return Ok(None) };
+    let all: Vec<Value> = rows(&state.db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $a", json!({ "a": activity_key }), 0).await?;
+    let list: Vec<Standing> = all.iter().map(standing).collect();
+    let mine = places(activity.capacity, &list).into_iter().find(|(k, _, _)| k == key);
+    let active = s["active"].as_bool().unwrap_or(true);
+    let walk_in = s["walk_in"].as_bool().unwrap_or(false);
+    let now = now_ms();
+    let local_now = local_from_ms(now);
+    let checked_in = s["checked_in_at"].as_i64();
+    let checked_out = s["checked_out_at"].as_i64();
+    let adjust = s["adjust_minutes"].as_i64().unwrap_or(0);
+    let minutes = service_minutes(&activity, checked_in, checked_out, now, adjust);
+    let confirmed = walk_in || matches!(mine, Some((_, Place::Confirmed, _)));
+    // Cut to the waiting list by a capacity change made after this sign-up.
+    let capacity_changed_after = a["clocks"]["capacity"].as_str().and_then(|c| c.parse::<app::domain::hlc::Stamp>().ok()).map(|stamp| stamp.ms as i64).is_some_and(|ms| ms > s["signed_at"].as_i64().unwrap_or(0));
+    let check_in_open = activity.check_in_window(local_now).is_ok();
+    let path = format!("/s/{key}/{token}");
+    let op = uuid::Uuid::now_v7();
+    let time = |ms: i64| local_from_ms(ms).format("%H:%M").to_string();
+    let body = html! {
+        p.meta { "我的报名" }
+        h1 { a href={ "/a/" (activity_key) } { (a["title"].as_str().unwrap_or_default()) } }
+        p { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; "地点：" (a["place"].as_str().unwrap_or_default()) }
+        p.meta { "报名人：" (s["name_mask"].as_str().unwrap_or_default()) " · " (s["phone_mask"].as_str().unwrap_or_default()) }
+        @if let Some(done) = done {
+            p.ok role="status" { (match done { "signed" => "报名成功。请收藏本页：凭它查看、取消、签到和签退。", "cancelled" => "已取消报名。", "rejoined" => "已重新报名。", "in" => "签到成功。", "out" => "签退成功，感谢您的服务！", _ => "已保存。" }) }
+        }
+        @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
+        @if activity.cancelled {
+            p.error role="alert" { "很抱歉，这次活动已取消。" }
+        } @else if !active {
+            p { span.badge { "已取消报名" } }
+            @if local_now < activity.starts_at {
+                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="rejoin"; button type="submit" { "重新报名" } }
+            }
+        } @else {
+            @match &mine {
+                Some((_, Place::Waiting, n)) => {
+                    p { span.badge { "候补第 " (n) " 位" } }
+                    @if capacity_changed_after { p.error role="alert" { "活动名额调整了，您现在在候补名单中；有人取消时会按顺序递补。" } }
+                    @else { p.meta { "有人取消时按顺序递补，请留意本页。" } }
+                }
+                _ => { p { span.badge { @if walk_in { "现场登记" } @else { "名额已确认" } } } }
+            }
+            @if let Some(at) = checked_in {
+                p { "签到：" (time(at)) @if let Some(out) = checked_out { "　签退：" (time(out)) } }
+            }
+            @if confirmed && checked_in.is_none() && check_in_open {
+                h2 { "签到" }
+                form method="post" action=(path) {
+                    input type="hidden" name="op" value=(op);
+                    input type="hidden" name="action" value="checkin";
+                    label for="code" { "现场签到码（6位数字）" }
+                    input id="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required;
+                    button type="submit" { "签到" }
+                }
+            }
+            @if checked_in.is_some() && checked_out.is_none() {
+                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="checkout"; button type="submit" { "签退" } }
+            }
+            @if checked_in.is_some() && (checked_out.is_some() || local_now > activity.ends_at) {
+                p { "本次服务时长：" b { (hours_text(minutes)) " 小时" } }
+            }
+            @if checked_in.is_none() && local_now < activity.ends_at {
+                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="cancel"; button.secondary type="submit" { "取消报名" } }
+            }
+        }
+    };
+    Ok(Some(layout(&state.public, "我的报名", "查看、取消报名，签到和签退", &path, body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn times_read_in_chinese() {
+        assert_eq!(when("2026-07-12T09:00", "2026-07-12T11:30"), "7月12日 周日 09:00–11:30");
+        assert_eq!(when("2026-07-12T20:00", "2026-07-13T08:00"), "7月12日 周日 20:00–7月13日 08:00");
+    }
+}

@@ -1,0 +1,202 @@
+//! Residents through the public pages, over real HTTP, as a phone without JavaScript
+//! would: sign-up with its messages, a form posted twice, the waiting list, check-in by
+//! code and check-out, hours; names and phones never in the clear in the log or on a
+//! public page.
+
+mod common;
+use app::domain::ops::{OpKind, OpStatus, Operation};
+use app::domain::volunteers::local_from_ms;
+use common::*;
+use reqwest::Client;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The hidden operation id of the sign-up form on an activity's page.
+async fn form_op(client: &Client, base: &str, activity: &str) -> String {
+    let page = client.get(format!("{base}/a/{activity}")).send().await.unwrap().text().await.unwrap();
+    let at = page.find("name=\"op\" value=\"").expect("a sign-up form") + 17;
+    page[at..at + 36].to_string()
+}
+
+async fn sign_up(client: &Client, base: &str, activity: &str, op: &str, name: &str, phone: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = vec![("op", op), ("name", name), ("phone", phone), ("website", "")];
+    form.extend_from_slice(extra);
+    client.post(format!("{base}/a/{activity}")).form(&form).send().await.unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+/// The first activity still open for sign-up with room left.
+async fn open_activity(db: &server::db::Db) -> (String, u64) {
+    let now = local_from_ms(app::db::now_ms()).format("%Y-%m-%dT%H:%M").to_string();
+    let found: Vec<Value> = app::db::rows(db, "SELECT record::id(id) AS key, capacity FROM activity WHERE starts_at > $now ORDER BY starts_at LIMIT 1", json!({ "now": now }), 0).await.unwrap();
+    (found[0]["key"].as_str().unwrap().to_string(), found[0]["capacity"].as_u64().unwrap())
+}
+
+async fn standing(db: &server::db::Db, activity: &str) -> usize {
+    let rows: Vec<Value> = app::db::rows(db, "SELECT VALUE id FROM signup WHERE activity = $a AND active = true", json!({ "a": activity }), 0).await.unwrap();
+    rows.len()
+}
+
+#[tokio::test]
+async fn a_resident_signs_up_once_is_told_what_is_wrong_and_the_waiting_list_moves() {
+    let server = start().await;
+    let phone = client();
+    let (activity, capacity) = open_activity(&server.db).await;
+    let before = standing(&server.db, &activity).await;
+
+    // A malformed phone number is named, and what was typed is kept.
+    let op = form_op(&phone, &server.base, &activity).await;
+    let bad = sign_up(&phone, &server.base, &activity, &op, "李明", "138123", &[("consent", "1")]).await;
+    assert_eq!(bad.status(), 422);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("手机号格式不正确") && page.contains("value=\"李明\"") && page.contains("value=\"138123\""), "{page}");
+    // No consent, a script for a name: each named, nothing stored.
+    let page = sign_up(&phone, &server.base, &activity, &op, "李明", "138 1234 5678", &[]).await.text().await.unwrap();
+    assert!(page.contains("请勾选同意"));
+    let page = sign_up(&phone, &server.base, &activity, &op, "<script>alert(1)</script>", "13812345678", &[("consent", "1")]).await.text().await.unwrap();
+    assert!(page.contains("不能包含") && !page.contains("<script>alert"), "the script came back unescaped");
+    // The trap field filled: refused.
+    let trap = client().post(format!("{}/a/{activity}", server.base)).form(&[("op", op.as_str()), ("name", "李明"), ("phone", "13812345678"), ("consent", "1"), ("website", "http://spam")]).send().await.unwrap();
+    assert_eq!(trap.status(), 422);
+    assert_eq!(standing(&server.db, &activity).await, before);
+
+    // Signed up; the same form posted again is the same sign-up.
+    let first = sign_up(&phone, &server.base, &activity, &op, "李明", "138 1234 5678", &[("consent", "1")]).await;
+    let link = location(&first);
+    if first.status() != 303 {
+        panic!("not signed up: {}", first.text().await.unwrap_or_default());
+    }
+    assert!(link.starts_with("/s/") && link.ends_with("?done=signed"), "{link}");
+    let again = sign_up(&phone, &server.base, &activity, &op, "李明", "138 1234 5678", &[("consent", "1")]).await;
+    assert_eq!(location(&again), link);
+    assert_eq!(standing(&server.db, &activity).await, before + 1);
+    // Another form with the same phone: told it is signed up already.
+    let op2 = form_op(&phone, &server.base, &activity).await;
+    let page = sign_up(&phone, &server.base, &activity, &op2, "李明", "13812345678", &[("consent", "1")]).await.text().await.unwrap();
+    assert!(page.contains("已经报名"), "{page}");
+    let mine = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("名额已确认") && mine.contains("138****5678") && mine.contains("李*"), "{mine}");
+    assert!(!mine.contains("13812345678") && !mine.contains("李明"));
+    // A wrong token opens nothing.
+    let forged = link.replace("/s/", "/s/x").split('?').next().unwrap().to_string();
+    assert_eq!(phone.get(format!("{}{forged}", server.base)).send().await.unwrap().status(), 404);
+
+    // Fill the places; the next is told it is full, and may wait.
+    let mut n = 0;
+    while standing(&server.db, &activity).await < capacity as usize {
+        n += 1;
+        let op = form_op(&phone, &server.base, &activity).await;
+        let response = sign_up(&phone, &server.base, &activity, &op, "王芳", &format!("1370000{n:04}"), &[("consent", "1")]).await;
+        assert_eq!(response.status(), 303);
+    }
+    let op = form_op(&phone, &server.base, &activity).await;
+    let page = sign_up(&phone, &server.base, &activity, &op, "赵强", "13900001111", &[("consent", "1")]).await.text().await.unwrap();
+    assert!(page.contains("名额已满"), "{page}");
+    // The page drawn again carries a new operation id: the refused one keeps its answer.
+    let at = page.find("name=\"op\" value=\"").unwrap() + 17;
+    let op = page[at..at + 36].to_string();
+    let waiting = sign_up(&phone, &server.base, &activity, &op, "赵强", "13900001111", &[("consent", "1"), ("wait", "1")]).await;
+    let waiting_link = location(&waiting).split('?').next().unwrap().to_string();
+    let page = phone.get(format!("{}{waiting_link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("候补第 1 位"), "{page}");
+
+    // The first cancels: the waiting one holds a place.
+    let cancel_at = link.split('?').next().unwrap().to_string();
+    let page = phone.get(format!("{}{cancel_at}", server.base)).send().await.unwrap().text().await.unwrap();
+    let at = page.find("name=\"op\" value=\"").unwrap() + 17;
+    let cancel_op = page[at..at + 36].to_string();
+    let response = phone.post(format!("{}{cancel_at}", server.base)).form(&[("op", cancel_op.as_str()), ("action", "cancel")]).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let page = phone.get(format!("{}{waiting_link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("名额已确认"), "{page}");
+    // Signs up again through the same link: at the end of the queue.
+    let page = phone.get(format!("{}{cancel_at}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("重新报名"));
+    let at = page.find("name=\"op\" value=\"").unwrap() + 17;
+    let rejoin = page[at..at + 36].to_string();
+    phone.post(format!("{}{cancel_at}", server.base)).form(&[("op", rejoin.as_str()), ("action", "rejoin")]).send().await.unwrap();
+    let page = phone.get(format!("{}{cancel_at}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("候补第 1 位"), "{page}");
+
+    // Nothing in the clear: not in the records, not in the log, not on a public page.
+    let log: Vec<Value> = app::db::rows(&server.db, "SELECT * FROM op WHERE tb = 'signup'", json!({}), 0).await.unwrap();
+    let stored: Vec<Value> = app::db::rows(&server.db, "SELECT * FROM signup", json!({}), 0).await.unwrap();
+    for text in [serde_json::to_string(&log).unwrap(), serde_json::to_string(&stored).unwrap()] {
+        assert!(!text.contains("13812345678") && !text.contains("李明") && !text.contains("赵强"), "personal information in the clear");
+    }
+    for path in ["/".to_string(), "/b/wenxing".to_string(), format!("/a/{activity}")] {
+        let page = client().get(format!("{}{path}", server.base)).send().await.unwrap().text().await.unwrap();
+        // No word of eleven digits (a mobile number), whatever else the page holds.
+        let phones: Vec<&str> = page.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() == 11 && w.bytes().all(|b| b.is_ascii_digit())).collect();
+        assert!(phones.is_empty(), "{path} shows a phone number: {phones:?}");
+        assert!(!page.contains("13812345678") && !page.contains("13900001111"));
+        assert!(!page.contains("李明") && !page.contains("王芳"), "{path} shows a name");
+    }
+}
+
+#[tokio::test]
+async fn check_in_by_code_and_out_gives_the_hours() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    // An activity starting in 20 minutes: sign-up still open, check-in already open.
+    let now = app::db::now_ms();
+    let start = local_from_ms(now + 20 * 60_000).format("%Y-%m-%dT%H:%M").to_string();
+    let end = local_from_ms(now + 140 * 60_000).format("%Y-%m-%dT%H:%M").to_string();
+    let fields: BTreeMap<String, Value> = [
+        ("branch", json!("wenxing")), ("team", json!("t_party")), ("title", json!("社区义诊")), ("place", json!("党群服务中心")),
+        ("starts_at", json!(start)), ("ends_at", json!(end)), ("capacity", json!(2)), ("checkin_code", json!("482913")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let answer = push_ok(&server.base, &secretary, vec![Operation::new("activity", "clinic", OpKind::Create { fields }, stamp(now_ms(), "tab"))]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
+
+    let phone = client();
+    let op = form_op(&phone, &server.base, "clinic").await;
+    let signed = sign_up(&phone, &server.base, "clinic", &op, "陈静", "15011112222", &[("consent", "1")]).await;
+    let link = location(&signed).split('?').next().unwrap().to_string();
+    if signed.status() != 303 {
+        panic!("not signed up: {}", signed.text().await.unwrap_or_default());
+    }
+    let post = |fields: Vec<(&'static str, String)>| {
+        let phone = phone.clone();
+        let url = format!("{}{link}", server.base);
+        async move {
+            let page = phone.get(&url).send().await.unwrap().text().await.unwrap();
+            let at = page.find("name=\"op\" value=\"").unwrap() + 17;
+            let mut form = vec![("op", page[at..at + 36].to_string())];
+            form.extend(fields);
+            phone.post(&url).form(&form).send().await.unwrap()
+        }
+    };
+    // Check-out before check-in is refused.
+    let page = post(vec![("action", "checkout".into())]).await.text().await.unwrap();
+    assert!(page.contains("还没有签到"), "{page}");
+    // A wrong code: named with the tries left; then the right one.
+    let page = post(vec![("action", "checkin".into()), ("code", "111111".into())]).await.text().await.unwrap();
+    assert!(page.contains("签到码不正确，还可以再试4次"), "{page}");
+    let response = post(vec![("action", "checkin".into()), ("code", "482913".into())]).await;
+    assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
+    let response = post(vec![("action", "checkout".into())]).await;
+    assert_eq!(response.status(), 303);
+    let page = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("本次服务时长") && page.contains("签退"), "{page}");
+    let key = link.split('/').nth(2).unwrap();
+    assert!(field(&server.db, "signup", key, "checked_out_at").await.is_number());
+    assert!(field(&server.db, "signup", key, "code").await.is_null(), "the typed code is not kept");
+
+    // Staff add hours by hand only with a reason.
+    let adjust = |reason: &str| Operation::set("signup", key, [("adjust_minutes".to_string(), json!(30)), ("adjust_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![adjust("")]).await;
+    assert!(answer.results[0].message.as_deref().unwrap_or_default().contains("必须填写原因"));
+    let answer = push_ok(&server.base, &secretary, vec![adjust("补录纸质签到表")]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted);
+    // Another branch's staff may not.
+    let stranger = login(&server.base, "guojing").await;
+    let answer = push_ok(&server.base, &stranger, vec![adjust("补录")]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Rejected);
+}
