@@ -182,7 +182,7 @@ pub async fn front(State(state): State<AppState>) -> Response {
                 @for p in &highlights {
                     div.card {
                         h3 { (p["title"].as_str().unwrap_or_default()) }
-                        p.meta { a href={ "/b/" (p["branch"].as_str().unwrap_or_default()) } { (brand_of(p["branch"].as_str().unwrap_or_default())) } }
+                        p.meta { a href={ "/b/" (p["branch"].as_str().unwrap_or_default()) } { (branch_name(p["branch"].as_str().unwrap_or_default())) " · " (brand_of(p["branch"].as_str().unwrap_or_default())) } }
                     }
                 }
             }
@@ -295,7 +295,7 @@ fn outcome_chart(outcomes: &[Value]) -> Markup {
             div { b { (orders_first) " → " (orders_last) } "每月12345工单" }
             div { b { (first) "% → " (last) "%" } "群众满意率" }
         }
-        svg.chart viewBox={ "0 0 " (width) " 150" } role="img" aria-label={ "12345工单从每月" (orders_first) "件降到" (orders_last) "件，满意率从" (first) "%升到" (last) "%" } {
+        svg.chart viewBox={ "0 -14 " (width) " 164" } role="img" aria-label={ "12345工单从每月" (orders_first) "件降到" (orders_last) "件，满意率从" (first) "%升到" (last) "%" } {
             @for (i, o) in outcomes.iter().enumerate() {
                 @let h = o["orders"].as_f64().unwrap_or(0.0) / max * 100.0;
                 @let x = 20.0 + 40.0 * i as f64;
