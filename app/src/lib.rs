@@ -13,6 +13,7 @@ pub mod mentors;
 pub mod projects;
 pub mod sync;
 pub mod ui;
+pub mod volunteers;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -97,6 +98,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/gantt/bench") view=gantt::GanttBenchPage/>
                 <Route path=path!("/gantt/calendar") view=gantt::CalendarPage ssr=SsrMode::Async/>
                 <Route path=path!("/mentors") view=mentors::MentorsPage ssr=SsrMode::Async/>
+                <Route path=path!("/volunteers") view=volunteers::VolunteersPage ssr=SsrMode::Async/>
+                <Route path=path!("/volunteers/:activity") view=volunteers::RosterPage ssr=SsrMode::Async/>
                 <Route path=path!("/gantt/:project") view=gantt::GanttPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -34,6 +34,9 @@ pub fn router(state: AppState) -> Router {
         let _ = app::BUILD.set(id.trim().to_string());
     }
     let db = state.db.clone();
+    let pii = state.pii.clone();
+    // Staff pages open residents' names (and, audited, a phone) through this.
+    let opener = app::volunteers::Opener(std::sync::Arc::new(move |sealed: &str| pii.open(sealed)));
     let leptos_state = state.clone();
     // File names are not hashed yet, so the browser revalidates (cheap: Last-Modified).
     let pkg = Router::new()
@@ -57,7 +60,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &leptos_state,
             routes,
-            move || provide_context(db.clone()),
+            move || {
+                provide_context(db.clone());
+                provide_context(opener.clone());
+            },
             {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())

@@ -82,7 +82,7 @@ pub fn BoardPage() -> impl IntoView {
                 <p class="form-error" role="alert">{move || error.get()}</p>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || projects.get().map(|result| match result {
-                        Ok(data) => view! { <BoardNews seq=data.seq version/><BoardFilters branches=data.branches/><Board list=data.cards version error/> }.into_any(),
+                        Ok(data) => view! { <BoardNews seq=data.seq version/><BoardFilters branches=data.branches query/><Board list=data.cards version error/> }.into_any(),
                         Err(e) => match held.get() {
                             Some(data) => view! { <p class="notice" role="note"><Tr m=Msg::FromDevice/></p><Board list=data.cards version error/> }.into_any(),
                             None => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
@@ -110,10 +110,10 @@ fn BoardNews(seq: i64, version: RwSignal<u32>) -> impl IntoView {
     }
 }
 
+/// `query` comes from the page, read before the suspense (see `Shell`'s header).
 #[component]
-fn BoardFilters(branches: Vec<Choice>) -> impl IntoView {
+fn BoardFilters(branches: Vec<Choice>, query: Memo<leptos_router::params::ParamsMap>) -> impl IntoView {
     let locale = use_locale();
-    let query = use_query_map();
     let current = move |name: &str| decoded(query.read().get(name).unwrap_or_default());
     let option = |value: &'static str, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
     view! {
@@ -289,9 +289,10 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
             Err(message) => error.set(Some(format!("{}：{message}", card.title))),
         }
     };
-    let style = move || dragging.get().map(|(_, _, dx, dy)| format!("transform: translate({dx}px, {dy}px) rotate(1deg)")).unwrap_or_default();
+    // try_get: on the server a card can be drawn after its page was left (and disposed).
+    let style = move || dragging.try_get().flatten().map(|(_, _, dx, dy)| format!("transform: translate({dx}px, {dy}px) rotate(1deg)")).unwrap_or_default();
     view! {
-        <li class="project-card" class:dragging=move || dragging.get().is_some() style=style node_ref=node>
+        <li class="project-card" class:dragging=move || dragging.try_get().flatten().is_some() style=style node_ref=node>
             <div class="card-top">
                 <a href=format!("/projects/{}", card.key) class="card-title">{card.title.clone()}</a>
                 {(!moves.is_empty()).then(|| view! {

@@ -613,6 +613,24 @@ async fn pending_ops(table: &str, key: Option<&str>) -> Vec<Operation> {
         .unwrap_or_default()
 }
 
+/// The fields this person's queued operations set on each record of `table`, in queue
+/// order (later ones win): what a page lays over data it read from the server.
+pub async fn queued_fields(table: &str) -> Vec<(String, serde_json::Map<String, serde_json::Value>)> {
+    let mut out: Vec<(String, serde_json::Map<String, serde_json::Value>)> = Vec::new();
+    for op in pending_ops(table, None).await {
+        let (OpKind::Set { fields } | OpKind::Create { fields }) = &op.kind else { continue };
+        let at = match out.iter().position(|(k, _)| *k == op.key) {
+            Some(at) => at,
+            None => {
+                out.push((op.key.clone(), serde_json::Map::new()));
+                out.len() - 1
+            }
+        };
+        out[at].1.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    out
+}
+
 pub async fn has_pending(table: &str, key: &str) -> bool {
     !pending_ops(table, Some(key)).await.is_empty()
 }

@@ -167,6 +167,20 @@ pub async fn has_pending(table: &str, key: &str) -> bool {
     }
 }
 
+/// What this person's queued operations set on each record of `table` (see
+/// `engine::queued_fields`); empty on the server.
+pub async fn queued_fields(table: &str) -> Vec<(String, serde_json::Map<String, serde_json::Value>)> {
+    #[cfg(feature = "hydrate")]
+    {
+        engine::queued_fields(table).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = table;
+        vec![]
+    }
+}
+
 /// Every record of a table that this person holds, queued operations laid over them.
 pub async fn local_records(table: &str) -> Vec<RecordState> {
     #[cfg(feature = "hydrate")]

@@ -65,6 +65,9 @@ fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl 
                 <A href="/catalog">{move || t(locale.get(), Msg::NavCatalog)}</A>
                 <A href="/gantt">{move || t(locale.get(), Msg::NavGantt)}</A>
                 <A href="/mentors">{move || t(locale.get(), Msg::NavMentors)}</A>
+                {(role == Role::StreetStaff || role.is_branch_staff()).then(|| view! {
+                    <A href="/volunteers">{move || t(locale.get(), Msg::NavVolunteers)}</A>
+                })}
                 {(role == Role::StreetStaff || role == Role::LiaisonLeader || role == Role::Mentor).then(|| view! {
                     <A href="/dashboard">{move || t(locale.get(), Msg::NavDashboard)}</A>
                 })}

@@ -1,0 +1,287 @@
+//! `/volunteers` and `/volunteers/:activity`: the staff side of the commune.
+
+use super::queries::{get_roster, get_volunteers, reveal_phone, ActivityRow, Person, Roster};
+use crate::domain::ops::{OpKind, Operation};
+use crate::domain::volunteers::{hours_text, local_from_ms, SIGNUP_TABLE};
+use crate::i18n::{t, use_locale, Locale, Msg, Tr};
+use crate::sync::{stamp, submit, use_sync};
+use crate::ui::{Shell, StatusLine};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+fn when(row: &ActivityRow) -> String {
+    let day = row.starts_at.get(5..10).unwrap_or_default().replace('-', "/");
+    format!("{day} {}–{}", row.starts_at.get(11..).unwrap_or_default(), row.ends_at.get(11..).unwrap_or_default())
+}
+
+fn clock(ms: Option<i64>) -> String {
+    ms.map(|ms| local_from_ms(ms).format("%H:%M").to_string()).unwrap_or_default()
+}
+
+#[component]
+pub fn VolunteersPage() -> impl IntoView {
+    let locale = use_locale();
+    let sync = use_sync();
+    let data = Resource::new(move || sync.announced.get(), |_| get_volunteers());
+    view! {
+        <Shell>
+            <Title text=t(locale.get_untracked(), Msg::NavVolunteers)/>
+            <section class="page">
+                <h1><Tr m=Msg::NavVolunteers/></h1>
+                <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
+                    {move || data.get().map(|result| match result {
+                        Ok(overview) => view! {
+                            <h2><Tr m=Msg::VolunteerActivities/></h2>
+                            <ul class="activity-list">
+                                {overview.activities.into_iter().map(|a| {
+                                    let href = format!("/volunteers/{}", a.key);
+                                    let line = format!("{} · {} · {}/{}", when(&a), a.team, a.taken, a.capacity);
+                                    view! { <li><a href=href>{a.title.clone()}</a><span class="meta">" "{line}</span></li> }
+                                }).collect_view()}
+                            </ul>
+                            <h2><Tr m=Msg::TeamRanking/></h2>
+                            {overview.ranking.into_iter().take(4).map(|(month, teams)| view! {
+                                <table class="ranking">
+                                    <caption>{month}</caption>
+                                    <thead><tr><th scope="col"><Tr m=Msg::VolunteerTeam/></th><th scope="col"><Tr m=Msg::ServiceHours/></th></tr></thead>
+                                    <tbody>
+                                        {teams.into_iter().map(|(team, minutes)| view! { <tr><td>{team}</td><td>{hours_text(minutes)}</td></tr> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }).collect_view()}
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
+                    })}
+                </Transition>
+            </section>
+        </Shell>
+    }
+}
+
+/// What this device changed and has not sent yet: sign-up key → its fields.
+async fn pending_signups() -> HashMap<String, serde_json::Map<String, Value>> {
+    crate::sync::queued_fields(SIGNUP_TABLE).await.into_iter().collect()
+}
+
+#[component]
+pub fn RosterPage() -> impl IntoView {
+    let locale = use_locale();
+    let sync = use_sync();
+    let params = use_params_map();
+    let key = move || params.read().get("activity").unwrap_or_default();
+    let data = Resource::new(move || (key(), sync.announced.get()), |(key, _)| get_roster(key));
+    // The last roster read: the page keeps working when the network goes.
+    let last = RwSignal::new(None::<Roster>);
+    let pending = RwSignal::new(HashMap::<String, serde_json::Map<String, Value>>::new());
+    Effect::new(move |_| {
+        sync.changes.track();
+        leptos::task::spawn_local(async move {
+            let mine = pending_signups().await;
+            if pending.get_untracked() != mine {
+                pending.set(mine);
+            }
+        });
+    });
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let revealed = RwSignal::new(HashMap::<String, String>::new());
+    let walk_name = RwSignal::new(String::new());
+    let walk_phone = RwSignal::new(String::new());
+
+    let save = move |op: Operation| {
+        let locale = locale.get_untracked();
+        leptos::task::spawn_local(async move {
+            let outcome = submit(op, locale).await.map(|done| done.message(locale));
+            status.set(Some(outcome));
+            pending.set(pending_signups().await);
+        });
+    };
+    let set = move |signup: String, field: &'static str| {
+        let mut fields = BTreeMap::new();
+        fields.insert(field.to_string(), json!(stamp().ms as i64));
+        save(Operation::new(SIGNUP_TABLE, &signup, OpKind::Set { fields }, stamp()));
+    };
+    let add_walk_in = move |roster: &Roster| {
+        let locale_now = locale.get_untracked();
+        let name = walk_name.get_untracked();
+        if let Err(problem) = crate::domain::volunteers::check_name(&name) {
+            status.set(Some(Err(crate::i18n::volunteer_problem(locale_now, &problem))));
+            return;
+        }
+        let phone = walk_phone.get_untracked();
+        if !phone.trim().is_empty() {
+            if let Err(problem) = crate::domain::volunteers::normalise_phone(&phone) {
+                status.set(Some(Err(crate::i18n::volunteer_problem(locale_now, &problem))));
+                return;
+            }
+        }
+        let mut fields = BTreeMap::new();
+        for (k, v) in [
+            ("activity", json!(roster.activity.key)),
+            ("branch", json!(roster.branch)),
+            ("name", json!(name.trim())),
+            ("phone", json!(phone.trim())),
+            ("consent", json!(true)),
+            ("walk_in", json!(true)),
+            ("checked_in_at", json!(stamp().ms as i64)),
+        ] {
+            fields.insert(k.to_string(), v);
+        }
+        let key = uuid::Uuid::now_v7().simple().to_string();
+        save(Operation::new(SIGNUP_TABLE, &key, OpKind::Create { fields }, stamp()));
+        walk_name.set(String::new());
+        walk_phone.set(String::new());
+    };
+
+    view! {
+        <Shell>
+            <section class="page roster">
+                <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
+                    {move || {
+                        if let Some(Ok(roster)) = data.get() {
+                            last.set(Some(roster));
+                        }
+                        let failed = matches!(data.get(), Some(Err(_))) && last.with(Option::is_none);
+                        if failed {
+                            return data.get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any());
+                        }
+                        last.get().map(|roster| {
+                            let overlay = pending.get();
+                            let people = merged(&roster, &overlay);
+                            let a = roster.activity.clone();
+                            let for_walk_in = roster.clone();
+                            view! {
+                                <Title text=a.title.clone()/>
+                                <p class="meta"><a href="/volunteers"><Tr m=Msg::NavVolunteers/></a>" · "{a.team.clone()}</p>
+                                <h1>{a.title.clone()}</h1>
+                                <p>{when(&a)}" · "{a.place.clone()}" · "{format!("{}/{}", a.taken, a.capacity)}</p>
+                                <p class="checkin-code"><Tr m=Msg::CheckInCode/>" "<strong>{roster.code.clone()}</strong>" "<a href=format!("/qr/a/{}.svg", a.key)><Tr m=Msg::QrCode/></a></p>
+                                <StatusLine status/>
+                                <table class="people">
+                                    <thead><tr>
+                                        <th scope="col"><Tr m=Msg::VolunteerName/></th>
+                                        <th scope="col"><Tr m=Msg::VolunteerPhone/></th>
+                                        <th scope="col"><Tr m=Msg::VolunteerPlace/></th>
+                                        <th scope="col"><Tr m=Msg::CheckIn/></th>
+                                        <th scope="col"><Tr m=Msg::CheckOut/></th>
+                                        <th scope="col"><Tr m=Msg::ServiceHours/></th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {people.into_iter().map(|(p, queued)| person_row(p, queued, locale.get(), revealed, set)).collect_view()}
+                                    </tbody>
+                                </table>
+                                <form class="walk-in" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); add_walk_in(&for_walk_in); }>
+                                    <h2><Tr m=Msg::WalkIn/></h2>
+                                    <label>{move || t(locale.get(), Msg::VolunteerName)}<input type="text" maxlength="20" prop:value=move || walk_name.get() on:input=move |ev| walk_name.set(event_target_value(&ev))/></label>
+                                    <label>{move || t(locale.get(), Msg::VolunteerPhone)}<input type="tel" maxlength="20" prop:value=move || walk_phone.get() on:input=move |ev| walk_phone.set(event_target_value(&ev))/></label>
+                                    <button type="submit"><Tr m=Msg::WalkInAdd/></button>
+                                </form>
+                                {(!roster.reveals.is_empty()).then(|| view! {
+                                    <h2><Tr m=Msg::RevealLog/></h2>
+                                    <ul class="reveal-log">
+                                        {roster.reveals.iter().map(|(at, who, whose)| view! { <li>{format!("{at} {who} → {whose}")}</li> }).collect_view()}
+                                    </ul>
+                                })}
+                            }.into_any()
+                        })
+                    }}
+                </Transition>
+            </section>
+        </Shell>
+    }
+}
+
+/// The roster with this device's unsent changes laid over it: (person, queued?).
+fn merged(roster: &Roster, overlay: &HashMap<String, serde_json::Map<String, Value>>) -> Vec<(Person, bool)> {
+    let mut out: Vec<(Person, bool)> = roster
+        .people
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            let queued = overlay.get(&p.key).is_some_and(|fields| {
+                let mut changed = false;
+                if p.checked_in_at.is_none() {
+                    if let Some(at) = fields.get("checked_in_at").and_then(Value::as_i64) {
+                        p.checked_in_at = Some(at);
+                        changed = true;
+                    }
+                }
+                if p.checked_out_at.is_none() {
+                    if let Some(at) = fields.get("checked_out_at").and_then(Value::as_i64) {
+                        p.checked_out_at = Some(at);
+                        changed = true;
+                    }
+                }
+                changed
+            });
+            (p, queued)
+        })
+        .collect();
+    // Walk-ins added here and not on the server yet.
+    for (key, fields) in overlay {
+        if fields.get("activity").and_then(Value::as_str) == Some(roster.activity.key.as_str()) && !roster.people.iter().any(|p| &p.key == key) {
+            out.push((
+                Person {
+                    key: key.clone(),
+                    name: fields.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    phone_mask: String::new(),
+                    place: "walk_in".into(),
+                    position: 0,
+                    checked_in_at: fields.get("checked_in_at").and_then(Value::as_i64),
+                    checked_out_at: fields.get("checked_out_at").and_then(Value::as_i64),
+                    minutes: 0,
+                },
+                true,
+            ));
+        }
+    }
+    out
+}
+
+fn person_row(p: Person, queued: bool, locale: Locale, revealed: RwSignal<HashMap<String, String>>, set: impl Fn(String, &'static str) + Copy + 'static) -> impl IntoView {
+    let place = match p.place.as_str() {
+        "waiting" => format!("{} {}", t(locale, Msg::PlaceWaiting), p.position),
+        "cancelled" => t(locale, Msg::PlaceCancelled).to_string(),
+        "walk_in" => t(locale, Msg::PlaceWalkIn).to_string(),
+        _ => t(locale, Msg::PlaceConfirmed).to_string(),
+    };
+    let may_check_in = matches!(p.place.as_str(), "confirmed" | "walk_in") && p.checked_in_at.is_none();
+    let may_check_out = p.checked_in_at.is_some() && p.checked_out_at.is_none();
+    let key = p.key.clone();
+    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+    let mask = p.phone_mask.clone();
+    let reveal = move |_| {
+        let key = k3.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(phone) = reveal_phone(key.clone()).await {
+                revealed.update(|r| {
+                    r.insert(key, phone);
+                });
+            }
+        });
+    };
+    let shown = StoredValue::new(key.clone());
+    let shown = move || shown.with_value(|key| revealed.with(|r| r.get(key).cloned()));
+    let has_phone = !mask.is_empty();
+    view! {
+        <tr class:queued=queued>
+            <td>{p.name.clone()}{queued.then(|| view! { <span class="badge">" "<Tr m=Msg::Unsent/></span> })}</td>
+            <td>
+                {move || shown().unwrap_or_else(|| mask.clone())}
+                {move || (has_phone && shown().is_none()).then(|| view! { " "<button type="button" class="secondary small" on:click=reveal.clone()><Tr m=Msg::RevealPhone/></button> })}
+            </td>
+            <td>{place}</td>
+            <td>
+                {clock(p.checked_in_at)}
+                {may_check_in.then(|| view! { <button type="button" on:click=move |_| set(k1.clone(), "checked_in_at")><Tr m=Msg::CheckIn/></button> })}
+            </td>
+            <td>
+                {clock(p.checked_out_at)}
+                {may_check_out.then(|| view! { <button type="button" on:click=move |_| set(k2.clone(), "checked_out_at")><Tr m=Msg::CheckOut/></button> })}
+            </td>
+            <td>{(p.minutes > 0).then(|| hours_text(p.minutes))}</td>
+        </tr>
+    }
+}

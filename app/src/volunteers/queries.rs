@@ -1,0 +1,254 @@
+//! Reads for the staff side. Names are opened for the staff of the activity's branch;
+//! phones stay masked unless one is revealed, which is audited.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Opens a sealed name or phone (the server's `pii`), given to server functions as context.
+#[derive(Clone)]
+pub struct Opener(pub std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>);
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActivityRow {
+    pub key: String,
+    pub title: String,
+    pub team: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub capacity: u32,
+    pub taken: u32,
+    pub waiting: u32,
+    pub cancelled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub activities: Vec<ActivityRow>,
+    /// (month `YYYY-MM`, [(team, minutes)] most first).
+    pub ranking: Vec<(String, Vec<(String, i64)>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub key: String,
+    pub name: String,
+    pub phone_mask: String,
+    /// `confirmed`, `waiting`, `cancelled` or `walk_in`.
+    pub place: String,
+    pub position: u32,
+    pub checked_in_at: Option<i64>,
+    pub checked_out_at: Option<i64>,
+    pub minutes: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Roster {
+    pub activity: ActivityRow,
+    pub branch: String,
+    pub code: String,
+    pub people: Vec<Person>,
+    /// Who revealed which number, newest first: (when, who, whose).
+    pub reveals: Vec<(String, String, String)>,
+}
+
+#[cfg(feature = "ssr")]
+mod sql {
+    use super::*;
+    use crate::db::{now_ms, rows, Db};
+    use crate::domain::volunteers::{local_from_ms, places, service_minutes, Activity, Place, Standing};
+    use serde_json::{json, Value};
+
+    pub fn activity_of(row: &Value) -> Option<Activity> {
+        use crate::domain::volunteers::parse_local;
+        Some(Activity {
+            starts_at: parse_local(row["starts_at"].as_str()?)?,
+            ends_at: parse_local(row["ends_at"].as_str()?)?,
+            capacity: row["capacity"].as_u64()? as u32,
+            cancelled: row["cancelled"].as_bool().unwrap_or(false),
+        })
+    }
+
+    pub fn standing(row: &Value) -> Standing {
+        Standing {
+            key: row["key"].as_str().unwrap_or_default().to_string(),
+            signed_at: row["signed_at"].as_i64().unwrap_or(0),
+            active: row["active"].as_bool().unwrap_or(true),
+            walk_in: row["walk_in"].as_bool().unwrap_or(false),
+        }
+    }
+
+    /// The people of one activity with their places and minutes.
+    pub fn people(activity: &Activity, signups: &[Value], open: &dyn Fn(&str) -> Option<String>) -> Vec<Person> {
+        let list: Vec<Standing> = signups.iter().map(standing).collect();
+        let laid = places(activity.capacity, &list);
+        let now = now_ms();
+        let mut out: Vec<Person> = signups
+            .iter()
+            .map(|s| {
+                let key = s["key"].as_str().unwrap_or_default().to_string();
+                let (place, position) = if s["walk_in"].as_bool().unwrap_or(false) {
+                    ("walk_in", 0)
+                } else if !s["active"].as_bool().unwrap_or(true) {
+                    ("cancelled", 0)
+                } else {
+                    match laid.iter().find(|(k, _, _)| *k == key) {
+                        Some((_, Place::Waiting, n)) => ("waiting", *n),
+                        _ => ("confirmed", 0),
+                    }
+                };
+                Person {
+                    name: open(s["name_cipher"].as_str().unwrap_or_default()).unwrap_or_else(|| s["name_mask"].as_str().unwrap_or_default().to_string()),
+                    phone_mask: s["phone_mask"].as_str().unwrap_or_default().to_string(),
+                    place: place.to_string(),
+                    position,
+                    checked_in_at: s["checked_in_at"].as_i64(),
+                    checked_out_at: s["checked_out_at"].as_i64(),
+                    minutes: service_minutes(activity, s["checked_in_at"].as_i64(), s["checked_out_at"].as_i64(), now, s["adjust_minutes"].as_i64().unwrap_or(0)),
+                    key,
+                }
+            })
+            .collect();
+        let rank = |p: &Person| match p.place.as_str() {
+            "confirmed" | "walk_in" => 0,
+            "waiting" => 1,
+            _ => 2,
+        };
+        out.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.position.cmp(&b.position)));
+        out
+    }
+
+    pub async fn signups_of(db: &Db, keys: &[String]) -> Result<Vec<Value>, AppError> {
+        rows(db, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys }), 0).await.map_err(AppError::internal)
+    }
+
+    pub fn row_of(a: &Value, signups: &[Value], team: String) -> Option<ActivityRow> {
+        let activity = activity_of(a)?;
+        let key = a["key"].as_str()?.to_string();
+        let mine: Vec<Standing> = signups.iter().filter(|s| s["activity"].as_str() == Some(&key)).map(standing).collect();
+        let laid = places(activity.capacity, &mine);
+        let taken = laid.iter().filter(|(_, p, _)| *p == Place::Confirmed).count() as u32;
+        Some(ActivityRow {
+            title: a["title"].as_str().unwrap_or_default().to_string(),
+            team,
+            starts_at: a["starts_at"].as_str().unwrap_or_default().to_string(),
+            ends_at: a["ends_at"].as_str().unwrap_or_default().to_string(),
+            place: a["place"].as_str().unwrap_or_default().to_string(),
+            capacity: activity.capacity,
+            taken,
+            waiting: laid.len() as u32 - taken,
+            cancelled: activity.cancelled,
+            key,
+        })
+    }
+
+    pub fn month_of(ms: i64) -> String {
+        local_from_ms(ms).format("%Y-%m").to_string()
+    }
+}
+
+/// May this person see the activities of `branch`?
+#[cfg(feature = "ssr")]
+fn may_see(user: &crate::auth::SessionUser, branch: &str) -> bool {
+    use crate::domain::org::Role;
+    user.role == Role::StreetStaff || (user.role.is_branch_staff() && user.branch.as_deref() == Some(branch))
+}
+
+#[server(endpoint = "get_volunteers")]
+pub async fn get_volunteers() -> Result<Overview, AppError> {
+    use crate::domain::org::Role;
+    use serde_json::{json, Value};
+    let user = crate::auth::store::require_user().await?;
+    if user.role != Role::StreetStaff && !user.role.is_branch_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let db = crate::auth::store::db()?;
+    let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
+    let activities: Vec<Value> = match &only {
+        Some(branch) => crate::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM activity WHERE branch = $b ORDER BY starts_at DESC LIMIT 100", json!({ "b": branch }), 0).await,
+        None => crate::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM activity ORDER BY starts_at DESC LIMIT 100", json!({}), 0).await,
+    }
+    .map_err(AppError::internal)?;
+    let teams: Vec<Value> = crate::db::rows(&db, "SELECT record::id(id) AS key, name FROM volunteer_team", json!({}), 0).await.map_err(AppError::internal)?;
+    let team_name = |key: &str| teams.iter().find(|t| t["key"].as_str() == Some(key)).and_then(|t| t["name"].as_str()).unwrap_or_default().to_string();
+    let keys: Vec<String> = activities.iter().filter_map(|a| a["key"].as_str().map(str::to_string)).collect();
+    let signups = sql::signups_of(&db, &keys).await?;
+    let rows: Vec<ActivityRow> = activities.iter().filter_map(|a| sql::row_of(a, &signups, team_name(a["team"].as_str().unwrap_or_default()))).collect();
+    // Minutes per team per month (the month the activity started).
+    let mut months: std::collections::BTreeMap<String, Vec<(String, i64)>> = Default::default();
+    for a in &activities {
+        let Some(activity) = sql::activity_of(a) else { continue };
+        let key = a["key"].as_str().unwrap_or_default();
+        let mine: Vec<Value> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).cloned().collect();
+        let minutes: i64 = sql::people(&activity, &mine, &|_| None).iter().map(|p| p.minutes).sum();
+        let month = sql::month_of(crate::domain::volunteers::ms_from_local(activity.starts_at));
+        months.entry(month).or_default().push((team_name(a["team"].as_str().unwrap_or_default()), minutes));
+    }
+    let ranking = months.into_iter().rev().map(|(month, entries)| (month, crate::domain::volunteers::rank_teams(&entries))).collect();
+    Ok(Overview { activities: rows, ranking })
+}
+
+#[server(endpoint = "get_roster")]
+pub async fn get_roster(activity: String) -> Result<Roster, AppError> {
+    use serde_json::{json, Value};
+    let user = crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    let a: Value = crate::db::row(&db, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('activity', $key)", json!({ "key": activity }))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    let branch = a["branch"].as_str().unwrap_or_default().to_string();
+    if !may_see(&user, &branch) {
+        return Err(AppError::Forbidden);
+    }
+    let team: Option<String> = crate::db::row(&db, "SELECT VALUE name FROM ONLY type::record('volunteer_team', $key)", json!({ "key": a["team"] })).await.map_err(AppError::internal)?;
+    let signups = sql::signups_of(&db, std::slice::from_ref(&activity)).await?;
+    let opener = use_context::<Opener>();
+    let open = |sealed: &str| opener.as_ref().and_then(|o| (o.0)(sealed));
+    let Some(parsed) = sql::activity_of(&a) else { return Err(AppError::NotFound) };
+    let people = sql::people(&parsed, &signups, &open);
+    let reveals: Vec<Value> = crate::db::rows(
+        &db,
+        "SELECT at, account, detail FROM audit WHERE event = 'reveal_phone' AND string::starts_with(detail, $prefix) ORDER BY at DESC LIMIT 50",
+        json!({ "prefix": format!("{activity}/") }),
+        0,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let names: Vec<Value> = crate::db::rows(&db, "SELECT record::id(id) AS key, display_name FROM account", json!({}), 0).await.map_err(AppError::internal)?;
+    let reveals = reveals
+        .iter()
+        .map(|r| {
+            let who = r["account"].as_str().unwrap_or_default();
+            let who = names.iter().find(|n| n["key"].as_str() == Some(who)).and_then(|n| n["display_name"].as_str()).unwrap_or(who).to_string();
+            let whose = r["detail"].as_str().unwrap_or_default().split('/').nth(1).unwrap_or_default();
+            let whose = people.iter().find(|p| p.key == whose).map(|p| crate::domain::volunteers::mask_name(&p.name)).unwrap_or_default();
+            (crate::domain::volunteers::local_from_ms(r["at"].as_i64().unwrap_or(0)).format("%m-%d %H:%M").to_string(), who, whose)
+        })
+        .collect();
+    let row = sql::row_of(&a, &signups, team.unwrap_or_default()).ok_or(AppError::NotFound)?;
+    Ok(Roster { activity: row, branch, code: a["checkin_code"].as_str().unwrap_or_default().to_string(), people, reveals })
+}
+
+/// A sign-up's full phone number, for the staff of its branch; every reveal is audited.
+#[server(endpoint = "reveal_phone")]
+pub async fn reveal_phone(signup: String) -> Result<String, AppError> {
+    use serde_json::{json, Value};
+    let user = crate::auth::store::require_user().await?;
+    let db = crate::auth::store::db()?;
+    let s: Value = crate::db::row(&db, "SELECT activity, branch, phone_cipher FROM ONLY type::record('signup', $key)", json!({ "key": signup }))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    let branch = s["branch"].as_str().unwrap_or_default();
+    // Street staff see the street's figures; a number is for the branch that runs the activity.
+    if !(user.role.is_branch_staff() && user.branch.as_deref() == Some(branch)) {
+        return Err(AppError::Forbidden);
+    }
+    let opener = use_context::<Opener>().ok_or_else(|| AppError::internal("no opener"))?;
+    let phone = (opener.0)(s["phone_cipher"].as_str().unwrap_or_default()).ok_or(AppError::NotFound)?;
+    let detail = format!("{}/{signup}", s["activity"].as_str().unwrap_or_default());
+    crate::auth::store::audit(&db, Some(&user.account), "reveal_phone", &detail).await;
+    Ok(phone)
+}
