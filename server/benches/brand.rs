@@ -6,6 +6,7 @@
 //! `cargo bench --profile dev -p server --bench brand` starts the real binary (`xianfeng`,
 //! the same profile) on an in-memory database with the demo data; `BRAND_URL` aims at a
 //! running server instead. The load generator runs on the same machine, as wrk would.
+//! `XIANFENG_PUBLIC_CACHE=off` measures the page drawn from the database every time.
 
 use app::domain::hlc::Stamp;
 use app::domain::ops::{OpKind, Operation, SyncRequest};
@@ -94,6 +95,7 @@ async fn main() {
                 .env("XIANFENG_ADDR", format!("127.0.0.1:{port}"))
                 .env("XIANFENG_SITE", "../target/site")
                 .env("RUST_LOG", "error")
+                .env("XIANFENG_PUBLIC_CACHE", std::env::var("XIANFENG_PUBLIC_CACHE").unwrap_or_default())
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .spawn()

@@ -303,3 +303,157 @@ fn mentoring_workbook(rows: &[Value]) -> Result<Vec<u8>, XlsxError> {
     }
     book.save_to_buffer()
 }
+
+/// Who may export a branch's volunteers: its staff, and street staff.
+fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
+    user.role == Role::StreetStaff || (user.role.is_branch_staff() && user.branch.as_deref() == Some(branch))
+}
+
+/// The places, hours and masked phones of an activity's sign-ups, names opened.
+fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<[String; 7]> {
+    use app::domain::volunteers::{hours_text, local_from_ms, places, service_minutes, Activity, Place, Standing};
+    let parsed = (|| {
+        Some(Activity {
+            starts_at: app::domain::volunteers::parse_local(activity["starts_at"].as_str()?)?,
+            ends_at: app::domain::volunteers::parse_local(activity["ends_at"].as_str()?)?,
+            capacity: activity["capacity"].as_u64()? as u32,
+            cancelled: activity["cancelled"].as_bool().unwrap_or(false),
+        })
+    })();
+    let Some(parsed) = parsed else { return vec![] };
+    let standing: Vec<Standing> = signups
+        .iter()
+        .map(|s| Standing {
+            key: s["key"].as_str().unwrap_or_default().into(),
+            signed_at: s["signed_at"].as_i64().unwrap_or(0),
+            active: s["active"].as_bool().unwrap_or(true),
+            walk_in: s["walk_in"].as_bool().unwrap_or(false),
+        })
+        .collect();
+    let laid = places(parsed.capacity, &standing);
+    let time = |ms: Option<i64>| ms.map(|ms| local_from_ms(ms).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+    let now = app::db::now_ms();
+    signups
+        .iter()
+        .map(|s| {
+            let key = s["key"].as_str().unwrap_or_default();
+            let place = if s["walk_in"].as_bool().unwrap_or(false) {
+                "现场登记".to_string()
+            } else if !s["active"].as_bool().unwrap_or(true) {
+                "已取消".to_string()
+            } else {
+                match laid.iter().find(|(k, _, _)| k == key) {
+                    Some((_, Place::Waiting, n)) => format!("候补第{n}位"),
+                    _ => "已确认".to_string(),
+                }
+            };
+            let minutes = service_minutes(&parsed, s["checked_in_at"].as_i64(), s["checked_out_at"].as_i64(), now, s["adjust_minutes"].as_i64().unwrap_or(0));
+            [
+                state.pii.open(s["name_cipher"].as_str().unwrap_or_default()).unwrap_or_else(|| s["name_mask"].as_str().unwrap_or_default().to_string()),
+                s["phone_mask"].as_str().unwrap_or_default().to_string(),
+                place,
+                time(s["checked_in_at"].as_i64()),
+                time(s["checked_out_at"].as_i64()),
+                hours_text(minutes),
+                s["phone_hash"].as_str().unwrap_or_default().to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// `/api/export/volunteers/<activity>.xlsx`: an activity's sign-up list, phones masked.
+/// Every cell is written as a string, so text such as `=1+1` stays text.
+pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let user = match export_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let Some(key) = file.strip_suffix(".xlsx").filter(|k| app::domain::records::valid_key(k)).map(str::to_string) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let activity: Option<Value> = app::db::row(&state.db, "SELECT * FROM ONLY type::record('activity', $key)", json!({ "key": key })).await.ok().flatten();
+    let Some(activity) = activity else { return StatusCode::NOT_FOUND.into_response() };
+    if !may_export_volunteers(&user, activity["branch"].as_str().unwrap_or_default()) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let signups: Vec<Value> = app::db::rows(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at", json!({ "key": key }), 0).await.unwrap_or_default();
+    let rows = volunteer_rows(&state, &activity, &signups);
+    let book = (|| -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("报名名单")?;
+        let bold = Format::new().set_bold();
+        ws.write_string_with_format(0, 0, activity["title"].as_str().unwrap_or_default(), &bold)?;
+        ws.write_string(0, 1, format!("{} – {}", activity["starts_at"].as_str().unwrap_or_default(), activity["ends_at"].as_str().unwrap_or_default()))?;
+        for (c, h) in ["序号", "姓名", "手机（已隐藏）", "状态", "签到", "签退", "服务时长（小时）"].iter().enumerate() {
+            ws.write_string_with_format(1, c as u16, *h, &bold)?;
+            ws.set_column_width(c as u16, if c == 0 { 6 } else { 16 })?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let row = i as u32 + 2;
+            ws.write_string(row, 0, (i + 1).to_string())?;
+            for (c, value) in r.iter().take(6).enumerate() {
+                ws.write_string(row, c as u16 + 1, value)?;
+            }
+        }
+        book.save_to_buffer()
+    })();
+    xlsx_response(book, &format!("signups-{key}.xlsx"))
+}
+
+/// `/api/export/hours.xlsx`: the volunteer-hours register of the person's branch (every
+/// branch for street staff): each volunteer's activities and hours, phones masked.
+pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let user = match export_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    if user.role != Role::StreetStaff && !user.role.is_branch_staff() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
+    let filter = if only.is_some() { "WHERE branch = $branch" } else { "" };
+    let activities: Vec<Value> = app::db::rows(&state.db, &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at"), json!({ "branch": only }), 0).await.unwrap_or_default();
+    let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
+    let signups: Vec<Value> = app::db::rows(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys }), 0).await.unwrap_or_default();
+    // One line per volunteer (by phone, or per walk-in without one): activities, hours.
+    let mut register: Vec<(String, String, String, u32, f64)> = Vec::new();
+    for a in &activities {
+        let key = a["key"].as_str().unwrap_or_default();
+        let mine: Vec<Value> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).cloned().collect();
+        for r in volunteer_rows(&state, a, &mine) {
+            let hours: f64 = r[5].parse().unwrap_or(0.0);
+            if hours <= 0.0 {
+                continue;
+            }
+            let id = if r[6].is_empty() { format!("{}:{}", r[0], key) } else { r[6].clone() };
+            match register.iter_mut().find(|(i, ..)| *i == id) {
+                Some(entry) => {
+                    entry.3 += 1;
+                    entry.4 += hours;
+                }
+                None => register.push((id, r[0].clone(), r[1].clone(), 1, hours)),
+            }
+        }
+    }
+    register.sort_by(|a, b| b.4.partial_cmp(&a.4).unwrap_or(std::cmp::Ordering::Equal));
+    let book = (|| -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("志愿服务时长")?;
+        let bold = Format::new().set_bold();
+        for (c, h) in ["姓名", "手机（已隐藏）", "参加活动（次）", "服务时长（小时）"].iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            ws.set_column_width(c as u16, 18)?;
+        }
+        for (i, (_, name, phone, count, hours)) in register.iter().enumerate() {
+            let row = i as u32 + 1;
+            ws.write_string(row, 0, name)?;
+            ws.write_string(row, 1, phone)?;
+            ws.write_number(row, 2, *count as f64)?;
+            ws.write_number(row, 3, (*hours * 10.0).round() / 10.0)?;
+        }
+        book.save_to_buffer()
+    })();
+    xlsx_response(book, "volunteer-hours.xlsx")
+}

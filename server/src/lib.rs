@@ -52,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/export/nominations.xlsx", get(export::nominations))
         .route("/api/export/gantt/{file}", get(export::gantt))
         .route("/api/export/mentoring.xlsx", get(export::mentoring))
+        .route("/api/export/volunteers/{file}", get(export::signups))
+        .route("/api/export/hours.xlsx", get(export::hours))
         .route("/sw.js", get(service_worker))
         .route("/manifest.webmanifest", get(manifest))
         .route("/healthz", get(|| async { "ok" }))

@@ -200,3 +200,42 @@ async fn check_in_by_code_and_out_gives_the_hours() {
     let answer = push_ok(&server.base, &stranger, vec![adjust("补录")]).await;
     assert_eq!(answer.results[0].status, OpStatus::Rejected);
 }
+
+#[tokio::test]
+async fn exports_mask_phones_and_keep_formulas_as_text() {
+    use calamine::{Data, Reader, Xlsx};
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    // A walk-in on today's activity whose name would be a formula in a spreadsheet.
+    let fields: BTreeMap<String, Value> = [
+        ("activity", json!("act_today")), ("branch", json!("wenxing")), ("name", json!("=1+1")), ("phone", json!("13955556666")),
+        ("consent", json!(true)), ("walk_in", json!(true)), ("checked_in_at", json!(app::db::now_ms())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let answer = push_ok(&server.base, &secretary, vec![Operation::new("signup", "walkin1", OpKind::Create { fields }, stamp(now_ms(), "tab"))]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
+
+    let bytes = secretary.get(format!("{}/api/export/volunteers/act_today.xlsx", server.base)).send().await.unwrap().bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let row = sheet.rows().find(|r| r.iter().any(|c| c.to_string() == "=1+1")).expect("the walk-in's row");
+    assert_eq!(row[1], Data::String("=1+1".into()), "written as text, not as a formula");
+    assert_eq!(row[2], Data::String("139****6666".into()));
+    let formulas = book.worksheet_formula("报名名单").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formulas in the export");
+    let all: String = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(!all.contains("13955556666"));
+
+    // The hours register: the summer's volunteers, phones masked; not for another branch's list.
+    let bytes = secretary.get(format!("{}/api/export/hours.xlsx", server.base)).send().await.unwrap().bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0][0], "姓名");
+    assert!(rows.len() > 20, "{}", rows.len());
+    assert!(rows.iter().skip(1).all(|r| r[1].contains("****") && r[3].parse::<f64>().unwrap() > 0.0));
+    let stranger = login(&server.base, "guojing").await;
+    assert_eq!(stranger.get(format!("{}/api/export/volunteers/act_today.xlsx", server.base)).send().await.unwrap().status(), 403);
+}

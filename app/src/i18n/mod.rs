@@ -305,6 +305,8 @@ messages! {
     PlaceCancelled => "已取消", "Cancelled";
     PlaceWalkIn => "现场登记", "Walk-in";
     PlaceConfirmed => "已确认", "Confirmed";
+    ExportSignups => "导出报名名单（Excel）", "Export the sign-up list (Excel)";
+    ExportHours => "导出志愿服务时长（Excel）", "Export the hours register (Excel)";
     WorkCalendar => "工作日历（节假日与调休）", "Working calendar (holidays and make-up days)";
     WorkCalendarLead => "所有项目计划按这份日历排期：周一至周五为工作日，法定节假日休息，调休的周末上班。", "Every plan is scheduled on this calendar: Monday to Friday are worked, public holidays are not, and make-up weekend days are.";
     DayKind => "类型", "Kind";

@@ -42,6 +42,7 @@ pub fn VolunteersPage() -> impl IntoView {
                                     view! { <li><a href=href>{a.title.clone()}</a><span class="meta">" "{line}</span></li> }
                                 }).collect_view()}
                             </ul>
+                            <p><a href="/api/export/hours.xlsx" download><Tr m=Msg::ExportHours/></a></p>
                             <h2><Tr m=Msg::TeamRanking/></h2>
                             {overview.ranking.into_iter().take(4).map(|(month, teams)| view! {
                                 <table class="ranking">
@@ -158,6 +159,7 @@ pub fn RosterPage() -> impl IntoView {
                                 <h1>{a.title.clone()}</h1>
                                 <p>{when(&a)}" · "{a.place.clone()}" · "{format!("{}/{}", a.taken, a.capacity)}</p>
                                 <p class="checkin-code"><Tr m=Msg::CheckInCode/>" "<strong>{roster.code.clone()}</strong>" "<a href=format!("/qr/a/{}.svg", a.key)><Tr m=Msg::QrCode/></a></p>
+                                <p><a href=format!("/api/export/volunteers/{}.xlsx", a.key) download><Tr m=Msg::ExportSignups/></a></p>
                                 <StatusLine status/>
                                 <table class="people">
                                     <thead><tr>

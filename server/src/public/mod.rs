@@ -31,6 +31,8 @@ pub struct Public {
     cache: Mutex<HashMap<String, Cached>>,
     /// Recent sign-ups per address, for the per-IP limit.
     recent: Mutex<HashMap<IpAddr, VecDeque<i64>>>,
+    /// `XIANFENG_PUBLIC_CACHE=off` draws every page from the database (to measure it).
+    caching: bool,
 }
 
 struct Cached {
@@ -57,10 +59,14 @@ impl Public {
                 }
             }
         });
-        Public { base_url, seq, cache: Mutex::new(HashMap::new()), recent: Mutex::new(HashMap::new()) }
+        let caching = std::env::var("XIANFENG_PUBLIC_CACHE").as_deref() != Ok("off");
+        Public { base_url, seq, cache: Mutex::new(HashMap::new()), recent: Mutex::new(HashMap::new()), caching }
     }
 
     fn cached(&self, path: &str) -> Option<Arc<String>> {
+        if !self.caching {
+            return None;
+        }
         let cache = self.cache.lock().ok()?;
         let hit = cache.get(path)?;
         (hit.seq == self.seq.load(Ordering::Relaxed) && hit.at.elapsed() < CACHE_FOR).then(|| hit.html.clone())
