@@ -26,11 +26,25 @@ pub fn VolunteersPage() -> impl IntoView {
     let locale = use_locale();
     let sync = use_sync();
     let data = Resource::new(move || sync.announced.get(), |_| get_volunteers());
+    // The form stays outside the part redrawn on every commit: what was typed is kept.
+    let teams = RwSignal::new(None::<(String, Vec<(String, String)>)>);
+    Effect::new(move |_| {
+        if let Some(Ok(overview)) = data.get() {
+            if let Some(branch) = overview.branch.filter(|_| !overview.teams.is_empty()) {
+                if teams.with_untracked(|t| t.as_ref().map(|(b, list)| (b, list)) != Some((&branch, &overview.teams))) {
+                    teams.set(Some((branch, overview.teams)));
+                }
+            }
+        }
+    });
     view! {
         <Shell>
             <Title text=t(locale.get_untracked(), Msg::NavVolunteers)/>
             <section class="page">
                 <h1><Tr m=Msg::NavVolunteers/></h1>
+                <Show when=move || teams.with(Option::is_some)>
+                    <NewActivity teams/>
+                </Show>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || data.get().map(|result| match result {
                         Ok(overview) => view! {
@@ -62,6 +76,94 @@ pub fn VolunteersPage() -> impl IntoView {
     }
 }
 
+/// The recruitment notice (招募通知) a branch's staff publish; saved through the write
+/// path, offline if need be. The check-in code is drawn here, six random digits.
+#[component]
+fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl IntoView {
+    let locale = use_locale();
+    let first_team = teams.with_untracked(|t| t.as_ref().and_then(|(_, list)| list.first().map(|(k, _)| k.clone()))).unwrap_or_default();
+    let team = RwSignal::new(first_team);
+    let title = RwSignal::new(String::new());
+    let place = RwSignal::new(String::new());
+    let starts = RwSignal::new(String::new());
+    let ends = RwSignal::new(String::new());
+    let capacity = RwSignal::new("10".to_string());
+    let bring = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let publish = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let locale = locale.get_untracked();
+        let capacity: i64 = match capacity.get_untracked().trim().parse() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                status.set(Some(Err(t(locale, Msg::CapacityMustBePositive).into())));
+                return;
+            }
+        };
+        let (from, to) = (starts.get_untracked(), ends.get_untracked());
+        match (crate::domain::volunteers::parse_local(&from), crate::domain::volunteers::parse_local(&to)) {
+            (Some(a), Some(b)) if b > a => {}
+            (Some(_), Some(_)) => {
+                status.set(Some(Err(crate::i18n::volunteer_problem(locale, &crate::domain::volunteers::VolunteerProblem::EndsBeforeStart))));
+                return;
+            }
+            _ => {
+                status.set(Some(Err(t(locale, Msg::TimesNeeded).into())));
+                return;
+            }
+        }
+        let code = format!("{:06}", uuid::Uuid::now_v7().as_u128() % 1_000_000);
+        let mut fields = BTreeMap::new();
+        for (k, v) in [
+            ("branch", json!(teams.with_untracked(|t| t.as_ref().map(|(b, _)| b.clone())))),
+            ("team", json!(team.get_untracked())),
+            ("title", json!(title.get_untracked().trim())),
+            ("place", json!(place.get_untracked().trim())),
+            ("starts_at", json!(from)),
+            ("ends_at", json!(to)),
+            ("capacity", json!(capacity)),
+            ("bring", json!(bring.get_untracked().trim())),
+            ("checkin_code", json!(code)),
+        ] {
+            fields.insert(k.to_string(), v);
+        }
+        let key = uuid::Uuid::now_v7().simple().to_string();
+        let op = Operation::new(crate::domain::volunteers::ACTIVITY_TABLE, &key, OpKind::Create { fields }, stamp());
+        leptos::task::spawn_local(async move {
+            let outcome = submit(op, locale).await.map(|done| done.message(locale));
+            if outcome.is_ok() {
+                title.set(String::new());
+                place.set(String::new());
+                bring.set(String::new());
+            }
+            status.set(Some(outcome));
+        });
+    };
+    view! {
+        <details class="new-activity">
+            <summary><Tr m=Msg::NewActivity/></summary>
+            <form on:submit=publish>
+                <label>{move || t(locale.get(), Msg::VolunteerTeam)}
+                    <select on:change=move |ev| team.set(event_target_value(&ev))>
+                        {move || teams.get().map(|(_, list)| list).unwrap_or_default().into_iter().map(|(k, n)| {
+                            let chosen = k.clone();
+                            view! { <option value=k selected=move || team.get() == chosen>{n}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>{move || t(locale.get(), Msg::ActivityTitle)}<input type="text" required maxlength="60" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/></label>
+                <label>{move || t(locale.get(), Msg::ActivityPlace)}<input type="text" required maxlength="100" prop:value=move || place.get() on:input=move |ev| place.set(event_target_value(&ev))/></label>
+                <label>{move || t(locale.get(), Msg::ActivityStarts)}<input type="datetime-local" required prop:value=move || starts.get() on:input=move |ev| starts.set(event_target_value(&ev))/></label>
+                <label>{move || t(locale.get(), Msg::ActivityEnds)}<input type="datetime-local" required prop:value=move || ends.get() on:input=move |ev| ends.set(event_target_value(&ev))/></label>
+                <label>{move || t(locale.get(), Msg::ActivityCapacity)}<input type="number" min="1" max="5000" required prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev))/></label>
+                <label>{move || t(locale.get(), Msg::ActivityBring)}<input type="text" maxlength="200" prop:value=move || bring.get() on:input=move |ev| bring.set(event_target_value(&ev))/></label>
+                <button type="submit"><Tr m=Msg::Publish/></button>
+            </form>
+            <StatusLine status/>
+        </details>
+    }
+}
+
 /// What this device changed and has not sent yet: sign-up key → its fields.
 async fn pending_signups() -> HashMap<String, serde_json::Map<String, Value>> {
     crate::sync::queued_fields(SIGNUP_TABLE).await.into_iter().collect()
@@ -88,6 +190,7 @@ pub fn RosterPage() -> impl IntoView {
     });
     let status = RwSignal::new(None::<Result<String, String>>);
     let revealed = RwSignal::new(HashMap::<String, String>::new());
+    let confirming = RwSignal::new(false);
     let walk_name = RwSignal::new(String::new());
     let walk_phone = RwSignal::new(String::new());
 
@@ -160,6 +263,26 @@ pub fn RosterPage() -> impl IntoView {
                                 <p>{when(&a)}" · "{a.place.clone()}" · "{format!("{}/{}", a.taken, a.capacity)}</p>
                                 <p class="checkin-code"><Tr m=Msg::CheckInCode/>" "<strong>{roster.code.clone()}</strong>" "<a href=format!("/qr/a/{}.svg", a.key)><Tr m=Msg::QrCode/></a></p>
                                 <p><a href=format!("/api/export/volunteers/{}.xlsx", a.key) download><Tr m=Msg::ExportSignups/></a></p>
+                                {if a.cancelled {
+                                    view! { <p><span class="badge"><Tr m=Msg::ActivityCancelled/></span></p> }.into_any()
+                                } else {
+                                    let key = a.key.clone();
+                                    // Two taps: a cancellation tells every signed-up resident.
+                                    view! {
+                                        <button type="button" class="secondary danger" on:click=move |_| {
+                                            if confirming.get_untracked() {
+                                                confirming.set(false);
+                                                let mut fields = BTreeMap::new();
+                                                fields.insert("cancelled".to_string(), json!(true));
+                                                save(Operation::new(crate::domain::volunteers::ACTIVITY_TABLE, &key, OpKind::Set { fields }, stamp()));
+                                            } else {
+                                                confirming.set(true);
+                                            }
+                                        }>
+                                            {move || if confirming.get() { t(locale.get(), Msg::TapAgainToConfirm) } else { t(locale.get(), Msg::CancelActivity) }}
+                                        </button>
+                                    }.into_any()
+                                }}
                                 <StatusLine status/>
                                 <table class="people">
                                     <thead><tr>

@@ -25,6 +25,10 @@ pub struct ActivityRow {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
+    /// The branch new activities belong to (none for street staff).
+    pub branch: Option<String>,
+    /// (key, name) of the teams the person may recruit for.
+    pub teams: Vec<(String, String)>,
     pub activities: Vec<ActivityRow>,
     /// (month `YYYY-MM`, [(team, minutes)] most first).
     pub ranking: Vec<(String, Vec<(String, i64)>)>,
@@ -170,7 +174,7 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
         None => crate::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM activity ORDER BY starts_at DESC LIMIT 100", json!({}), 0).await,
     }
     .map_err(AppError::internal)?;
-    let teams: Vec<Value> = crate::db::rows(&db, "SELECT record::id(id) AS key, name FROM volunteer_team", json!({}), 0).await.map_err(AppError::internal)?;
+    let teams: Vec<Value> = crate::db::rows(&db, "SELECT record::id(id) AS key, name, branch FROM volunteer_team ORDER BY key", json!({}), 0).await.map_err(AppError::internal)?;
     let team_name = |key: &str| teams.iter().find(|t| t["key"].as_str() == Some(key)).and_then(|t| t["name"].as_str()).unwrap_or_default().to_string();
     let keys: Vec<String> = activities.iter().filter_map(|a| a["key"].as_str().map(str::to_string)).collect();
     let signups = sql::signups_of(&db, &keys).await?;
@@ -186,7 +190,12 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
         months.entry(month).or_default().push((team_name(a["team"].as_str().unwrap_or_default()), minutes));
     }
     let ranking = months.into_iter().rev().map(|(month, entries)| (month, crate::domain::volunteers::rank_teams(&entries))).collect();
-    Ok(Overview { activities: rows, ranking })
+    let own_teams = teams
+        .iter()
+        .filter(|t| only.is_some() && t["branch"].as_str() == only.as_deref())
+        .map(|t| (t["key"].as_str().unwrap_or_default().to_string(), t["name"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    Ok(Overview { branch: only, teams: own_teams, activities: rows, ranking })
 }
 
 #[server(endpoint = "get_roster")]

@@ -62,3 +62,30 @@ test('another branch cannot open the roster', async ({ page }) => {
   await hydrated(page);
   await expect(page.getByRole('alert')).toContainText('权限');
 });
+
+test('staff publish a recruitment notice and residents find it on the brand page', async ({ page, browser }) => {
+  await signedIn(page, 'zhangxiaoyan');
+  await page.goto('/volunteers');
+  await hydrated(page);
+  await page.getByText('发布招募通知').click();
+  const day = new Date(Date.now() + 3 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+  const title = `社区义诊志愿者招募${Date.now() % 10000}`;
+  await page.getByLabel('活动名称').fill(title);
+  await page.getByLabel('地点').fill('党群服务中心二楼');
+  await page.getByLabel('开始时间').fill(`${day}T09:00`);
+  await page.getByLabel('结束时间').fill(`${day}T08:00`);
+  await page.getByRole('button', { name: '发布' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: '结束时间早于开始时间' })).toBeVisible();
+  await expect(page.getByLabel('活动名称')).toHaveValue(title);
+  await page.getByLabel('结束时间').fill(`${day}T11:00`);
+  await page.getByRole('button', { name: '发布' }).click();
+  await expect(page.locator('.form-ok')).toContainText('已保存');
+  await page.getByRole('link', { name: title }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(page.locator('.checkin-code strong')).toHaveText(/^\d{6}$/);
+
+  const resident = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await resident.goto('/b/wenxing');
+  await expect(resident.getByRole('link', { name: title })).toBeVisible();
+  await resident.context().close();
+});
