@@ -121,6 +121,20 @@ async fn a_resident_signs_up_once_is_told_what_is_wrong_and_the_waiting_list_mov
     let page = phone.get(format!("{}{cancel_at}", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("候补第 1 位"), "{page}");
 
+    // The resident asks for their record to be deleted: name and phone go everywhere.
+    let page = phone.get(format!("{}{waiting_link}", server.base)).send().await.unwrap().text().await.unwrap();
+    let at = page.rfind("name=\"op\" value=\"").unwrap() + 17;
+    let erase = page[at..at + 36].to_string();
+    let response = phone.post(format!("{}{waiting_link}", server.base)).form(&[("op", erase.as_str()), ("action", "erase")]).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let erased_key = waiting_link.split('/').nth(2).unwrap();
+    assert_eq!(field(&server.db, "signup", erased_key, "name_cipher").await, json!(""));
+    assert_eq!(field(&server.db, "signup", erased_key, "phone_hash").await, json!(""));
+    let logged: Vec<Value> = app::db::rows(&server.db, "SELECT VALUE kind.fields FROM op WHERE tb = 'signup' AND key = $k", json!({ "k": erased_key }), 0).await.unwrap();
+    assert!(logged.iter().all(|f| f["name_cipher"].as_str().unwrap_or_default().is_empty() && f["phone_cipher"].as_str().unwrap_or_default().is_empty() && f["phone_hash"].as_str().unwrap_or_default().is_empty()), "{logged:?}");
+    let page = phone.get(format!("{}{waiting_link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("已删除") && !page.contains("139****1111"), "{page}");
+
     // Nothing in the clear: not in the records, not in the log, not on a public page.
     let log: Vec<Value> = app::db::rows(&server.db, "SELECT * FROM op WHERE tb = 'signup'", json!({}), 0).await.unwrap();
     let stored: Vec<Value> = app::db::rows(&server.db, "SELECT * FROM signup", json!({}), 0).await.unwrap();

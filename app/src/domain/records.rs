@@ -383,6 +383,8 @@ const SIGNUP_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "checked_out_at", kind: ValueKind::Int { min: 0, max: i64::MAX }, access: Access::Signer },
     // The check-in code a resident typed: checked, never stored.
     FieldSpec { name: "code", kind: ValueKind::Text { min: 0, max: 12 }, access: Access::Signer },
+    // The resident's request to delete their name and phone everywhere (个人信息保护法).
+    FieldSpec { name: "erase", kind: ValueKind::Flag, access: Access::Signer },
     FieldSpec { name: "adjust_minutes", kind: ValueKind::Int { min: -1440, max: 1440 }, access: Access::BranchStaff },
     FieldSpec { name: "adjust_reason", kind: ValueKind::Text { min: 0, max: 200 }, access: Access::BranchStaff },
 ];

@@ -370,6 +370,12 @@ DEFINE INDEX signup_activity ON signup FIELDS activity, signed_at;
 DEFINE INDEX signup_activity_phone ON signup FIELDS activity, phone_hash;
 DEFINE INDEX signup_phone ON signup FIELDS phone_hash, signed_at;
 "#,
+}, Migration {
+    version: 8,
+    name: "a sign-up's erasure on request is kept as a fact",
+    sql: r#"
+DEFINE FIELD erased ON signup TYPE bool DEFAULT false;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

@@ -174,6 +174,7 @@ pub async fn act(State(state): State<AppState>, Path((key, token)): Path<(String
         "rejoin" => (vec![("active", json!(true)), ("wait", json!(true))], "rejoined"),
         "checkin" => (vec![("checked_in_at", json!(now)), ("code", json!(form.code.chars().take(12).collect::<String>()))], "in"),
         "checkout" => (vec![("checked_out_at", json!(now))], "out"),
+        "erase" => (vec![("erase", json!(true))], "erased"),
         _ => return StatusCode::BAD_REQUEST.into_response(),
     };
     let fields: BTreeMap<String, Value> = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();

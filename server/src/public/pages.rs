@@ -435,7 +435,7 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
         p { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; "地点：" (a["place"].as_str().unwrap_or_default()) }
         p.meta { "报名人：" (s["name_mask"].as_str().unwrap_or_default()) " · " (s["phone_mask"].as_str().unwrap_or_default()) }
         @if let Some(done) = done {
-            p.ok role="status" { (match done { "signed" => "报名成功。请收藏本页：凭它查看、取消、签到和签退。", "cancelled" => "已取消报名。", "rejoined" => "已重新报名。", "in" => "签到成功。", "out" => "签退成功，感谢您的服务！", _ => "已保存。" }) }
+            p.ok role="status" { (match done { "signed" => "报名成功。请收藏本页：凭它查看、取消、签到和签退。", "cancelled" => "已取消报名。", "rejoined" => "已重新报名。", "in" => "签到成功。", "out" => "签退成功，感谢您的服务！", "erased" => "您的姓名和手机号已删除，无法再恢复。", _ => "已保存。" }) }
         }
         @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
         @if activity.cancelled {
@@ -476,6 +476,11 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
             @if checked_in.is_none() && local_now < activity.ends_at {
                 form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="cancel"; button.secondary type="submit" { "取消报名" } }
             }
+        }
+        @if !s["erased"].as_bool().unwrap_or(false) {
+            h2 { "删除我的个人信息" }
+            p.meta { "删除后，您的姓名和手机号在系统中（包括操作记录）都无法再恢复，本次报名同时取消；已记录的服务时长只作匿名统计。" }
+            form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="erase"; button.secondary type="submit" { "删除我的姓名和手机号" } }
         }
     };
     Ok(Some(layout(&state.public, "我的报名", "查看、取消报名，签到和签退", &path, body)))

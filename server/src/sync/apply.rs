@@ -456,8 +456,8 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
                 let Some(name) = table.field_name(name) else {
                     return Ok(Err(Reason::UnknownField { field: name.clone() }));
                 };
-                // A typed check-in code was checked; it is not kept.
-                if table == Table::Signup && name == "code" {
+                // A typed check-in code was checked; it is not kept. `erase` is an act, not a field.
+                if table == Table::Signup && (name == "code" || name == "erase") {
                     continue;
                 }
                 named.push((name, normalise(value)));
@@ -621,6 +621,22 @@ async fn write(
                      IF array::len($moved{n}) = 0 {{ THROW 'status changed meanwhile; can be retried' }};\n"
                 ));
                 statement += 2;
+            }
+            Effect::Set { fields } if op.table == "signup" && matches!(&op.kind, OpKind::Set { fields } if fields.get("erase") == Some(&Value::Bool(true))) => {
+                // Erasure on request: the sealed name and phone go from the record and from
+                // every log entry of it, so nothing is left to open even with the key.
+                let mut content = Map::new();
+                for (name, value) in fields {
+                    content.insert(name.to_string(), value.clone());
+                }
+                vars.insert(format!("erased{n}"), Value::Object(content));
+                sql.push_str(&format!(
+                    "UPDATE type::record($tb{n}, $key{n}) MERGE $erased{n} RETURN NONE;\n\
+                     UPDATE type::record($tb{n}, $key{n}) SET seq = $seq RETURN NONE;\n\
+                     UPDATE op SET kind.fields.name_cipher = '', kind.fields.name_mask = '已删除', kind.fields.phone_cipher = '', \
+                     kind.fields.phone_hash = '', kind.fields.phone_mask = '' WHERE tb = 'signup' AND key = $key{n} AND kind.fields.name_cipher != NONE RETURN NONE;\n"
+                ));
+                statement += 3;
             }
             Effect::Set { fields } => {
                 // A project edited is touched even where its value lost (it was worked on).

@@ -158,6 +158,15 @@ pub(crate) async fn check(
     }
 
     // Changes to a sign-up that exists.
+    if fields.get("erase").and_then(Value::as_bool) == Some(true) {
+        // Name and phone blanked here; the write also blanks them in the operation log.
+        for (name, value) in [("name_cipher", ""), ("name_mask", "已删除"), ("phone_cipher", ""), ("phone_hash", ""), ("phone_mask", "")] {
+            added.push((name, json!(value)));
+        }
+        added.push(("active", json!(false)));
+        added.push(("erased", json!(true)));
+        return Ok(Ok(added));
+    }
     if let Some(active) = fields.get("active").and_then(Value::as_bool) {
         let was_active = row.get("active").and_then(Value::as_bool).unwrap_or(true);
         if active && !was_active {
