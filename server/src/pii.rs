@@ -89,7 +89,8 @@ impl Pii {
     /// Seals the plain `name` and `phone` of sign-up operations in place. A phone that is
     /// not a mobile number is dropped and flagged, so the rule names it.
     pub fn seal_ops(&self, ops: &mut [Operation]) {
-        for op in ops.iter_mut().filter(|op| op.table == SIGNUP_TABLE) {
+        // A sign-up's resident, and a partner's contact person.
+        for op in ops.iter_mut().filter(|op| op.table == SIGNUP_TABLE || op.table == "partner") {
             let (OpKind::Create { fields } | OpKind::Set { fields }) = &mut op.kind else { continue };
             for name in SEALED_FIELDS {
                 fields.remove(name);

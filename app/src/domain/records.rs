@@ -33,10 +33,12 @@ pub enum Table {
     Activity,
     /// A resident's sign-up for an activity (or a walk-in added by staff).
     Signup,
+    /// A social organisation or merchant applying to join a branch's commune (共建单位).
+    Partner,
 }
 
 /// Every table, for lists that must name them all (pulls, migrations' checks).
-pub const TABLES: [Table; 15] = [
+pub const TABLES: [Table; 16] = [
     Table::Branch,
     Table::Account,
     Table::Project,
@@ -52,6 +54,7 @@ pub const TABLES: [Table; 15] = [
     Table::VolunteerTeam,
     Table::Activity,
     Table::Signup,
+    Table::Partner,
 ];
 
 impl Table {
@@ -76,6 +79,7 @@ impl Table {
             Table::VolunteerTeam => "volunteer_team",
             Table::Activity => "activity",
             Table::Signup => "signup",
+            Table::Partner => "partner",
         }
     }
 
@@ -96,6 +100,7 @@ impl Table {
             Table::Activity => &["branch", "team", "title", "place", "starts_at", "ends_at", "capacity", "checkin_code"],
             // The name and phone arrive sealed (`server::pii`): ciphertext, mask and keyed hash.
             Table::Signup => &["activity", "branch", "name_cipher", "name_mask"],
+            Table::Partner => &["branch", "org", "kind", "name_cipher", "name_mask"],
             Table::Branch | Table::Account => &[],
         }
     }
@@ -112,7 +117,7 @@ impl Table {
             Table::Project | Table::GanttTask | Table::GanttLink => Access::BranchStaff,
             Table::Brand | Table::VolunteerTeam | Table::Activity => Access::BranchStaff,
             Table::MentorSession => Access::OwnMentor,
-            Table::Signup => Access::Signer,
+            Table::Signup | Table::Partner => Access::Signer,
             _ => Access::StreetOnly,
         }
     }
@@ -143,6 +148,7 @@ impl Table {
             Table::VolunteerTeam => TEAM_FIELDS,
             Table::Activity => ACTIVITY_FIELDS,
             Table::Signup => SIGNUP_FIELDS,
+            Table::Partner => PARTNER_FIELDS,
         };
         fields.iter().find(|f| f.name == name)
     }
@@ -387,6 +393,22 @@ const SIGNUP_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "erase", kind: ValueKind::Flag, access: Access::Signer },
     FieldSpec { name: "adjust_minutes", kind: ValueKind::Int { min: -1440, max: 1440 }, access: Access::BranchStaff },
     FieldSpec { name: "adjust_reason", kind: ValueKind::Text { min: 0, max: 200 }, access: Access::BranchStaff },
+];
+
+const PARTNER_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "branch", kind: ValueKind::Text { min: 1, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "org", kind: ValueKind::Text { min: 2, max: 40 }, access: Access::CreateOnly },
+    FieldSpec { name: "kind", kind: ValueKind::Choice(&["social_org", "merchant"]), access: Access::CreateOnly },
+    FieldSpec { name: "offer", kind: ValueKind::Text { min: 0, max: 500 }, access: Access::CreateOnly },
+    FieldSpec { name: "name_cipher", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "name_mask", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "phone_cipher", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "phone_hash", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "phone_mask", kind: ValueKind::Sealed, access: Access::CreateOnly },
+    FieldSpec { name: "phone_invalid", kind: ValueKind::Flag, access: Access::CreateOnly },
+    FieldSpec { name: "consent", kind: ValueKind::Flag, access: Access::CreateOnly },
+    // Reviewed by the branch's community staff.
+    FieldSpec { name: "status", kind: ValueKind::Choice(&["applied", "approved", "declined"]), access: Access::BranchStaff },
 ];
 
 const PROJECT_LISTS: &[ListSpec] = &[ListSpec {

@@ -26,10 +26,27 @@ pub fn VolunteersPage() -> impl IntoView {
     let locale = use_locale();
     let sync = use_sync();
     let data = Resource::new(move || sync.announced.get(), |_| get_volunteers());
+    let review_status = RwSignal::new(None::<Result<String, String>>);
+    let review = move |key: String, to: &'static str| {
+        let locale = locale.get_untracked();
+        let mut fields = BTreeMap::new();
+        fields.insert("status".to_string(), json!(to));
+        let op = Operation::new("partner", &key, OpKind::Set { fields }, stamp());
+        leptos::task::spawn_local(async move {
+            review_status.set(Some(submit(op, locale).await.map(|done| done.message(locale))));
+        });
+    };
     // The form stays outside the part redrawn on every commit: what was typed is kept.
     let teams = RwSignal::new(None::<(String, Vec<(String, String)>)>);
+    let brand = RwSignal::new(None::<(String, [String; 4])>);
     Effect::new(move |_| {
         if let Some(Ok(overview)) = data.get() {
+            // Read once: a later commit must not overwrite what is being typed.
+            if brand.with_untracked(Option::is_none) {
+                if let (Some(branch), Some(text)) = (overview.branch.clone(), overview.brand.clone()) {
+                    brand.set(Some((branch, text)));
+                }
+            }
             if let Some(branch) = overview.branch.filter(|_| !overview.teams.is_empty()) {
                 if teams.with_untracked(|t| t.as_ref().map(|(b, list)| (b, list)) != Some((&branch, &overview.teams))) {
                     teams.set(Some((branch, overview.teams)));
@@ -45,6 +62,8 @@ pub fn VolunteersPage() -> impl IntoView {
                 <Show when=move || teams.with(Option::is_some)>
                     <NewActivity teams/>
                 </Show>
+                {move || brand.get().map(|(branch, text)| view! { <BrandEditor branch text/> })}
+                <StatusLine status=review_status/>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || data.get().map(|result| match result {
                         Ok(overview) => view! {
@@ -57,6 +76,26 @@ pub fn VolunteersPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             <p><a href="/api/export/hours.xlsx" download><Tr m=Msg::ExportHours/></a></p>
+                            {(!overview.partners.is_empty()).then(|| view! {
+                                <h2><Tr m=Msg::Partners/></h2>
+                                <ul class="partners">
+                                    {overview.partners.into_iter().map(|(key, org, kind, offer, contact, status)| {
+                                        let kind = if kind == "social_org" { t(locale.get_untracked(), Msg::SocialOrg) } else { t(locale.get_untracked(), Msg::Merchant) };
+                                        let pending = status == "applied";
+                                        let state = match status.as_str() { "approved" => Msg::Approved, "declined" => Msg::Declined, _ => Msg::Applied };
+                                        let (k1, k2) = (key.clone(), key);
+                                        view! {
+                                            <li>
+                                                <strong>{org}</strong>" · "{kind}" · "{offer}" · "{contact}" · "<span class="badge"><Tr m=state/></span>
+                                                {pending.then(|| view! {
+                                                    " "<button type="button" on:click=move |_| review(k1.clone(), "approved")><Tr m=Msg::Approve/></button>
+                                                    " "<button type="button" class="secondary" on:click=move |_| review(k2.clone(), "declined")><Tr m=Msg::Decline/></button>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            })}
                             <h2><Tr m=Msg::TeamRanking/></h2>
                             {overview.ranking.into_iter().take(4).map(|(month, teams)| view! {
                                 <table class="ranking">
@@ -158,6 +197,58 @@ fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl
                 <label>{move || t(locale.get(), Msg::ActivityCapacity)}<input type="number" min="1" max="5000" required prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev))/></label>
                 <label>{move || t(locale.get(), Msg::ActivityBring)}<input type="text" maxlength="200" prop:value=move || bring.get() on:input=move |ev| bring.set(event_target_value(&ev))/></label>
                 <button type="submit"><Tr m=Msg::Publish/></button>
+            </form>
+            <StatusLine status/>
+        </details>
+    }
+}
+
+/// The branch's public brand page (一社一品): name, slogan, story and how to join. Only
+/// the fields changed are sent, so two staff editing different fields both keep theirs.
+#[component]
+fn BrandEditor(branch: String, text: [String; 4]) -> impl IntoView {
+    let locale = use_locale();
+    let fields = ["name", "slogan", "story", "join"];
+    let values = text.clone().map(RwSignal::new);
+    let saved = StoredValue::new(text);
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let href = format!("/b/{branch}");
+    let branch = StoredValue::new(branch);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let locale = locale.get_untracked();
+        let now: [String; 4] = values.map(|v| v.get_untracked().trim().to_string());
+        let before = saved.get_value();
+        let mut changed = BTreeMap::new();
+        for (i, name) in fields.iter().enumerate() {
+            if now[i] != before[i] {
+                changed.insert(name.to_string(), json!(now[i]));
+            }
+        }
+        if now[0].chars().count() < 2 {
+            status.set(Some(Err(t(locale, Msg::BrandNameNeeded).into())));
+            return;
+        }
+        if changed.is_empty() {
+            return;
+        }
+        saved.set_value(now);
+        let op = Operation::new("brand", &branch.get_value(), OpKind::Set { fields: changed }, stamp());
+        leptos::task::spawn_local(async move {
+            status.set(Some(submit(op, locale).await.map(|done| done.message(locale))));
+        });
+    };
+    let [name, slogan, story, join] = values;
+    view! {
+        <details class="brand-editor">
+            <summary><Tr m=Msg::EditBrand/></summary>
+            <form on:submit=save>
+                <label>{move || t(locale.get(), Msg::BrandName)}<input type="text" maxlength="40" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                <label>{move || t(locale.get(), Msg::BrandSlogan)}<input type="text" maxlength="60" prop:value=move || slogan.get() on:input=move |ev| slogan.set(event_target_value(&ev))/></label>
+                <label>{move || t(locale.get(), Msg::BrandStory)}<textarea rows="6" maxlength="4000" prop:value=move || story.get() on:input=move |ev| story.set(event_target_value(&ev))></textarea></label>
+                <label>{move || t(locale.get(), Msg::BrandJoin)}<textarea rows="3" maxlength="1000" prop:value=move || join.get() on:input=move |ev| join.set(event_target_value(&ev))></textarea></label>
+                <button type="submit"><Tr m=Msg::Save/></button>
+                " "<a href=href><Tr m=Msg::ViewPublicPage/></a>
             </form>
             <StatusLine status/>
         </details>

@@ -30,6 +30,10 @@ pub struct Overview {
     /// (key, name) of the teams the person may recruit for.
     pub teams: Vec<(String, String)>,
     pub activities: Vec<ActivityRow>,
+    /// The branch's brand page as stored: [name, slogan, story, join].
+    pub brand: Option<[String; 4]>,
+    /// Partners' applications, pending ones first: (key, organisation, kind, offer, contact, status).
+    pub partners: Vec<(String, String, String, String, String, String)>,
     /// (month `YYYY-MM`, [(team, minutes)] most first).
     pub ranking: Vec<(String, Vec<(String, i64)>)>,
 }
@@ -195,7 +199,27 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
         .filter(|t| only.is_some() && t["branch"].as_str() == only.as_deref())
         .map(|t| (t["key"].as_str().unwrap_or_default().to_string(), t["name"].as_str().unwrap_or_default().to_string()))
         .collect();
-    Ok(Overview { branch: only, teams: own_teams, activities: rows, ranking })
+    let brand = match &only {
+        Some(branch) => crate::db::row::<Value>(&db, "SELECT name, slogan, story, join FROM ONLY type::record('brand', $b)", json!({ "b": branch }))
+            .await
+            .map_err(AppError::internal)?
+            .map(|b| ["name", "slogan", "story", "join"].map(|f| b[f].as_str().unwrap_or_default().to_string())),
+        None => None,
+    };
+    let partners: Vec<Value> = match &only {
+        Some(branch) => crate::db::rows(&db, "SELECT record::id(id) AS key, org, kind, offer, name_mask, phone_mask, status FROM partner WHERE branch = $b", json!({ "b": branch }), 0).await,
+        None => crate::db::rows(&db, "SELECT record::id(id) AS key, org, kind, offer, name_mask, phone_mask, status FROM partner", json!({}), 0).await,
+    }
+    .map_err(AppError::internal)?;
+    let mut partners: Vec<(String, String, String, String, String, String)> = partners
+        .iter()
+        .map(|p| {
+            let text = |f: &str| p[f].as_str().unwrap_or_default().to_string();
+            (text("key"), text("org"), text("kind"), text("offer"), format!("{} {}", text("name_mask"), text("phone_mask")), text("status"))
+        })
+        .collect();
+    partners.sort_by_key(|p| (p.5 != "applied", p.1.clone()));
+    Ok(Overview { branch: only, teams: own_teams, activities: rows, brand, partners, ranking })
 }
 
 #[server(endpoint = "get_roster")]

@@ -21,9 +21,22 @@ async function touchDrag(cdp: CDPSession, from: Point, to: Point, beforeRelease?
 }
 
 async function centre(locator: Locator): Promise<Point> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('not on screen');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  // Where it settles: the chart may still be redrawing after the last answer or pull.
+  let last = '';
+  for (let i = 0; i < 20; i++) {
+    const box = await locator.boundingBox();
+    if (!box) throw new Error('not on screen');
+    const here = JSON.stringify(box);
+    if (here === last) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    last = here;
+    await locator.page().waitForTimeout(50);
+  }
+  throw new Error('never settled');
+}
+
+/** Nothing waits to be sent: the next gesture starts on a chart that will not be redrawn under it. */
+async function settled(page: Page) {
+  await expect(page.locator('.sync-badge')).toHaveCount(0, { timeout: 10_000 });
 }
 
 /** The bar of the n-th row (0-based), by the row's task key. */
@@ -62,7 +75,10 @@ test.describe('plans at tablet size, by touch', () => {
     const cdp = await context.newCDPSession(page);
     // Links 2→3→4→5→6, each dragged from the selected bar's round handle onto the next bar.
     for (let n = 1; n <= 4; n++) {
+      await settled(page);
       await (await bar(page, n)).locator('.gantt-hit').first().tap();
+      const key = await page.locator('.gantt-row').nth(n).getAttribute('data-row');
+      await expect(page.locator(`.gantt-row.selected[data-row="${key}"]`)).toHaveCount(1);
       const handle = (await bar(page, n)).locator('.gantt-link-dot');
       await expect(handle).toBeVisible();
       await touchDrag(cdp, await centre(handle), await centre((await bar(page, n + 1)).locator('.gantt-body')));
@@ -73,6 +89,7 @@ test.describe('plans at tablet size, by touch', () => {
     await expect(await bar(page, 0)).not.toHaveClass(/critical/);
 
     // Moving a critical task later previews its pushed successors; the saved plan matches.
+    await settled(page);
     const third = await bar(page, 2);
     await third.locator('.gantt-hit').first().tap();
     const start = await centre(third.locator('.gantt-body'));
@@ -96,6 +113,7 @@ test.describe('plans at tablet size, by touch', () => {
     for (let n = 2; n <= 5; n++) await expect(await bar(page, n)).toHaveClass(/critical/);
 
     // A link from the last task back to the second closes a cycle: refused, naming them.
+    await settled(page);
     const last = await bar(page, 5);
     await last.locator('.gantt-hit').first().tap();
     await touchDrag(cdp, await centre(last.locator('.gantt-link-dot')), await centre((await bar(page, 1)).locator('.gantt-body')));

@@ -89,3 +89,43 @@ test('staff publish a recruitment notice and residents find it on the brand page
   await expect(resident.getByRole('link', { name: title })).toBeVisible();
   await resident.context().close();
 });
+
+test('staff edit their brand page and residents see the change within a second', async ({ page, request }) => {
+  await signedIn(page, 'lixiurong');
+  await page.goto('/volunteers');
+  await hydrated(page);
+  await page.getByText('编辑本支部品牌页').click();
+  const slogan = `有事大家办${Date.now() % 10000}`;
+  await page.getByLabel('口号').fill(slogan);
+  await page.getByRole('button', { name: '保存', exact: true }).click();
+  await expect(page.locator('.brand-editor .form-ok')).toContainText('已保存');
+  const saved = Date.now();
+  await expect.poll(async () => (await (await request.get('/b/wenxing')).text()).includes(slogan), { timeout: 1_000, intervals: [50] }).toBe(true);
+  expect(Date.now() - saved).toBeLessThan(1_000);
+});
+
+test('a merchant applies on a phone; community staff approve it; the brand page lists it', async ({ page, browser }) => {
+  const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false })).newPage();
+  await phone.goto('/b/wenxing');
+  await phone.getByRole('link', { name: '社会组织、辖区商家申请加入' }).click();
+  const org = `便民理发店${Date.now() % 10000}`;
+  await phone.getByLabel('单位名称').fill(org);
+  await phone.getByLabel('可以提供的服务').fill('每月一次为老人义剪');
+  await phone.getByLabel('联系人', { exact: true }).fill('钱师傅');
+  await phone.getByLabel('联系电话（手机）').fill('137 2222 3333');
+  await phone.getByLabel(/我同意/).check();
+  await phone.getByRole('button', { name: '提交申请' }).click();
+  await expect(phone.getByRole('status')).toContainText('申请已提交');
+
+  await signedIn(page, 'zhangxiaoyan');
+  await page.goto('/volunteers');
+  await hydrated(page);
+  const application = page.locator('ul.partners li').filter({ hasText: org });
+  await expect(application).toContainText('137****3333');
+  await expect(application).not.toContainText('钱师傅');
+  await application.getByRole('button', { name: '通过', exact: true }).click();
+  await expect(application).toContainText('已通过');
+  await phone.goto('/b/wenxing');
+  await expect(phone.getByText(org)).toBeVisible();
+  await phone.context().close();
+});

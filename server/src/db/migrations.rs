@@ -376,6 +376,28 @@ DEFINE INDEX signup_phone ON signup FIELDS phone_hash, signed_at;
     sql: r#"
 DEFINE FIELD erased ON signup TYPE bool DEFAULT false;
 "#,
+}, Migration {
+    version: 9,
+    name: "partner organisations and merchants apply to join a branch's commune",
+    sql: r#"
+DEFINE TABLE partner SCHEMAFULL;
+DEFINE FIELD branch ON partner TYPE string;
+DEFINE FIELD org ON partner TYPE string;
+DEFINE FIELD kind ON partner TYPE string ASSERT $value IN ['social_org', 'merchant'];
+DEFINE FIELD offer ON partner TYPE string DEFAULT '';
+DEFINE FIELD name_cipher ON partner TYPE string;
+DEFINE FIELD name_mask ON partner TYPE string;
+DEFINE FIELD phone_cipher ON partner TYPE string DEFAULT '';
+DEFINE FIELD phone_hash ON partner TYPE string DEFAULT '';
+DEFINE FIELD phone_mask ON partner TYPE string DEFAULT '';
+DEFINE FIELD phone_invalid ON partner TYPE bool DEFAULT false;
+DEFINE FIELD consent ON partner TYPE bool DEFAULT false;
+DEFINE FIELD status ON partner TYPE string DEFAULT 'applied' ASSERT $value IN ['applied', 'approved', 'declined'];
+DEFINE FIELD clocks ON partner TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD seq ON partner TYPE int DEFAULT 0;
+DEFINE INDEX partner_branch ON partner FIELDS branch, status;
+DEFINE INDEX partner_seq ON partner FIELDS seq;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

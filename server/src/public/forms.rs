@@ -3,7 +3,7 @@
 //! operation on the write path, its id taken from the form, so a form posted twice is
 //! applied once; what was typed is drawn again beside any message.
 
-use super::pages::{activity_page, html_response, signup_page, Typed};
+use super::pages::{activity_page, html_response, join_page, signup_page, Application, Typed};
 use crate::state::AppState;
 use crate::sync::{ApplyError, Context};
 use app::db::{now_ms, row};
@@ -149,6 +149,86 @@ pub async fn sign_up(
     match apply(&state, &key, op, locale).await {
         Ok(()) => Redirect::to(&format!("/s/{key}/{}?done=signed", state.pii.link_token(&key))).into_response(),
         Err(message) => page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, message).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct JoinForm {
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    offer: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    consent: Option<String>,
+    #[serde(default)]
+    website: String,
+}
+
+/// `POST /b/{branch}/join`: a partner's application, reviewed later by the branch's staff.
+pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, headers: HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>, Form(form): Form<JoinForm>) -> Response {
+    let locale = locale(&headers);
+    let kind = if form.kind == "social_org" { "social_org" } else { "merchant" };
+    let typed = Application { org: form.org.clone(), kind: kind.into(), offer: form.offer.clone(), name: form.name.clone(), phone: form.phone.clone(), consent: form.consent.is_some() };
+    let again = |message: String, status: StatusCode| {
+        let (state, branch, typed) = (state.clone(), branch.clone(), typed.clone());
+        async move {
+            match join_page(&state, &branch, &typed, Some(message), false).await {
+                Ok(Some(html)) => html_response(status, Arc::new(html)),
+                _ => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    };
+    let problem = |p: VolunteerProblem| volunteer_problem(locale, &p);
+    if !form.website.is_empty() {
+        return again("提交未被接受".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let org = form.org.trim();
+    if org.chars().count() < 2 || org.chars().count() > 40 {
+        return again("请填写单位名称（2到40个字）".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    for (field, text) in [("org", org), ("offer", form.offer.trim())] {
+        if let Err(p) = app::domain::volunteers::check_plain(field, text) {
+            return again(problem(p), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    }
+    if let Err(p) = check_name(&form.name) {
+        return again(problem(p), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if let Err(p) = normalise_phone(&form.phone) {
+        return again(problem(p), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if form.consent.is_none() {
+        return again(problem(VolunteerProblem::ConsentMissing), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let Ok(op_id) = form.op.parse::<uuid::Uuid>() else { return again(busy(locale), StatusCode::UNPROCESSABLE_ENTITY).await };
+    if !state.public.allow_sign_up(client_ip(&headers, peer.map(|p| (p.0).0)), now_ms()) {
+        return again(problem(VolunteerProblem::TooManySignUps), StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    let key = op_id.simple().to_string();
+    let fields: BTreeMap<String, Value> = [
+        ("branch", json!(branch)),
+        ("org", json!(org)),
+        ("kind", json!(kind)),
+        ("offer", json!(form.offer.trim().chars().take(500).collect::<String>())),
+        ("name", json!(form.name)),
+        ("phone", json!(form.phone)),
+        ("consent", json!(true)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let op = Operation { id: op_id, table: "partner".into(), key: key.clone(), kind: OpKind::Create { fields }, clock: state.writer.stamp().await, base: Default::default(), n: None };
+    match apply(&state, &key, op, locale).await {
+        Ok(()) => Redirect::to(&format!("/b/{branch}/join?sent=1")).into_response(),
+        Err(message) => again(message, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
 

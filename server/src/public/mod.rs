@@ -104,6 +104,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::front))
         .route("/b/{branch}", get(pages::brand))
+        .route("/b/{branch}/join", get(pages::join).post(forms::join))
         .route("/a/{activity}", get(pages::activity).post(forms::sign_up))
         .route("/s/{signup}/{token}", get(pages::signup).post(forms::act))
         .route("/qr/{kind}/{file}", get(qr::code))

@@ -248,6 +248,7 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>) ->
         )
         .await?;
         let counts = counts(&db, &activities).await?;
+        let partners: Vec<String> = rows(&db, "SELECT VALUE org FROM partner WHERE branch = $key AND status = 'approved' ORDER BY org", json!({ "key": branch }), 0).await?;
         let name = brand["name"].as_str().unwrap_or_default().to_string();
         let slogan = brand["slogan"].as_str().unwrap_or_default().to_string();
         let outcomes = brand["outcomes"].as_array().cloned().unwrap_or_default();
@@ -272,8 +273,10 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>) ->
             h2 { "志愿活动" }
             @if activities.is_empty() { p { "近期没有招募中的活动。" } }
             (activity_cards(&activities, &counts))
+            @if !partners.is_empty() { h2 { "共建单位" } p { (partners.join("、")) } }
             h2 { "怎样加入" }
             p { (brand["join"].as_str().unwrap_or("欢迎到社区党群服务中心咨询。")) }
+            p { a href={ "/b/" (branch) "/join" } { "社会组织、辖区商家申请加入" } }
             p { a href={ "/qr/b/" (branch) ".svg" } { "本页二维码（可打印张贴）" } }
         };
         let description = if slogan.is_empty() { format!("{name}：党建品牌项目与志愿活动") } else { format!("{name}：{slogan}") };
@@ -306,6 +309,70 @@ fn outcome_chart(outcomes: &[Value]) -> Markup {
             }
         }
     }
+}
+
+/// What a partner's application held, to draw it again with a message.
+#[derive(Default, Clone)]
+pub(super) struct Application {
+    pub org: String,
+    pub kind: String,
+    pub offer: String,
+    pub name: String,
+    pub phone: String,
+    pub consent: bool,
+}
+
+/// `/b/{branch}/join`: a social organisation or merchant applies to join the commune.
+pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
+    let sent = query.contains_key("sent");
+    match join_page(&state, &branch, &Application { kind: "merchant".into(), ..Default::default() }, None, sent).await {
+        Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
+        Ok(None) => not_found(&state.public),
+        Err(error) => {
+            tracing::error!(%error, "join page failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+        }
+    }
+}
+
+pub(super) async fn join_page(state: &AppState, branch: &str, typed: &Application, problem: Option<String>, sent: bool) -> Result<Option<String>, surrealdb::Error> {
+    if !app::domain::records::valid_key(branch) {
+        return Ok(None);
+    }
+    let Some(name): Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('brand', $key)", json!({ "key": branch })).await? else {
+        return Ok(None);
+    };
+    let op = uuid::Uuid::now_v7();
+    let body = html! {
+        p.meta { a href={ "/b/" (branch) } { (name) } }
+        h1 { "申请成为共建单位" }
+        @if sent {
+            p.ok role="status" { "申请已提交，社区工作人员审核后会与您联系。" }
+        } @else {
+            p { "社会组织和辖区商家可以申请加入志愿公社，一起为居民服务。" }
+            @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
+            form method="post" action={ "/b/" (branch) "/join" } {
+                input type="hidden" name="op" value=(op);
+                label for="org" { "单位名称" }
+                input id="org" type="text" name="org" value=(typed.org) maxlength="40" required;
+                label for="kind" { "类别" }
+                select id="kind" name="kind" {
+                    option value="merchant" selected[typed.kind == "merchant"] { "辖区商家" }
+                    option value="social_org" selected[typed.kind == "social_org"] { "社会组织" }
+                }
+                label for="offer" { "可以提供的服务" }
+                input id="offer" type="text" name="offer" value=(typed.offer) maxlength="200";
+                label for="name" { "联系人" }
+                input id="name" type="text" name="name" value=(typed.name) autocomplete="name" maxlength="20" required;
+                label for="phone" { "联系电话（手机）" }
+                input id="phone" type="tel" name="phone" value=(typed.phone) autocomplete="tel" inputmode="tel" maxlength="20" required;
+                div.trap aria-hidden="true" { label for="website" { "网址（请勿填写）" } input id="website" type="text" name="website" tabindex="-1" autocomplete="off"; }
+                label.check { input type="checkbox" name="consent" value="1" checked[typed.consent] required; span { "我同意社区为审核和联系收集、使用联系人的姓名和手机号（加密保存）" } }
+                button type="submit" { "提交申请" }
+            }
+        }
+    };
+    Ok(Some(layout(&state.public, "申请成为共建单位", &format!("{name}：社会组织、辖区商家申请加入志愿公社"), &format!("/b/{branch}/join"), body)))
 }
 
 /// What a sign-up form held, to draw it again with a message.

@@ -424,6 +424,11 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         }
         (Table::VolunteerTeam | Table::Activity, _) => Target { branch: text("branch", &row), account: None },
         (Table::Signup, _) => super::volunteers::target(db, op, &row, rows).await?,
+        (Table::Partner, OpKind::Create { fields }) => Target {
+            branch: fields.get("branch").and_then(Value::as_str).map(str::to_string),
+            account: Some(format!("resident:{}", op.key)),
+        },
+        (Table::Partner, _) => Target { branch: text("branch", &row), account: Some(format!("resident:{}", op.key)) },
     };
     if let Err(reason) = validate(&ctx.actor, op, &target) {
         return Ok(Err(reason));
@@ -435,6 +440,13 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         Table::GanttTask | Table::GanttLink => super::gantt::check(db, op, plan_of.as_deref().unwrap_or_default(), batch).await?,
         Table::MentorPairing | Table::MentorSession => super::mentors::check(db, op, &row, batch).await?,
         Table::Activity => super::volunteers::check_activity(op, &row),
+        Table::Partner => match super::volunteers::check_partner(db, op).await? {
+            Ok(fields) => {
+                added = fields;
+                Ok(())
+            }
+            Err(reason) => Err(reason),
+        },
         Table::Signup => match super::volunteers::check(db, &ctx.actor, op, &row, now as i64, rows).await? {
             Ok(fields) => {
                 added = fields;

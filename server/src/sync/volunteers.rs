@@ -242,3 +242,21 @@ pub(crate) fn check_activity(op: &Operation, row: &Row) -> Result<(), Reason> {
         None => Err(Reason::InvalidValue { field: "starts_at".into() }),
     }
 }
+
+/// A partner's application: a real branch, a mobile number for its contact, consent; it
+/// starts as applied, and only the branch's staff move it on.
+pub(crate) async fn check_partner(db: &Db, op: &Operation) -> Result<Result<Vec<(&'static str, Value)>, Reason>, surrealdb::Error> {
+    let OpKind::Create { fields } = &op.kind else { return Ok(Ok(vec![])) };
+    let branch = fields.get("branch").and_then(Value::as_str).unwrap_or_default();
+    let exists: Option<String> = app::db::row(db, "SELECT VALUE name FROM ONLY type::record('branch', $key)", json!({ "key": branch })).await?;
+    if exists.is_none() {
+        return Ok(Err(Reason::InvalidValue { field: "branch".into() }));
+    }
+    if fields.get("phone_invalid") == Some(&Value::Bool(true)) || fields.get("phone_hash").and_then(Value::as_str).unwrap_or_default().is_empty() {
+        return refuse(VolunteerProblem::PhoneMalformed);
+    }
+    if fields.get("consent") != Some(&Value::Bool(true)) {
+        return refuse(VolunteerProblem::ConsentMissing);
+    }
+    Ok(Ok(vec![("status", json!("applied"))]))
+}
