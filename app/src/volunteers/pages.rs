@@ -88,7 +88,7 @@ pub fn VolunteersPage() -> impl IntoView {
                                             <li>
                                                 <strong>{org}</strong>" · "{kind}" · "{offer}" · "{contact}" · "<span class="badge"><Tr m=state/></span>
                                                 {pending.then(|| view! {
-                                                    " "<button type="button" on:click=move |_| review(k1.clone(), "approved")><Tr m=Msg::Approve/></button>
+                                                    " "<button type="button" class="primary" on:click=move |_| review(k1.clone(), "approved")><Tr m=Msg::Approve/></button>
                                                     " "<button type="button" class="secondary" on:click=move |_| review(k2.clone(), "declined")><Tr m=Msg::Decline/></button>
                                                 })}
                                             </li>
@@ -181,7 +181,7 @@ fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl
     view! {
         <details class="new-activity">
             <summary><Tr m=Msg::NewActivity/></summary>
-            <form on:submit=publish>
+            <form class="form-grid" on:submit=publish>
                 <label>{move || t(locale.get(), Msg::VolunteerTeam)}
                     <select on:change=move |ev| team.set(event_target_value(&ev))>
                         {move || teams.get().map(|(_, list)| list).unwrap_or_default().into_iter().map(|(k, n)| {
@@ -196,7 +196,7 @@ fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl
                 <label>{move || t(locale.get(), Msg::ActivityEnds)}<input type="datetime-local" required prop:value=move || ends.get() on:input=move |ev| ends.set(event_target_value(&ev))/></label>
                 <label>{move || t(locale.get(), Msg::ActivityCapacity)}<input type="number" min="1" max="5000" required prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev))/></label>
                 <label>{move || t(locale.get(), Msg::ActivityBring)}<input type="text" maxlength="200" prop:value=move || bring.get() on:input=move |ev| bring.set(event_target_value(&ev))/></label>
-                <button type="submit"><Tr m=Msg::Publish/></button>
+                <button type="submit" class="primary"><Tr m=Msg::Publish/></button>
             </form>
             <StatusLine status/>
         </details>
@@ -242,12 +242,12 @@ fn BrandEditor(branch: String, text: [String; 4]) -> impl IntoView {
     view! {
         <details class="brand-editor">
             <summary><Tr m=Msg::EditBrand/></summary>
-            <form on:submit=save>
+            <form class="form" on:submit=save>
                 <label>{move || t(locale.get(), Msg::BrandName)}<input type="text" maxlength="40" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
                 <label>{move || t(locale.get(), Msg::BrandSlogan)}<input type="text" maxlength="60" prop:value=move || slogan.get() on:input=move |ev| slogan.set(event_target_value(&ev))/></label>
                 <label>{move || t(locale.get(), Msg::BrandStory)}<textarea rows="6" maxlength="4000" prop:value=move || story.get() on:input=move |ev| story.set(event_target_value(&ev))></textarea></label>
                 <label>{move || t(locale.get(), Msg::BrandJoin)}<textarea rows="3" maxlength="1000" prop:value=move || join.get() on:input=move |ev| join.set(event_target_value(&ev))></textarea></label>
-                <button type="submit"><Tr m=Msg::Save/></button>
+                <button type="submit" class="primary"><Tr m=Msg::Save/></button>
                 " "<a href=href><Tr m=Msg::ViewPublicPage/></a>
             </form>
             <StatusLine status/>
@@ -388,11 +388,11 @@ pub fn RosterPage() -> impl IntoView {
                                         {people.into_iter().map(|(p, queued)| person_row(p, queued, locale.get(), revealed, set)).collect_view()}
                                     </tbody>
                                 </table>
-                                <form class="walk-in" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); add_walk_in(&for_walk_in); }>
+                                <form class="walk-in form-grid" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); add_walk_in(&for_walk_in); }>
                                     <h2><Tr m=Msg::WalkIn/></h2>
                                     <label>{move || t(locale.get(), Msg::VolunteerName)}<input type="text" maxlength="20" prop:value=move || walk_name.get() on:input=move |ev| walk_name.set(event_target_value(&ev))/></label>
                                     <label>{move || t(locale.get(), Msg::VolunteerPhone)}<input type="tel" maxlength="20" prop:value=move || walk_phone.get() on:input=move |ev| walk_phone.set(event_target_value(&ev))/></label>
-                                    <button type="submit"><Tr m=Msg::WalkInAdd/></button>
+                                    <button type="submit" class="primary"><Tr m=Msg::WalkInAdd/></button>
                                 </form>
                                 {(!roster.reveals.is_empty()).then(|| view! {
                                     <h2><Tr m=Msg::RevealLog/></h2>
@@ -486,16 +486,16 @@ fn person_row(p: Person, queued: bool, locale: Locale, revealed: RwSignal<HashMa
             <td>{p.name.clone()}{queued.then(|| view! { <span class="badge">" "<Tr m=Msg::Unsent/></span> })}</td>
             <td>
                 {move || shown().unwrap_or_else(|| mask.clone())}
-                {move || (has_phone && shown().is_none()).then(|| view! { " "<button type="button" class="secondary small" on:click=reveal.clone()><Tr m=Msg::RevealPhone/></button> })}
+                {move || (has_phone && shown().is_none()).then(|| view! { " "<button type="button" class="secondary" on:click=reveal.clone()><Tr m=Msg::RevealPhone/></button> })}
             </td>
             <td>{place}</td>
             <td>
                 {clock(p.checked_in_at)}
-                {may_check_in.then(|| view! { <button type="button" on:click=move |_| set(k1.clone(), "checked_in_at")><Tr m=Msg::CheckIn/></button> })}
+                {may_check_in.then(|| view! { <button type="button" class="primary" on:click=move |_| set(k1.clone(), "checked_in_at")><Tr m=Msg::CheckIn/></button> })}
             </td>
             <td>
                 {clock(p.checked_out_at)}
-                {may_check_out.then(|| view! { <button type="button" on:click=move |_| set(k2.clone(), "checked_out_at")><Tr m=Msg::CheckOut/></button> })}
+                {may_check_out.then(|| view! { <button type="button" class="primary" on:click=move |_| set(k2.clone(), "checked_out_at")><Tr m=Msg::CheckOut/></button> })}
             </td>
             <td>{(p.minutes > 0).then(|| hours_text(p.minutes))}</td>
         </tr>
