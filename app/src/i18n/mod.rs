@@ -332,6 +332,7 @@ messages! {
     CapacityMustBePositive => "名额必须是大于 0 的整数", "Places must be a whole number above 0";
     TimesNeeded => "请填写开始和结束时间", "Enter when it starts and ends";
     CancelActivity => "取消活动", "Cancel the activity";
+    ChangeCapacity => "调整名额（多出的报名转为候补）", "Change places (sign-ups beyond them wait)";
     TapAgainToConfirm => "再点一次确认取消（报名的居民会在自己的页面上看到）", "Tap again to cancel it (residents who signed up see it on their page)";
     ActivityCancelled => "活动已取消", "Cancelled";
     ExportHours => "导出志愿服务时长（Excel）", "Export the hours register (Excel)";

@@ -282,6 +282,8 @@ pub fn RosterPage() -> impl IntoView {
     let status = RwSignal::new(None::<Result<String, String>>);
     let revealed = RwSignal::new(HashMap::<String, String>::new());
     let confirming = RwSignal::new(false);
+    // Typed here, kept across live updates; empty until the person changes it.
+    let capacity = RwSignal::new(String::new());
     let walk_name = RwSignal::new(String::new());
     let walk_phone = RwSignal::new(String::new());
 
@@ -354,6 +356,30 @@ pub fn RosterPage() -> impl IntoView {
                                 <p>{when(&a)}" · "{a.place.clone()}" · "{format!("{}/{}", a.taken, a.capacity)}</p>
                                 <p class="checkin-code"><Tr m=Msg::CheckInCode/>" "<strong>{roster.code.clone()}</strong>" "<a href=format!("/qr/a/{}.svg", a.key)><Tr m=Msg::QrCode/></a></p>
                                 <p><a href=format!("/api/export/volunteers/{}.xlsx", a.key) download><Tr m=Msg::ExportSignups/></a></p>
+                                {(!a.cancelled).then(|| {
+                                    let key = a.key.clone();
+                                    let current = a.capacity;
+                                    view! {
+                                        <form class="capacity inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                            ev.prevent_default();
+                                            let locale = locale.get_untracked();
+                                            match capacity.get_untracked().trim().parse::<i64>() {
+                                                Ok(n) if n >= 1 => {
+                                                    let mut fields = BTreeMap::new();
+                                                    fields.insert("capacity".to_string(), json!(n));
+                                                    save(Operation::new(crate::domain::volunteers::ACTIVITY_TABLE, &key, OpKind::Set { fields }, stamp()));
+                                                    capacity.set(String::new());
+                                                }
+                                                _ => status.set(Some(Err(t(locale, Msg::CapacityMustBePositive).into()))),
+                                            }
+                                        }>
+                                            <label>{move || t(locale.get(), Msg::ActivityCapacity)}
+                                                <input type="number" min="1" max="5000" prop:value=move || { let typed = capacity.get(); if typed.is_empty() { current.to_string() } else { typed } } on:input=move |ev| capacity.set(event_target_value(&ev))/>
+                                            </label>
+                                            <button type="submit" class="secondary"><Tr m=Msg::ChangeCapacity/></button>
+                                        </form>
+                                    }
+                                })}
                                 {if a.cancelled {
                                     view! { <p><span class="badge"><Tr m=Msg::ActivityCancelled/></span></p> }.into_any()
                                 } else {

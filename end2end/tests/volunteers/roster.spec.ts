@@ -129,3 +129,32 @@ test('a merchant applies on a phone; community staff approve it; the brand page 
   await expect(phone.getByText(org)).toBeVisible();
   await phone.context().close();
 });
+
+test('staff cut an activity\'s places; the latest sign-up is told on their private page', async ({ page, browser }) => {
+  const resident = await (await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false })).newPage();
+  await resident.goto('/b/wenxing');
+  await resident.getByRole('link', { name: '暑期“四点半课堂”作业辅导' }).first().click();
+  await resident.getByLabel('姓名', { exact: true }).fill('郑晓');
+  await resident.getByLabel('手机号', { exact: true }).fill('136 5555 0001');
+  await resident.getByLabel(/我同意/).check();
+  await resident.getByRole('button', { name: '提交报名' }).click();
+  await expect(resident.getByText('名额已确认')).toBeVisible();
+
+  await signedIn(page, 'lixiurong');
+  await page.goto('/volunteers');
+  await hydrated(page);
+  await page.getByRole('link', { name: '暑期“四点半课堂”作业辅导' }).first().click();
+  await hydrated(page);
+  const places = page.getByLabel('名额（人）');
+  const people = await page.locator('table.people tr').filter({ hasText: '已确认' }).count();
+  expect(people).toBeGreaterThan(1);
+  await places.fill(String(people - 1));
+  await expect(places).toHaveValue(String(people - 1));
+  await page.getByRole('button', { name: /调整名额/ }).click();
+  await expect(page.locator('.form-ok')).toContainText('已保存');
+
+  await resident.reload();
+  await expect(resident.getByText('候补第 1 位')).toBeVisible();
+  await expect(resident.getByRole('alert')).toContainText('活动名额调整了');
+  await resident.context().close();
+});

@@ -114,7 +114,8 @@ pub fn resident_rows_at(pii: &Pii, today: NaiveDate, now: i64) -> ResidentRows {
             person += 1;
             let name = format!("{}{}", SURNAMES[person % SURNAMES.len()], GIVEN[(person / SURNAMES.len() + j) % GIVEN.len()]);
             let phone = format!("139{:08}", 10_000_000 + person * 7_919 % 90_000_000);
-            let signed_at = starts - 3 * 86_400_000 + j as i64 * 600_000;
+            // Sign-ups are made before the demo is loaded, whenever the activity is.
+            let signed_at = (starts - 3 * 86_400_000).min(now - 86_400_000) + j as i64 * 600_000;
             let mut row = json!({
                 "key": format!("s{:04}", signups.len() + 1), "activity": a["key"], "branch": "wenxing",
                 "name_cipher": pii.seal(&name), "name_mask": mask_name(&name),
