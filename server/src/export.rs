@@ -312,24 +312,9 @@ fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
 /// The places, hours and masked phones of an activity's sign-ups, names opened.
 fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<[String; 7]> {
     use app::domain::volunteers::{hours_text, local_from_ms, places, service_minutes, Activity, Place, Standing};
-    let parsed = (|| {
-        Some(Activity {
-            starts_at: app::domain::volunteers::parse_local(activity["starts_at"].as_str()?)?,
-            ends_at: app::domain::volunteers::parse_local(activity["ends_at"].as_str()?)?,
-            capacity: activity["capacity"].as_u64()? as u32,
-            cancelled: activity["cancelled"].as_bool().unwrap_or(false),
-        })
-    })();
+    let parsed = Activity::from_record(activity);
     let Some(parsed) = parsed else { return vec![] };
-    let standing: Vec<Standing> = signups
-        .iter()
-        .map(|s| Standing {
-            key: s["key"].as_str().unwrap_or_default().into(),
-            signed_at: s["signed_at"].as_i64().unwrap_or(0),
-            active: s["active"].as_bool().unwrap_or(true),
-            walk_in: s["walk_in"].as_bool().unwrap_or(false),
-        })
-        .collect();
+    let standing: Vec<Standing> = signups.iter().map(Standing::from_record).collect();
     let laid = places(parsed.capacity, &standing);
     let time = |ms: Option<i64>| ms.map(|ms| local_from_ms(ms).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
     let now = app::db::now_ms();

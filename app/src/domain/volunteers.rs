@@ -160,6 +160,16 @@ pub struct Activity {
 }
 
 impl Activity {
+    /// An activity as stored: `starts_at`, `ends_at`, `capacity`, `cancelled`.
+    pub fn from_record(record: &serde_json::Value) -> Option<Activity> {
+        Some(Activity {
+            starts_at: parse_local(record["starts_at"].as_str()?)?,
+            ends_at: parse_local(record["ends_at"].as_str()?)?,
+            capacity: record["capacity"].as_u64()? as u32,
+            cancelled: record["cancelled"].as_bool().unwrap_or(false),
+        })
+    }
+
     pub fn check(&self) -> Result<(), VolunteerProblem> {
         if self.ends_at <= self.starts_at {
             return Err(VolunteerProblem::EndsBeforeStart);
@@ -221,6 +231,18 @@ pub struct Standing {
     pub active: bool,
     /// Added by staff on the day: holds no place in the queue.
     pub walk_in: bool,
+}
+
+impl Standing {
+    /// A sign-up as stored (its key under `key`); one not yet marked stands.
+    pub fn from_record(record: &serde_json::Value) -> Standing {
+        Standing {
+            key: record["key"].as_str().unwrap_or_default().to_string(),
+            signed_at: record["signed_at"].as_i64().unwrap_or(0),
+            active: record["active"].as_bool().unwrap_or(true),
+            walk_in: record["walk_in"].as_bool().unwrap_or(false),
+        }
+    }
 }
 
 /// Who holds a place and who waits, in sign-up order: the first `capacity` sign-ups that

@@ -68,28 +68,9 @@ mod sql {
     use crate::domain::volunteers::{local_from_ms, places, service_minutes, Activity, Place, Standing};
     use serde_json::{json, Value};
 
-    pub fn activity_of(row: &Value) -> Option<Activity> {
-        use crate::domain::volunteers::parse_local;
-        Some(Activity {
-            starts_at: parse_local(row["starts_at"].as_str()?)?,
-            ends_at: parse_local(row["ends_at"].as_str()?)?,
-            capacity: row["capacity"].as_u64()? as u32,
-            cancelled: row["cancelled"].as_bool().unwrap_or(false),
-        })
-    }
-
-    pub fn standing(row: &Value) -> Standing {
-        Standing {
-            key: row["key"].as_str().unwrap_or_default().to_string(),
-            signed_at: row["signed_at"].as_i64().unwrap_or(0),
-            active: row["active"].as_bool().unwrap_or(true),
-            walk_in: row["walk_in"].as_bool().unwrap_or(false),
-        }
-    }
-
     /// The people of one activity with their places and minutes.
     pub fn people(activity: &Activity, signups: &[Value], open: &dyn Fn(&str) -> Option<String>) -> Vec<Person> {
-        let list: Vec<Standing> = signups.iter().map(standing).collect();
+        let list: Vec<Standing> = signups.iter().map(Standing::from_record).collect();
         let laid = places(activity.capacity, &list);
         let now = now_ms();
         let mut out: Vec<Person> = signups
@@ -132,9 +113,9 @@ mod sql {
     }
 
     pub fn row_of(a: &Value, signups: &[Value], team: String) -> Option<ActivityRow> {
-        let activity = activity_of(a)?;
+        let activity = Activity::from_record(a)?;
         let key = a["key"].as_str()?.to_string();
-        let mine: Vec<Standing> = signups.iter().filter(|s| s["activity"].as_str() == Some(&key)).map(standing).collect();
+        let mine: Vec<Standing> = signups.iter().filter(|s| s["activity"].as_str() == Some(&key)).map(Standing::from_record).collect();
         let laid = places(activity.capacity, &mine);
         let taken = laid.iter().filter(|(_, p, _)| *p == Place::Confirmed).count() as u32;
         Some(ActivityRow {
@@ -166,6 +147,7 @@ fn may_see(user: &crate::auth::SessionUser, branch: &str) -> bool {
 #[server(endpoint = "get_volunteers")]
 pub async fn get_volunteers() -> Result<Overview, AppError> {
     use crate::domain::org::Role;
+    use crate::domain::volunteers::Activity;
     use serde_json::{json, Value};
     let user = crate::auth::store::require_user().await?;
     if user.role != Role::StreetStaff && !user.role.is_branch_staff() {
@@ -186,7 +168,7 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
     // Minutes per team per month (the month the activity started).
     let mut months: std::collections::BTreeMap<String, Vec<(String, i64)>> = Default::default();
     for a in &activities {
-        let Some(activity) = sql::activity_of(a) else { continue };
+        let Some(activity) = Activity::from_record(a) else { continue };
         let key = a["key"].as_str().unwrap_or_default();
         let mine: Vec<Value> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).cloned().collect();
         let minutes: i64 = sql::people(&activity, &mine, &|_| None).iter().map(|p| p.minutes).sum();
@@ -224,6 +206,7 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
 
 #[server(endpoint = "get_roster")]
 pub async fn get_roster(activity: String) -> Result<Roster, AppError> {
+    use crate::domain::volunteers::Activity;
     use serde_json::{json, Value};
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
@@ -239,7 +222,7 @@ pub async fn get_roster(activity: String) -> Result<Roster, AppError> {
     let signups = sql::signups_of(&db, std::slice::from_ref(&activity)).await?;
     let opener = use_context::<Opener>();
     let open = |sealed: &str| opener.as_ref().and_then(|o| (o.0)(sealed));
-    let Some(parsed) = sql::activity_of(&a) else { return Err(AppError::NotFound) };
+    let Some(parsed) = Activity::from_record(&a) else { return Err(AppError::NotFound) };
     let people = sql::people(&parsed, &signups, &open);
     let reveals: Vec<Value> = crate::db::rows(
         &db,

@@ -93,30 +93,12 @@ async fn counts(db: &Db, activities: &[Value]) -> Result<std::collections::HashM
     for activity in activities {
         let key = activity["key"].as_str().unwrap_or_default();
         let capacity = activity["capacity"].as_u64().unwrap_or(0) as u32;
-        let list: Vec<Standing> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).map(standing).collect();
+        let list: Vec<Standing> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).map(Standing::from_record).collect();
         let laid = places(capacity, &list);
         let confirmed = laid.iter().filter(|(_, p, _)| *p == Place::Confirmed).count() as u32;
         out.insert(key.to_string(), (confirmed, laid.len() as u32 - confirmed));
     }
     Ok(out)
-}
-
-pub(super) fn standing(row: &Value) -> Standing {
-    Standing {
-        key: row["key"].as_str().unwrap_or_default().to_string(),
-        signed_at: row["signed_at"].as_i64().unwrap_or(0),
-        active: row["active"].as_bool().unwrap_or(true),
-        walk_in: row["walk_in"].as_bool().unwrap_or(false),
-    }
-}
-
-pub(super) fn activity_of(row: &Value) -> Option<Activity> {
-    Some(Activity {
-        starts_at: parse_local(row["starts_at"].as_str()?)?,
-        ends_at: parse_local(row["ends_at"].as_str()?)?,
-        capacity: row["capacity"].as_u64()? as u32,
-        cancelled: row["cancelled"].as_bool().unwrap_or(false),
-    })
 }
 
 fn activity_cards(activities: &[Value], counts: &std::collections::HashMap<String, (u32, u32)>) -> Markup {
@@ -413,7 +395,7 @@ pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, pr
     let brand_name: Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('brand', $key)", json!({ "key": a["branch"] })).await?;
     let counts = counts(&state.db, std::slice::from_ref(&a)).await?;
     let (taken, waiting) = counts.get(key).copied().unwrap_or((0, 0));
-    let Some(activity) = activity_of(&a) else { return Ok(None) };
+    let Some(activity) = Activity::from_record(&a) else { return Ok(None) };
     let now = local_from_ms(now_ms());
     let open = !activity.cancelled && now < activity.starts_at;
     let full = taken >= activity.capacity;
@@ -477,9 +459,9 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
     let Some(a): Option<Value> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)", json!({ "key": activity_key })).await? else {
         return Ok(None);
     };
-    let Some(activity) = activity_of(&a) else { return Ok(None) };
+    let Some(activity) = Activity::from_record(&a) else { return Ok(None) };
     let all: Vec<Value> = rows(&state.db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $a", json!({ "a": activity_key }), 0).await?;
-    let list: Vec<Standing> = all.iter().map(standing).collect();
+    let list: Vec<Standing> = all.iter().map(Standing::from_record).collect();
     let mine = places(activity.capacity, &list).into_iter().find(|(k, _, _)| k == key);
     let active = s["active"].as_bool().unwrap_or(true);
     let walk_in = s["walk_in"].as_bool().unwrap_or(false);

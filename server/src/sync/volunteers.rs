@@ -8,7 +8,7 @@ use app::db::{rows, Db};
 use app::domain::ops::{OpKind, Operation, Reason};
 use app::domain::org::{Actor, Role};
 use app::domain::records::Target;
-use app::domain::volunteers::{check_adjustment, check_code, check_out, local_from_ms, parse_local, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE};
+use app::domain::volunteers::{check_adjustment, check_code, check_out, local_from_ms, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE};
 use serde_json::{json, Map, Value};
 
 /// A resident's check-in or check-out is stamped by the server; a value further than this
@@ -28,13 +28,7 @@ async fn activity_row(db: &Db, key: &str, rows_seen: &Rows) -> Result<Option<Row
 }
 
 fn activity_of(row: &Row) -> Option<Activity> {
-    let text = |name: &str| row.get(name).and_then(Value::as_str).unwrap_or_default();
-    Some(Activity {
-        starts_at: parse_local(text("starts_at"))?,
-        ends_at: parse_local(text("ends_at"))?,
-        capacity: row.get("capacity").and_then(Value::as_u64).unwrap_or(0) as u32,
-        cancelled: row.get("cancelled").and_then(Value::as_bool).unwrap_or(false),
-    })
+    Activity::from_record(&Value::Object(row.clone()))
 }
 
 /// Who may write a sign-up: its resident (`resident:<key>`) and the activity's branch.
@@ -50,26 +44,13 @@ pub(crate) async fn target(db: &Db, op: &Operation, row: &Row, rows_seen: &Rows)
 /// The sign-ups of an activity that stand, with this batch's changes laid over them.
 async fn standings(db: &Db, activity: &str, rows_seen: &Rows) -> Result<Vec<Standing>, surrealdb::Error> {
     let stored: Vec<Value> = rows(db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $activity", json!({ "activity": activity }), 0).await?;
-    let mut list: Vec<Standing> = stored
-        .iter()
-        .map(|r| Standing {
-            key: r["key"].as_str().unwrap_or_default().to_string(),
-            signed_at: r["signed_at"].as_i64().unwrap_or(0),
-            active: r["active"].as_bool().unwrap_or(true),
-            walk_in: r["walk_in"].as_bool().unwrap_or(false),
-        })
-        .collect();
+    let mut list: Vec<Standing> = stored.iter().map(Standing::from_record).collect();
     for ((table, key), row) in rows_seen.iter() {
         let Some(row) = row else { continue };
         if table != "signup" || row.get("activity").and_then(Value::as_str) != Some(activity) {
             continue;
         }
-        let standing = Standing {
-            key: key.clone(),
-            signed_at: row.get("signed_at").and_then(Value::as_i64).unwrap_or(0),
-            active: row.get("active").and_then(Value::as_bool).unwrap_or(true),
-            walk_in: row.get("walk_in").and_then(Value::as_bool).unwrap_or(false),
-        };
+        let standing = Standing { key: key.clone(), ..Standing::from_record(&Value::Object(row.clone())) };
         list.retain(|s| s.key != *key);
         list.push(standing);
     }
