@@ -3,6 +3,7 @@
 pub mod config;
 pub mod db;
 pub mod export;
+pub mod photos;
 pub mod pii;
 pub mod public;
 pub mod state;
@@ -54,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/export/mentoring.xlsx", get(export::mentoring))
         .route("/api/export/volunteers/{file}", get(export::signups))
         .route("/api/export/hours.xlsx", get(export::hours))
+        .route("/api/photos/{hash}", axum::routing::put(photos::upload).layer(axum::extract::DefaultBodyLimit::max(app::domain::photos::MAX_BYTES + 1)))
+        .route("/p/{hash}/{file}", get(photos::serve))
         .route("/sw.js", get(service_worker))
         .route("/manifest.webmanifest", get(manifest))
         .route("/healthz", get(|| async { "ok" }))

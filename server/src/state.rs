@@ -17,6 +17,8 @@ pub struct AppState {
     pub pii: Arc<crate::pii::Pii>,
     /// The public pages: their address for links and QR codes, limits, the page cache.
     pub public: Arc<crate::public::Public>,
+    /// Brand photos read lately (`photos::serve`).
+    pub photos: crate::photos::Cache,
 }
 
 impl AppState {
@@ -25,6 +27,6 @@ impl AppState {
         let changes = crate::sync::live::follow(db.clone());
         let writer = Writer::start(db.clone(), node);
         let public = Arc::new(crate::public::Public::from_env(&changes));
-        AppState { leptos_options, db, writer, changes, pii: Arc::new(crate::pii::Pii::from_env()), public }
+        AppState { leptos_options, db, writer, changes, pii: Arc::new(crate::pii::Pii::from_env()), public, photos: Default::default() }
     }
 }

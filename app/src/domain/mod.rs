@@ -12,6 +12,7 @@ pub mod merge;
 pub mod ops;
 pub mod org;
 pub mod outbox;
+pub mod photos;
 pub mod projects;
 pub mod records;
 pub mod replica;

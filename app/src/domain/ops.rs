@@ -159,6 +159,9 @@ pub enum Reason {
     /// A volunteer rule (places, timing, check-in codes, personal information).
     #[error("the sign-up breaks a rule")]
     Volunteer { problem: VolunteerProblem },
+    /// A photo rule (a brand refers to one never uploaded, too many).
+    #[error("the photo breaks a rule")]
+    Photo { problem: crate::domain::photos::PhotoProblem },
     /// Temporary: the device's operation `expected` has not arrived yet.
     #[error("an earlier operation has not arrived")]
     OutOfOrder { expected: u64 },

@@ -219,6 +219,8 @@ pub enum ValueKind {
     Code,
     /// Sealed personal information (ciphertext, a keyed hash, a mask) or `""` once erased.
     Sealed,
+    /// A brand's photos: distinct content hashes (see `domain::photos`).
+    Photos,
 }
 
 #[derive(Debug)]
@@ -347,6 +349,8 @@ const BRAND_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "slogan", kind: ValueKind::Text { min: 0, max: 60 }, access: Access::BranchStaff },
     FieldSpec { name: "story", kind: ValueKind::Text { min: 0, max: 4000 }, access: Access::BranchStaff },
     FieldSpec { name: "join", kind: ValueKind::Text { min: 0, max: 1000 }, access: Access::BranchStaff },
+    // In the order shown; the first is the page's cover and its card when shared.
+    FieldSpec { name: "photos", kind: ValueKind::Photos, access: Access::BranchStaff },
 ];
 
 const TEAM_FIELDS: &[FieldSpec] = &[
@@ -537,6 +541,7 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
             let mut seen = std::collections::BTreeSet::new();
             return list.iter().all(|v| v.as_str().is_some_and(|c| codes.contains(&c) && seen.insert(c)));
         }
+        ValueKind::Photos => return super::photos::valid_list(value),
         ValueKind::Names => {
             let Some(list) = value.as_array() else { return false };
             return list.len() <= 50 && list.iter().all(|v| valid_value(ValueKind::Text { min: 1, max: 20 }, v));
@@ -557,7 +562,7 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
         ValueKind::Choice(codes) => codes.contains(&text),
         ValueKind::Date => text.is_empty() || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
         ValueKind::Day => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
-        ValueKind::Fen | ValueKind::Year | ValueKind::Count | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators | ValueKind::Int { .. } | ValueKind::Flag => false,
+        ValueKind::Fen | ValueKind::Year | ValueKind::Count | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators | ValueKind::Int { .. } | ValueKind::Flag | ValueKind::Photos => false,
         ValueKind::Text { min, max } => {
             let chars = text.trim().chars().count();
             chars >= min && chars <= max && text.trim().len() == text.len()

@@ -321,6 +321,20 @@ messages! {
     BrandStory => "品牌故事", "Story";
     BrandJoin => "怎样加入", "How to join";
     BrandNameNeeded => "品牌名称至少2个字", "The brand name needs at least 2 characters";
+    BrandPhotos => "品牌照片", "Brand photos";
+    PhotoAdd => "添加照片", "Add a photo";
+    PhotoHint => "JPG、PNG 或 WebP，不超过 12 MB；第一张是封面，也是分享链接的配图。照片中的位置等信息会被去除。", "JPG, PNG or WebP, up to 12 MB; the first is the cover and the picture on shared links. Location and other camera data are removed.";
+    PhotoCover => "封面", "Cover";
+    PhotoMakeCover => "设为封面", "Make cover";
+    PhotoRemove => "移除", "Remove";
+    PhotoUploading => "正在上传照片……", "Uploading the photo…";
+    PhotoNeedsNetwork => "上传照片需要联网；文字修改可以离线保存", "Uploading a photo needs the network; text edits can be saved offline";
+    AdjustHours => "手工调整时长", "Adjust hours by hand";
+    AdjustWho => "志愿者", "Volunteer";
+    AdjustMinutes => "增减分钟数（减少填负数）", "Minutes to add (negative to take off)";
+    AdjustReason => "调整原因（必填，记入审计日志）", "Reason (required; kept in the audit log)";
+    AdjustSave => "保存调整", "Save the change";
+    AdjustNeedsMinutes => "请填写要增减的分钟数（-1440 到 1440，不为 0）", "Enter the minutes to add or take off (-1440 to 1440, not 0)";
     ViewPublicPage => "查看公开页面", "See the public page";
     ActivityTitle => "活动名称", "Title";
     ActivityPlace => "地点", "Place";
@@ -500,6 +514,7 @@ pub fn reason_message(locale: Locale, reason: &Reason) -> String {
         Reason::Plan { problem } => gantt_problem(locale, problem),
         Reason::Mentoring { problem } => mentor_problem(locale, problem),
         Reason::Volunteer { problem } => volunteer_problem(locale, problem),
+        Reason::Photo { problem } => photo_problem(locale, *problem),
     }
 }
 
@@ -565,6 +580,31 @@ pub fn volunteer_problem(locale: Locale, problem: &crate::domain::volunteers::Vo
         P::TooManySignUps => pick("报名过于频繁，请稍后再试", "Too many sign-ups; please try again later"),
         P::EndsBeforeStart => pick("活动结束时间早于开始时间", "The activity ends before it starts"),
         P::AlreadySignedUp => pick("这个手机号已经报名了本活动；请用报名后得到的专属链接查看或取消", "This phone number is signed up already; use the private link you were given to see or cancel it"),
+    }
+}
+
+pub fn photo_problem(locale: Locale, problem: crate::domain::photos::PhotoProblem) -> String {
+    use crate::domain::photos::{PhotoProblem as P, MAX_BYTES, MAX_PER_BRAND, MAX_PIXELS, MAX_SIDE, MIN_SIDE};
+    let zh = locale == Locale::ZhCn;
+    let mb = MAX_BYTES / (1024 * 1024);
+    let megapixels = MAX_PIXELS / 1_000_000;
+    match (problem, zh) {
+        (P::NotImage, true) => "这个文件不是图片：请选择 JPG、PNG 或 WebP 格式的照片".into(),
+        (P::NotImage, false) => "This file is not an image: choose a JPG, PNG or WebP photo".into(),
+        (P::TooLarge, true) => format!("照片太大：不能超过 {mb} MB"),
+        (P::TooLarge, false) => format!("The photo is too large: at most {mb} MB"),
+        (P::TooManyPixels, true) => format!("照片像素太多：长边不超过 {MAX_SIDE} 像素，总共不超过 {megapixels} 百万像素"),
+        (P::TooManyPixels, false) => format!("The photo has too many pixels: at most {MAX_SIDE} on a side and {megapixels} megapixels"),
+        (P::TooSmall, true) => format!("照片太小：宽和高都至少要 {MIN_SIDE} 像素"),
+        (P::TooSmall, false) => format!("The photo is too small: at least {MIN_SIDE} pixels each way"),
+        (P::Damaged, true) => "照片已损坏，无法读取：请换一张".into(),
+        (P::Damaged, false) => "The photo is damaged and cannot be read: choose another".into(),
+        (P::HashMismatch, true) => "照片在上传中出错，请重新上传".into(),
+        (P::HashMismatch, false) => "The photo was damaged on the way; upload it again".into(),
+        (P::Missing, true) => "照片还没有上传完成，请联网后再保存".into(),
+        (P::Missing, false) => "A photo has not finished uploading; save again when online".into(),
+        (P::TooMany, true) => format!("品牌页最多放 {MAX_PER_BRAND} 张照片"),
+        (P::TooMany, false) => format!("A brand page shows at most {MAX_PER_BRAND} photos"),
     }
 }
 

@@ -4,6 +4,7 @@
 //! need be, add walk-ins, and reveal a phone number (each reveal audited).
 
 mod pages;
+mod photos;
 mod queries;
 
 pub use pages::{RosterPage, VolunteersPage};

@@ -38,13 +38,13 @@ pub fn VolunteersPage() -> impl IntoView {
     };
     // The form stays outside the part redrawn on every commit: what was typed is kept.
     let teams = RwSignal::new(None::<(String, Vec<(String, String)>)>);
-    let brand = RwSignal::new(None::<(String, [String; 4])>);
+    let brand = RwSignal::new(None::<(String, [String; 4], Vec<String>)>);
     Effect::new(move |_| {
         if let Some(Ok(overview)) = data.get() {
             // Read once: a later commit must not overwrite what is being typed.
             if brand.with_untracked(Option::is_none) {
                 if let (Some(branch), Some(text)) = (overview.branch.clone(), overview.brand.clone()) {
-                    brand.set(Some((branch, text)));
+                    brand.set(Some((branch, text, overview.brand_photos.clone())));
                 }
             }
             if let Some(branch) = overview.branch.filter(|_| !overview.teams.is_empty()) {
@@ -62,7 +62,7 @@ pub fn VolunteersPage() -> impl IntoView {
                 <Show when=move || teams.with(Option::is_some)>
                     <NewActivity teams/>
                 </Show>
-                {move || brand.get().map(|(branch, text)| view! { <BrandEditor branch text/> })}
+                {move || brand.get().map(|(branch, text, photos)| view! { <BrandEditor branch text photos/> })}
                 <StatusLine status=review_status/>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || data.get().map(|result| match result {
@@ -206,13 +206,14 @@ fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl
 /// The branch's public brand page (一社一品): name, slogan, story and how to join. Only
 /// the fields changed are sent, so two staff editing different fields both keep theirs.
 #[component]
-fn BrandEditor(branch: String, text: [String; 4]) -> impl IntoView {
+fn BrandEditor(branch: String, text: [String; 4], photos: Vec<String>) -> impl IntoView {
     let locale = use_locale();
     let fields = ["name", "slogan", "story", "join"];
     let values = text.clone().map(RwSignal::new);
     let saved = StoredValue::new(text);
     let status = RwSignal::new(None::<Result<String, String>>);
     let href = format!("/b/{branch}");
+    let photo_branch = branch.clone();
     let branch = StoredValue::new(branch);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -251,6 +252,7 @@ fn BrandEditor(branch: String, text: [String; 4]) -> impl IntoView {
                 " "<a href=href><Tr m=Msg::ViewPublicPage/></a>
             </form>
             <StatusLine status/>
+            <super::photos::BrandPhotos branch=photo_branch initial=photos/>
         </details>
     }
 }
@@ -420,6 +422,7 @@ pub fn RosterPage() -> impl IntoView {
                                     <label>{move || t(locale.get(), Msg::VolunteerPhone)}<input type="tel" maxlength="20" prop:value=move || walk_phone.get() on:input=move |ev| walk_phone.set(event_target_value(&ev))/></label>
                                     <button type="submit" class="primary"><Tr m=Msg::WalkInAdd/></button>
                                 </form>
+                                <HoursAdjustment people=roster.people.clone()/>
                                 {(!roster.reveals.is_empty()).then(|| view! {
                                     <h2><Tr m=Msg::RevealLog/></h2>
                                     <ul class="reveal-log">
@@ -433,6 +436,64 @@ pub fn RosterPage() -> impl IntoView {
             </section>
         </Shell>
     }
+}
+
+/// Hours changed by hand: a person, the minutes added or taken off, and a reason, which
+/// the server requires and writes to the audit log with the change.
+#[component]
+fn HoursAdjustment(people: Vec<Person>) -> impl IntoView {
+    let locale = use_locale();
+    let people: Vec<Person> = people.into_iter().filter(|p| p.place != "cancelled").collect();
+    let chosen = RwSignal::new(people.first().map(|p| p.key.clone()).unwrap_or_default());
+    let minutes = RwSignal::new(people.first().map(|p| p.adjust_minutes.to_string()).unwrap_or_default());
+    let reason = RwSignal::new(people.first().map(|p| p.adjust_reason.clone()).unwrap_or_default());
+    let status = RwSignal::new(None::<Result<String, String>>);
+    let list = StoredValue::new(people.clone());
+    let choose = move |key: String| {
+        if let Some(p) = list.with_value(|l| l.iter().find(|p| p.key == key).cloned()) {
+            minutes.set(p.adjust_minutes.to_string());
+            reason.set(p.adjust_reason.clone());
+        }
+        chosen.set(key);
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let locale = locale.get_untracked();
+        let Some(n) = minutes.get_untracked().trim().parse::<i64>().ok().filter(|n| (-1440..=1440).contains(n)) else {
+            status.set(Some(Err(t(locale, Msg::AdjustNeedsMinutes).into())));
+            return;
+        };
+        let why = reason.get_untracked().trim().to_string();
+        if let Err(problem) = crate::domain::volunteers::check_adjustment(&why) {
+            status.set(Some(Err(crate::i18n::volunteer_problem(locale, &problem))));
+            return;
+        }
+        let mut fields = BTreeMap::new();
+        fields.insert("adjust_minutes".to_string(), json!(n));
+        fields.insert("adjust_reason".to_string(), json!(why));
+        let op = Operation::new(SIGNUP_TABLE, &chosen.get_untracked(), OpKind::Set { fields }, stamp());
+        leptos::task::spawn_local(async move {
+            status.set(Some(submit(op, locale).await.map(|done| done.message(locale))));
+        });
+    };
+    (!people.is_empty()).then(|| view! {
+        <form class="adjust form-grid" on:submit=submit>
+            <h2><Tr m=Msg::AdjustHours/></h2>
+            <label>{move || t(locale.get(), Msg::AdjustWho)}
+                <select on:change=move |ev| choose(event_target_value(&ev)) prop:value=move || chosen.get()>
+                    {people.iter().map(|p| view! { <option value=p.key.clone()>{format!("{} {}", p.name, p.phone_mask)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>{move || t(locale.get(), Msg::AdjustMinutes)}
+                <input type="number" min="-1440" max="1440" step="1" prop:value=move || minutes.get() on:input=move |ev| minutes.set(event_target_value(&ev))/>
+            </label>
+            <label>{move || t(locale.get(), Msg::AdjustReason)}
+                <input type="text" maxlength="200" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            </label>
+            <button type="submit" class="primary"><Tr m=Msg::AdjustSave/></button>
+            <StatusLine status/>
+        </form>
+    })
 }
 
 /// The roster with this device's unsent changes laid over it: (person, queued?).
@@ -474,6 +535,8 @@ fn merged(roster: &Roster, overlay: &HashMap<String, serde_json::Map<String, Val
                     checked_in_at: fields.get("checked_in_at").and_then(Value::as_i64),
                     checked_out_at: fields.get("checked_out_at").and_then(Value::as_i64),
                     minutes: 0,
+                    adjust_minutes: 0,
+                    adjust_reason: String::new(),
                 },
                 true,
             ));

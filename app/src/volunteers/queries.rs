@@ -32,6 +32,8 @@ pub struct Overview {
     pub activities: Vec<ActivityRow>,
     /// The branch's brand page as stored: [name, slogan, story, join].
     pub brand: Option<[String; 4]>,
+    /// Its photos (content hashes), the cover first.
+    pub brand_photos: Vec<String>,
     /// Partners' applications, pending ones first: (key, organisation, kind, offer, contact, status).
     pub partners: Vec<(String, String, String, String, String, String)>,
     /// (month `YYYY-MM`, [(team, minutes)] most first).
@@ -49,6 +51,11 @@ pub struct Person {
     pub checked_in_at: Option<i64>,
     pub checked_out_at: Option<i64>,
     pub minutes: i64,
+    /// Minutes added (or taken off) by hand, with the reason given.
+    #[serde(default)]
+    pub adjust_minutes: i64,
+    #[serde(default)]
+    pub adjust_reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +102,8 @@ mod sql {
                     checked_in_at: s["checked_in_at"].as_i64(),
                     checked_out_at: s["checked_out_at"].as_i64(),
                     minutes: service_minutes(activity, s["checked_in_at"].as_i64(), s["checked_out_at"].as_i64(), now, s["adjust_minutes"].as_i64().unwrap_or(0)),
+                    adjust_minutes: s["adjust_minutes"].as_i64().unwrap_or(0),
+                    adjust_reason: s["adjust_reason"].as_str().unwrap_or_default().to_string(),
                     key,
                 }
             })
@@ -181,13 +190,14 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
         .filter(|t| only.is_some() && t["branch"].as_str() == only.as_deref())
         .map(|t| (t["key"].as_str().unwrap_or_default().to_string(), t["name"].as_str().unwrap_or_default().to_string()))
         .collect();
-    let brand = match &only {
-        Some(branch) => crate::db::row::<Value>(&db, "SELECT name, slogan, story, join FROM ONLY type::record('brand', $b)", json!({ "b": branch }))
+    let brand_row = match &only {
+        Some(branch) => crate::db::row::<Value>(&db, "SELECT name, slogan, story, join, photos FROM ONLY type::record('brand', $b)", json!({ "b": branch }))
             .await
-            .map_err(AppError::internal)?
-            .map(|b| ["name", "slogan", "story", "join"].map(|f| b[f].as_str().unwrap_or_default().to_string())),
+            .map_err(AppError::internal)?,
         None => None,
     };
+    let brand = brand_row.as_ref().map(|b| ["name", "slogan", "story", "join"].map(|f| b[f].as_str().unwrap_or_default().to_string()));
+    let brand_photos = brand_row.as_ref().and_then(|b| serde_json::from_value(b["photos"].clone()).ok()).unwrap_or_default();
     let partners: Vec<Value> = match &only {
         Some(branch) => crate::db::rows(&db, "SELECT record::id(id) AS key, org, kind, offer, name_mask, phone_mask, status FROM partner WHERE branch = $b", json!({ "b": branch }), 0).await,
         None => crate::db::rows(&db, "SELECT record::id(id) AS key, org, kind, offer, name_mask, phone_mask, status FROM partner", json!({}), 0).await,
@@ -201,7 +211,7 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
         })
         .collect();
     partners.sort_by_key(|p| (p.5 != "applied", p.1.clone()));
-    Ok(Overview { branch: only, teams: own_teams, activities: rows, brand, partners, ranking })
+    Ok(Overview { branch: only, teams: own_teams, activities: rows, brand, brand_photos, partners, ranking })
 }
 
 #[server(endpoint = "get_roster")]

@@ -147,6 +147,17 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
     let (tasks, links) = super::demo_plans::plan_rows(app::gantt::store::today());
     let (mentors, pairings, sessions) = super::demo_plans::mentor_rows();
     let residents = super::demo_residents::resident_rows(&crate::pii::Pii::from_env(), app::gantt::store::today());
+    // Photos first (each its own transaction, kept by hash): the brands refer to them.
+    let photos = tokio::task::spawn_blocking(super::demo_photos::demo_photos).await.map_err(|e| e.to_string())?;
+    let mut brands = residents.brands;
+    for (branch, list) in photos {
+        for (hash, photo) in list {
+            crate::photos::store(db, hash, photo, "demo").await?;
+        }
+        if let Some(brand) = brands.iter_mut().find(|b| b["key"].as_str() == Some(branch.as_str())) {
+            brand["photos"] = json!(list.iter().map(|(hash, _)| hash).collect::<Vec<_>>());
+        }
+    }
     let calendar: Vec<_> = super::demo_plans::CALENDAR_2026.iter().map(|(day, kind, name)| json!({ "key": day, "kind": kind, "name": name })).collect();
     // One transaction: a half-loaded demo can never be mistaken for a loaded one.
     db.query(
@@ -178,7 +189,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
     .bind(json!({
         "branches": branches, "accounts": accounts, "catalog": catalog, "projects": projects, "calendar": calendar,
         "tasks": tasks, "links": links, "mentors": mentors, "pairings": pairings, "sessions": sessions,
-        "brands": residents.brands, "teams": residents.teams, "activities": residents.activities, "signups": residents.signups,
+        "brands": brands, "teams": residents.teams, "activities": residents.activities, "signups": residents.signups,
     }))
     .await?
     .check()?;

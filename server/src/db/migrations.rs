@@ -398,6 +398,23 @@ DEFINE FIELD seq ON partner TYPE int DEFAULT 0;
 DEFINE INDEX partner_branch ON partner FIELDS branch, status;
 DEFINE INDEX partner_seq ON partner FIELDS seq;
 "#,
+}, Migration {
+    version: 10,
+    name: "brand photos, kept by content hash in phone-sized variants",
+    sql: r#"
+-- Keyed by the SHA-256 of the uploaded file. Only re-encoded variants are kept: the
+-- original, with its EXIF and location, never is.
+DEFINE TABLE photo SCHEMAFULL;
+DEFINE FIELD width ON photo TYPE int;
+DEFINE FIELD height ON photo TYPE int;
+DEFINE FIELD widths ON photo TYPE array<int>;
+DEFINE FIELD uploaded_by ON photo TYPE string;
+DEFINE FIELD uploaded_at ON photo TYPE int;
+-- Keyed by [hash, width]: one JPEG each.
+DEFINE TABLE photo_variant SCHEMAFULL;
+DEFINE FIELD data ON photo_variant TYPE bytes;
+DEFINE FIELD photos ON brand TYPE array<string> DEFAULT [];
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

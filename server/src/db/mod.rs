@@ -1,6 +1,7 @@
 //! Opening the database and bringing its schema up to date.
 
 pub mod demo;
+pub mod demo_photos;
 pub mod demo_plans;
 pub mod demo_residents;
 pub mod migrations;

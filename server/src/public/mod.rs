@@ -7,6 +7,7 @@
 //! acts as `resident:<sign-up key>`, proven by the private link's keyed token.
 
 mod forms;
+mod gallery;
 mod pages;
 mod qr;
 

@@ -2,6 +2,7 @@
 //! sign-up form, and a sign-up's private page. No name or phone number is ever on a
 //! public page: counts only; the private page shows the masks.
 
+use super::gallery::{cover, gallery, shown, thumbnail, Shown};
 use super::Public;
 use crate::state::AppState;
 use app::db::{now_ms, row, rows, Db};
@@ -27,12 +28,15 @@ button{font-size:1.05rem;padding:.65rem 1.4rem;margin-top:1rem;border:0;border-r
 button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{background:#fdecea;border:1px solid #e0a49c;padding:.6rem .8rem;border-radius:.4rem;color:#8a1c12}\
 .ok{background:#edf7ed;border:1px solid #9fd0a3;padding:.6rem .8rem;border-radius:.4rem;color:#1d5b22}.trap{position:absolute;left:-9999px}\
 .badge{display:inline-block;padding:0 .5rem;border-radius:1rem;background:#f3e3c3;font-size:.85rem}footer{color:#666;font-size:.85rem;text-align:center;padding:2rem 1rem}\
-svg.chart{width:100%;height:auto}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}";
+svg.chart{width:100%;height:auto}img{max-width:100%;height:auto;display:block;background:#eadfce}img.cover{width:100%;border-radius:.6rem;margin:.5rem 0 1rem}\
+.gallery{display:grid;gap:.5rem;grid-template-columns:1fr 1fr}.gallery img{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:.4rem}\
+img.thumb{width:calc(100% + 2rem);margin:-.8rem -1rem .6rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}";
 
 /// A public page: the frame, Open Graph card, and the body.
-pub(super) fn layout(public: &Public, title: &str, description: &str, path: &str, body: Markup) -> String {
+/// `image` is the path of the picture a shared link's card shows (the app's icon if none).
+pub(super) fn layout(public: &Public, title: &str, description: &str, path: &str, image: Option<&str>, body: Markup) -> String {
     let url = format!("{}{path}", public.base_url);
-    let image = format!("{}/icons/icon-512.png", public.base_url);
+    let image = format!("{}{}", public.base_url, image.unwrap_or("/icons/icon-512.png"));
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -69,7 +73,7 @@ pub(super) fn html_response(status: StatusCode, html: Arc<String>) -> Response {
 
 fn not_found(public: &Public) -> Response {
     let body = html! { h1 { "没有找到这个页面" } p { a href="/" { "回到首页" } } };
-    html_response(StatusCode::NOT_FOUND, Arc::new(layout(public, "没有找到", "页面不存在", "/", body)))
+    html_response(StatusCode::NOT_FOUND, Arc::new(layout(public, "没有找到", "页面不存在", "/", None, body)))
 }
 
 /// `7月12日 周日 09:00–11:30`.
@@ -149,7 +153,10 @@ pub async fn front(State(state): State<AppState>) -> Response {
     let db = state.db.clone();
     let public = state.public.clone();
     cached(&state.public, "/", || async move {
-        let brands: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name, slogan FROM brand ORDER BY key", json!({}), 0).await?;
+        let brands: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name, slogan, photos[0] AS cover FROM brand ORDER BY key", json!({}), 0).await?;
+        let cover_hashes: Vec<String> = brands.iter().filter_map(|b| b["cover"].as_str().map(str::to_string)).collect();
+        let covers: std::collections::BTreeMap<String, Shown> = shown(&db, &cover_hashes).await?.into_iter().map(|p| (p.hash.clone(), p)).collect();
+        let cover_of = |b: &Value| b["cover"].as_str().and_then(|h| covers.get(h));
         let branches: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name FROM branch ORDER BY sort", json!({}), 0).await?;
         let branch_name = |key: &str| branches.iter().find(|b| b["key"].as_str() == Some(key)).and_then(|b| b["name"].as_str()).unwrap_or_default().to_string();
         let highlights: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, title, branch, goals FROM project WHERE nomination IN ['nominated', 'selected'] ORDER BY key", json!({}), 0).await?;
@@ -175,6 +182,7 @@ pub async fn front(State(state): State<AppState>) -> Response {
             div.grid {
                 @for b in &brands {
                     div.card {
+                        @if let Some(photo) = cover_of(b) { (thumbnail(photo, b["name"].as_str().unwrap_or_default())) }
                         h3 { a href={ "/b/" (b["key"].as_str().unwrap_or_default()) } { (b["name"].as_str().unwrap_or_default()) } }
                         p.meta { (branch_name(b["key"].as_str().unwrap_or_default())) }
                         p.meta { (b["slogan"].as_str().unwrap_or_default()) }
@@ -182,7 +190,7 @@ pub async fn front(State(state): State<AppState>) -> Response {
                 }
             }
         };
-        Ok(Some(layout(&public, "党建品牌与志愿活动", "水泊寺街道各党组织的品牌项目和志愿活动，居民可直接报名。", "/", body)))
+        Ok(Some(layout(&public, "党建品牌与志愿活动", "水泊寺街道各党组织的品牌项目和志愿活动，居民可直接报名。", "/", brands.iter().find_map(cover_of).map(Shown::card_url).as_deref(), body)))
     })
     .await
 }
@@ -234,13 +242,17 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>) ->
         let name = brand["name"].as_str().unwrap_or_default().to_string();
         let slogan = brand["slogan"].as_str().unwrap_or_default().to_string();
         let outcomes = brand["outcomes"].as_array().cloned().unwrap_or_default();
+        let hashes: Vec<String> = brand["photos"].as_array().map(|l| l.iter().filter_map(|h| h.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let shown = shown(&db, &hashes).await?;
         let body = html! {
             p.meta { (branch_name.unwrap_or_default()) }
             h1 { (name) }
             @if !slogan.is_empty() { p.slogan { (slogan) } }
+            @if let Some(photo) = shown.first() { (cover(photo, &format!("{name}的照片"))) }
             @for paragraph in brand["story"].as_str().unwrap_or_default().split('\n').filter(|p| !p.trim().is_empty()) {
                 p { (paragraph) }
             }
+            @if shown.len() > 1 { (gallery(&shown[1..], &format!("{name}的照片"))) }
             @if !outcomes.is_empty() { h2 { "看得见的变化" } (outcome_chart(&outcomes)) }
             h2 { "品牌项目" }
             @if projects.is_empty() { p { "项目正在筹备中。" } }
@@ -262,7 +274,7 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>) ->
             p { a href={ "/qr/b/" (branch) ".svg" } { "本页二维码（可打印张贴）" } }
         };
         let description = if slogan.is_empty() { format!("{name}：党建品牌项目与志愿活动") } else { format!("{name}：{slogan}") };
-        Ok(Some(layout(&public, &name, &description, &path_for_page, body)))
+        Ok(Some(layout(&public, &name, &description, &path_for_page, shown.first().map(Shown::card_url).as_deref(), body)))
     })
     .await
 }
@@ -354,7 +366,7 @@ pub(super) async fn join_page(state: &AppState, branch: &str, typed: &Applicatio
             }
         }
     };
-    Ok(Some(layout(&state.public, "申请成为共建单位", &format!("{name}：社会组织、辖区商家申请加入志愿公社"), &format!("/b/{branch}/join"), body)))
+    Ok(Some(layout(&state.public, "申请成为共建单位", &format!("{name}：社会组织、辖区商家申请加入志愿公社"), &format!("/b/{branch}/join"), None, body)))
 }
 
 /// What a sign-up form held, to draw it again with a message.
@@ -392,7 +404,10 @@ pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, pr
         return Ok(None);
     };
     let team_name: Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('volunteer_team', $key)", json!({ "key": a["team"] })).await?;
-    let brand_name: Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('brand', $key)", json!({ "key": a["branch"] })).await?;
+    let brand: Option<Value> = row(&state.db, "SELECT name, photos[0] AS cover FROM ONLY type::record('brand', $key)", json!({ "key": a["branch"] })).await?;
+    let brand_name = brand.as_ref().and_then(|b| b["name"].as_str().map(str::to_string));
+    let cover_hash: Vec<String> = brand.as_ref().and_then(|b| b["cover"].as_str().map(str::to_string)).into_iter().collect();
+    let cover = shown(&state.db, &cover_hash).await?.into_iter().next();
     let counts = counts(&state.db, std::slice::from_ref(&a)).await?;
     let (taken, waiting) = counts.get(key).copied().unwrap_or((0, 0));
     let Some(activity) = Activity::from_record(&a) else { return Ok(None) };
@@ -432,7 +447,7 @@ pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, pr
         p { a href={ "/qr/a/" (key) ".svg" } { "活动二维码（可打印张贴）" } }
     };
     let description = format!("{} · {}", when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default()), a["place"].as_str().unwrap_or_default());
-    Ok(Some(layout(&state.public, &title, &description, &format!("/a/{key}"), body)))
+    Ok(Some(layout(&state.public, &title, &description, &format!("/a/{key}"), cover.as_ref().map(Shown::card_url).as_deref(), body)))
 }
 
 /// `/s/{signup}/{token}`: a resident's own sign-up: place, cancel, check in and out, hours.
@@ -532,7 +547,7 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
             form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="erase"; button.secondary type="submit" { "删除我的姓名和手机号" } }
         }
     };
-    Ok(Some(layout(&state.public, "我的报名", "查看、取消报名，签到和签退", &path, body)))
+    Ok(Some(layout(&state.public, "我的报名", "查看、取消报名，签到和签退", &path, None, body)))
 }
 
 #[cfg(test)]

@@ -189,6 +189,15 @@ pub(crate) struct BatchFacts {
     pub pairings: Option<Vec<app::domain::mentors::Pairing>>,
 }
 
+/// Changes that belong in the audit log besides the operation log, written in the same
+/// transaction: a volunteer's hours changed by hand (who, whose, how much, why).
+fn audit_entry(ctx: &Context, op: &Operation, at: i64) -> Option<Value> {
+    let OpKind::Set { fields } = &op.kind else { return None };
+    let minutes = fields.get("adjust_minutes").and_then(Value::as_i64).filter(|_| op.table == "signup")?;
+    let reason = fields.get("adjust_reason").and_then(Value::as_str).unwrap_or_default();
+    Some(json!({ "at": at, "account": ctx.actor.account, "event": "adjust_hours", "detail": format!("signup:{} {minutes:+} 分钟 {reason}", op.key) }))
+}
+
 /// Applies pushes together, in one transaction, and answers each push's operations.
 /// Write conflicts (another instance wrote the same records) retry the whole group.
 /// `planned` sees the answers before the commit (only the deliberately broken build
@@ -440,6 +449,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         Table::GanttTask | Table::GanttLink => super::gantt::check(db, op, plan_of.as_deref().unwrap_or_default(), batch).await?,
         Table::MentorPairing | Table::MentorSession => super::mentors::check(db, op, &row, batch).await?,
         Table::Activity => super::volunteers::check_activity(op, &row),
+        Table::Brand => super::volunteers::check_brand(db, op).await?,
         Table::Partner => match super::volunteers::check_partner(db, op).await? {
             Ok(fields) => {
                 added = fields;
@@ -567,7 +577,7 @@ async fn write(
     // Statement 0 is BEGIN; each pushed statement gets the next index.
     let mut statement = 0usize;
     let mut field_statements: Vec<(usize, Slot, &'static str)> = Vec::new();
-    let (mut log, mut notes, mut comments) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut log, mut notes, mut comments, mut audits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let applied_at = now_ms();
     // Who sent each push: `$actor_name<p>`, `$client<p>`, `$own_session<p>`.
     for (p, (ctx, _)) in pushes.iter().enumerate() {
@@ -592,6 +602,7 @@ async fn write(
         vars.insert(format!("key{n}"), json!(op.key));
         vars.insert(format!("clock{n}"), json!(op.clock.to_string()));
         log.push(log_entry(ctx, op, applied_at, None));
+        audits.extend(audit_entry(ctx, op, applied_at));
         match effect {
             Effect::Create { fields } => {
                 let mut content = Map::new();
@@ -736,6 +747,10 @@ async fn write(
             vars.insert(table.into(), Value::Array(rows));
             sql.push_str(&format!("INSERT INTO {table} ${table} RETURN NONE;\n"));
         }
+    }
+    if !audits.is_empty() {
+        vars.insert("audits".into(), Value::Array(audits));
+        sql.push_str("INSERT INTO audit $audits RETURN NONE;\n");
     }
     sql.push_str("COMMIT TRANSACTION;\n");
     super::faults::before_commit()?;

@@ -224,6 +224,20 @@ pub(crate) fn check_activity(op: &Operation, row: &Row) -> Result<(), Reason> {
     }
 }
 
+/// A brand page shows only photos the server has kept (`photos::upload` first).
+pub(crate) async fn check_brand(db: &Db, op: &Operation) -> Result<Result<(), Reason>, surrealdb::Error> {
+    let (OpKind::Create { fields } | OpKind::Set { fields }) = &op.kind else { return Ok(Ok(())) };
+    let Some(list) = fields.get("photos").and_then(Value::as_array) else { return Ok(Ok(())) };
+    let hashes: Vec<String> = list.iter().filter_map(|h| h.as_str().map(str::to_string)).collect();
+    if hashes.len() > app::domain::photos::MAX_PER_BRAND {
+        return Ok(Err(Reason::Photo { problem: app::domain::photos::PhotoProblem::TooMany }));
+    }
+    if !crate::photos::missing(db, &hashes).await?.is_empty() {
+        return Ok(Err(Reason::Photo { problem: app::domain::photos::PhotoProblem::Missing }));
+    }
+    Ok(Ok(()))
+}
+
 /// A partner's application: a real branch, a mobile number for its contact, consent; it
 /// starts as applied, and only the branch's staff move it on.
 pub(crate) async fn check_partner(db: &Db, op: &Operation) -> Result<Result<Vec<(&'static str, Value)>, Reason>, surrealdb::Error> {
