@@ -207,12 +207,23 @@ async fn check_in_by_code_and_out_gives_the_hours() {
     let adjust = |reason: &str| Operation::set("signup", key, [("adjust_minutes".to_string(), json!(30)), ("adjust_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));
     let answer = push_ok(&server.base, &secretary, vec![adjust("")]).await;
     assert!(answer.results[0].message.as_deref().unwrap_or_default().contains("必须填写原因"));
+    let audited = |db: server::db::Db| async move {
+        let rows: Vec<Value> = app::db::rows(&db, "SELECT account, detail FROM audit WHERE event = 'adjust_hours'", json!({}), 0).await.unwrap();
+        rows
+    };
+    assert!(audited(server.db.clone()).await.is_empty(), "a refused change is not audited as made");
     let answer = push_ok(&server.base, &secretary, vec![adjust("补录纸质签到表")]).await;
     assert_eq!(answer.results[0].status, OpStatus::Accepted);
+    // In the audit log: who, whose, how much and why.
+    let entries = audited(server.db.clone()).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["account"], "lixiurong");
+    assert_eq!(entries[0]["detail"], format!("signup:{key} +30 分钟 补录纸质签到表"));
     // Another branch's staff may not.
     let stranger = login(&server.base, "guojing").await;
     let answer = push_ok(&server.base, &stranger, vec![adjust("补录")]).await;
     assert_eq!(answer.results[0].status, OpStatus::Rejected);
+    assert_eq!(audited(server.db.clone()).await.len(), 1);
 }
 
 #[tokio::test]

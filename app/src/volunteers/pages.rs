@@ -288,6 +288,7 @@ pub fn RosterPage() -> impl IntoView {
     let capacity = RwSignal::new(String::new());
     let walk_name = RwSignal::new(String::new());
     let walk_phone = RwSignal::new(String::new());
+    let adjust_form = AdjustForm::new();
 
     let save = move |op: Operation| {
         let locale = locale.get_untracked();
@@ -422,7 +423,7 @@ pub fn RosterPage() -> impl IntoView {
                                     <label>{move || t(locale.get(), Msg::VolunteerPhone)}<input type="tel" maxlength="20" prop:value=move || walk_phone.get() on:input=move |ev| walk_phone.set(event_target_value(&ev))/></label>
                                     <button type="submit" class="primary"><Tr m=Msg::WalkInAdd/></button>
                                 </form>
-                                <HoursAdjustment people=roster.people.clone()/>
+                                <HoursAdjustment people=roster.people.clone() form=adjust_form/>
                                 {(!roster.reveals.is_empty()).then(|| view! {
                                     <h2><Tr m=Msg::RevealLog/></h2>
                                     <ul class="reveal-log">
@@ -438,16 +439,29 @@ pub fn RosterPage() -> impl IntoView {
     }
 }
 
+/// What is typed in the hours form, kept outside the roster so that a live update
+/// redrawing the roster loses none of it.
+#[derive(Clone, Copy)]
+struct AdjustForm {
+    chosen: RwSignal<String>,
+    minutes: RwSignal<String>,
+    reason: RwSignal<String>,
+    status: RwSignal<Option<Result<String, String>>>,
+}
+
+impl AdjustForm {
+    fn new() -> AdjustForm {
+        AdjustForm { chosen: RwSignal::new(String::new()), minutes: RwSignal::new(String::new()), reason: RwSignal::new(String::new()), status: RwSignal::new(None) }
+    }
+}
+
 /// Hours changed by hand: a person, the minutes added or taken off, and a reason, which
 /// the server requires and writes to the audit log with the change.
 #[component]
-fn HoursAdjustment(people: Vec<Person>) -> impl IntoView {
+fn HoursAdjustment(people: Vec<Person>, form: AdjustForm) -> impl IntoView {
     let locale = use_locale();
+    let AdjustForm { chosen, minutes, reason, status } = form;
     let people: Vec<Person> = people.into_iter().filter(|p| p.place != "cancelled").collect();
-    let chosen = RwSignal::new(people.first().map(|p| p.key.clone()).unwrap_or_default());
-    let minutes = RwSignal::new(people.first().map(|p| p.adjust_minutes.to_string()).unwrap_or_default());
-    let reason = RwSignal::new(people.first().map(|p| p.adjust_reason.clone()).unwrap_or_default());
-    let status = RwSignal::new(None::<Result<String, String>>);
     let list = StoredValue::new(people.clone());
     let choose = move |key: String| {
         if let Some(p) = list.with_value(|l| l.iter().find(|p| p.key == key).cloned()) {
@@ -456,6 +470,11 @@ fn HoursAdjustment(people: Vec<Person>) -> impl IntoView {
         }
         chosen.set(key);
     };
+    if !people.iter().any(|p| p.key == chosen.get_untracked()) {
+        if let Some(first) = people.first() {
+            choose(first.key.clone());
+        }
+    }
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let locale = locale.get_untracked();

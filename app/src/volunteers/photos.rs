@@ -4,8 +4,12 @@
 //! everything again (`server/src/photos.rs`); this only saves a doomed upload.
 
 use crate::domain::ops::{OpKind, Operation};
-use crate::domain::photos::{self, PhotoProblem};
-use crate::i18n::{photo_problem, t, use_locale, Locale, Msg, Tr};
+use crate::domain::photos;
+#[cfg(feature = "hydrate")]
+use crate::domain::photos::PhotoProblem;
+#[cfg(feature = "hydrate")]
+use crate::i18n::{photo_problem, Locale};
+use crate::i18n::{t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
 use crate::ui::StatusLine;
 use leptos::prelude::*;

@@ -56,6 +56,30 @@ test('staff check volunteers in offline; the hours reach the server; a revealed 
   await expect(page.locator('table.people tr').filter({ hasText: '王五' }).getByRole('button', { name: '签退' })).toHaveCount(0);
 });
 
+test('staff change hours by hand only with a reason', async ({ page }) => {
+  await signedIn(page, 'zhangxiaoyan');
+  await page.goto('/volunteers/act_today');
+  await hydrated(page);
+  const form = page.locator('form.adjust');
+  const who = form.getByLabel('志愿者');
+  await who.selectOption({ index: 1 });
+  const [name, mask] = (await who.locator('option:checked').textContent())!.trim().split(' ');
+  await form.getByLabel('增减分钟数').fill('90');
+  await form.getByLabel('调整原因').fill(' ');
+  await form.getByRole('button', { name: '保存调整' }).click();
+  await expect(form.locator('.form-error')).toContainText('必须填写原因');
+  await form.getByLabel('调整原因').fill('补录纸质签到表');
+  await form.getByRole('button', { name: '保存调整' }).click();
+  await expect(form.locator('.form-ok')).toContainText('已保存');
+  await page.reload();
+  await hydrated(page);
+  const row = page.locator('table.people tr').filter({ hasText: name }).filter({ hasText: mask });
+  await expect(row.locator('td').last()).toHaveText('1.5');
+  // The form shows what is stored for that person.
+  await page.locator('form.adjust').getByLabel('志愿者').selectOption({ label: `${name} ${mask}` });
+  await expect(page.locator('form.adjust').getByLabel('调整原因')).toHaveValue('补录纸质签到表');
+});
+
 test('another branch cannot open the roster', async ({ page }) => {
   await signedIn(page, 'guojing');
   await page.goto('/volunteers/act_today');
