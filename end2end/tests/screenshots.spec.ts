@@ -44,6 +44,42 @@ for (const [name, viewport] of Object.entries(sizes)) {
     await page.goto('/projects/new');
     await expect(page.getByLabel('项目名称')).toBeVisible();
     await page.screenshot({ path: `screenshots/${name}-declare.png`, fullPage: true });
+    // The staff's volunteer views: the commune with its brand editor open, and a roster.
+    await page.goto('/volunteers');
+    await hydrated(page);
+    await page.getByText('编辑本支部品牌页').click();
+    await expect(page.locator('.photo-list img').first()).toBeVisible();
+    await page.screenshot({ path: `screenshots/${name}-volunteers.png`, fullPage: true });
+    await page.goto('/volunteers/act_today');
+    await hydrated(page);
+    await expect(page.locator('.checkin-code strong')).toHaveText('246810');
+    await page.screenshot({ path: `screenshots/${name}-roster.png`, fullPage: true });
+    for (const path of ['/volunteers', '/volunteers/act_today']) {
+      await page.goto(path);
+      await hydrated(page);
+      const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(wider, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
+    }
+    await page.close();
+  });
+
+  test(`residents' pages at ${name} size`, async ({ browser }) => {
+    const page = await browser.newPage({ viewport, locale: 'zh-CN', javaScriptEnabled: false });
+    for (const [path, shot] of [['/', 'front'], ['/b/wenxing', 'brand'], ['/b/wenyuan', 'brand-outcomes'], ['/a/act_today', 'activity']]) {
+      await page.goto(path);
+      // Every photo in the page loaded, lazy ones included, before the picture is taken.
+      await page.evaluate(async () => {
+        for (const img of Array.from(document.images)) img.loading = 'eager';
+        await Promise.all(Array.from(document.images).map((img) => img.complete ? null : new Promise((done) => { img.onload = img.onerror = done; })));
+      });
+      await page.screenshot({ path: `screenshots/${name}-${shot}.png`, fullPage: true });
+      const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(wider, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
+      const broken = await page.evaluate(() => Array.from(document.images).filter((img) => img.naturalWidth === 0).map((img) => img.src));
+      expect(broken, `${path} has photos that do not load`).toEqual([]);
+    }
+    await page.locator('#signup').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `screenshots/${name}-signup.png` });
     await page.close();
   });
 }

@@ -62,7 +62,7 @@ test('staff change hours by hand only with a reason', async ({ page }) => {
   await hydrated(page);
   const form = page.locator('form.adjust');
   const who = form.getByLabel('志愿者');
-  await who.selectOption({ index: 1 });
+  await who.selectOption({ index: 0 });
   const [name, mask] = (await who.locator('option:checked').textContent())!.trim().split(' ');
   await form.getByLabel('增减分钟数').fill('90');
   await form.getByLabel('调整原因').fill(' ');

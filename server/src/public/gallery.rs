@@ -66,7 +66,7 @@ pub(super) fn gallery(photos: &[Shown], alt: &str) -> Markup {
 /// A brand's cover as a small picture on the front page's card.
 pub(super) fn thumbnail(photo: &Shown, alt: &str) -> Markup {
     html! {
-        img.thumb src=(photo.smallest()) srcset=(photos::srcset(&photo.hash, &photo.widths)) sizes="(max-width: 30rem) 100vw, 15rem"
+        img.thumb src=(photo.smallest()) srcset=(photos::srcset(&photo.hash, &photo.widths)) sizes="(max-width: 30rem) 50vw, 15rem"
             width=(photo.width) height=(photo.height) alt=(alt) loading="lazy" decoding="async";
     }
 }

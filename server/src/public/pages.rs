@@ -30,7 +30,8 @@ button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{b
 .badge{display:inline-block;padding:0 .5rem;border-radius:1rem;background:#f3e3c3;font-size:.85rem}footer{color:#666;font-size:.85rem;text-align:center;padding:2rem 1rem}\
 svg.chart{width:100%;height:auto}img{max-width:100%;height:auto;display:block;background:#eadfce}img.cover{width:100%;border-radius:.6rem;margin:.5rem 0 1rem}\
 .gallery{display:grid;gap:.5rem;grid-template-columns:1fr 1fr}.gallery img{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:.4rem}\
-img.thumb{width:calc(100% + 2rem);margin:-.8rem -1rem .6rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}";
+img.thumb{width:calc(100% + 1.2rem);margin:-.6rem -.6rem .5rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}\
+.grid.brands{grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}.brands .card{padding:.6rem}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}";
 
 /// A public page: the frame, Open Graph card, and the body.
 /// `image` is the path of the picture a shared link's card shows (the app's icon if none).
@@ -179,7 +180,7 @@ pub async fn front(State(state): State<AppState>) -> Response {
             @if activities.is_empty() { p { "近期没有招募中的活动。" } }
             (activity_cards(&activities, &counts))
             h2 { "各支部品牌" }
-            div.grid {
+            div.grid.brands {
                 @for b in &brands {
                     div.card {
                         @if let Some(photo) = cover_of(b) { (thumbnail(photo, b["name"].as_str().unwrap_or_default())) }
