@@ -56,6 +56,11 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoProblem> {
     let mut picture = DynamicImage::from_decoder(decoder).map_err(too_big)?;
     // Phones store a photo sideways and say so in EXIF; the EXIF is dropped, so turn it now.
     picture.apply_orientation(orientation);
+    variants(picture)
+}
+
+/// The phone-sized JPEG variants of an upright picture, none wider than it.
+pub fn variants(picture: DynamicImage) -> Result<Processed, PhotoProblem> {
     let picture = DynamicImage::ImageRgb8(flatten(picture));
     let (width, height) = (picture.width(), picture.height());
     let mut variants = Vec::new();

@@ -300,3 +300,24 @@ async fn a_merchant_applies_and_the_branch_reviews() {
     }
     assert!(shown, "the approved partner is on the brand page within a second");
 }
+
+#[tokio::test]
+async fn public_pages_are_small_need_no_script_and_size_their_photos() {
+    let server = start().await;
+    for path in ["/", "/b/wenxing", "/b/wenyuan", "/a/act_today", "/b/wenxing/join"] {
+        // Compressed as a phone receives it (this client does not decompress).
+        let response = client().get(format!("{}{path}", server.base)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"), "{path}");
+        let size = response.bytes().await.unwrap().len();
+        assert!(size <= 50 * 1024, "{path} is {size} bytes gzipped, over 50 KB");
+        let page = client().get(format!("{}{path}", server.base)).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("<script") && !page.contains("rel=\"stylesheet\""), "{path} needs more than one request");
+        // Every photo has its size in the markup and a choice of widths; only the cover loads at once.
+        for img in page.split("<img ").skip(1) {
+            let tag = &img[..img.find('>').unwrap()];
+            assert!(tag.contains("width=\"") && tag.contains("height=\"") && tag.contains("srcset=\"") && tag.contains("alt=\""), "{path}: {tag}");
+            assert!(tag.contains("loading=\"lazy\"") || tag.contains("class=\"cover\""), "{path}: {tag}");
+        }
+    }
+}

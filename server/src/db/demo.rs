@@ -148,7 +148,9 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
     let (mentors, pairings, sessions) = super::demo_plans::mentor_rows();
     let residents = super::demo_residents::resident_rows(&crate::pii::Pii::from_env(), app::gantt::store::today());
     // Photos first (each its own transaction, kept by hash): the brands refer to them.
+    let started = std::time::Instant::now();
     let photos = tokio::task::spawn_blocking(super::demo_photos::demo_photos).await.map_err(|e| e.to_string())?;
+    tracing::info!(ms = started.elapsed().as_millis() as u64, "demo photos drawn and processed");
     let mut brands = residents.brands;
     for (branch, list) in photos {
         for (hash, photo) in list {
