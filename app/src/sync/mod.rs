@@ -211,6 +211,20 @@ pub fn call_page_hook(name: &str) {
     let _ = name;
 }
 
+/// Asks the service worker to keep these pages, so they open offline later (`xfWarm`).
+pub fn warm(paths: &[String]) {
+    #[cfg(feature = "hydrate")]
+    {
+        let urls = js_sys::Array::new();
+        for path in paths.iter().take(20) {
+            urls.push(&wasm_bindgen::JsValue::from_str(path));
+        }
+        engine::call_page_hook("xfWarm", Some(&urls));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = paths;
+}
+
 /// Sends one operation straight to the server without queueing it: for what must never
 /// be stored in the browser (a password change).
 pub async fn push_now(op: Operation, locale: Locale) -> Result<OpResult, String> {

@@ -39,6 +39,7 @@ pub fn VolunteersPage() -> impl IntoView {
     // The form stays outside the part redrawn on every commit: what was typed is kept.
     let teams = RwSignal::new(None::<(String, Vec<(String, String)>)>);
     let brand = RwSignal::new(None::<(String, [String; 4], Vec<String>)>);
+    let warmed = StoredValue::new(false);
     Effect::new(move |_| {
         if let Some(Ok(overview)) = data.get() {
             // Read once: a later commit must not overwrite what is being typed.
@@ -46,6 +47,11 @@ pub fn VolunteersPage() -> impl IntoView {
                 if let (Some(branch), Some(text)) = (overview.branch.clone(), overview.brand.clone()) {
                     brand.set(Some((branch, text, overview.brand_photos.clone())));
                 }
+            }
+            // Once a visit: a live update is no reason to fetch the rosters again.
+            if !warmed.get_value() {
+                warmed.set_value(true);
+                keep_this_weeks_rosters(&overview.activities);
             }
             if let Some(branch) = overview.branch.filter(|_| !overview.teams.is_empty()) {
                 if teams.with_untracked(|t| t.as_ref().map(|(b, list)| (b, list)) != Some((&branch, &overview.teams))) {
@@ -201,6 +207,23 @@ fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl
             <StatusLine status/>
         </details>
     }
+}
+
+/// Asks the service worker to keep the rosters of this week's activities, so that staff
+/// can open them on site without a network, even those they never opened.
+fn keep_this_weeks_rosters(activities: &[ActivityRow]) {
+    #[cfg(feature = "hydrate")]
+    let now = js_sys::Date::now() as i64;
+    #[cfg(not(feature = "hydrate"))]
+    let now = crate::db::now_ms();
+    let today = local_from_ms(now).format("%Y-%m-%d").to_string();
+    let week = local_from_ms(now + 7 * 86_400_000).format("%Y-%m-%dT%H:%M").to_string();
+    let coming: Vec<String> = activities
+        .iter()
+        .filter(|a| !a.cancelled && a.ends_at.as_str() >= today.as_str() && a.starts_at <= week)
+        .map(|a| format!("/volunteers/{}", a.key))
+        .collect();
+    crate::sync::warm(&coming);
 }
 
 /// The branch's public brand page (一社一品): name, slogan, story and how to join. Only

@@ -80,6 +80,36 @@ test('staff change hours by hand only with a reason', async ({ page }) => {
   await expect(page.locator('form.adjust').getByLabel('调整原因')).toHaveValue('补录纸质签到表');
 });
 
+test("this week's rosters open offline on site once the volunteer page was seen online", async ({ page, context }) => {
+  await signedIn(page, 'zhangxiaoyan');
+  await page.goto('/volunteers');
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  // The page asks the worker to keep the rosters of this week's activities.
+  await page.reload();
+  await hydrated(page);
+  await expect.poll(() => page.evaluate(async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('xf-pages-') && await (await caches.open(name)).match(new URL('/volunteers/act_today', location.href).href)) return true;
+    }
+    return false;
+  }), { timeout: 15_000 }).toBe(true);
+
+  // On site, without a network, the roster never opened before comes up and takes a check-in.
+  await context.setOffline(true);
+  await page.goto('/volunteers/act_today');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('社区敬老午餐志愿服务');
+  await expect(page.locator('.checkin-code strong')).toHaveText('246810');
+  const row = page.locator('table.people tr', { has: page.getByRole('button', { name: '签到', exact: true }) }).first();
+  if (await row.count()) {
+    await row.getByRole('button', { name: '签到', exact: true }).click();
+    await expect(page.locator('.form-ok')).toContainText('已保存在本机');
+  }
+  await context.setOffline(false);
+});
+
 test('another branch cannot open the roster', async ({ page }) => {
   await signedIn(page, 'guojing');
   await page.goto('/volunteers/act_today');
@@ -170,6 +200,8 @@ test('staff cut an activity\'s places; the latest sign-up is told on their priva
   await page.getByRole('link', { name: '暑期“四点半课堂”作业辅导' }).first().click();
   await hydrated(page);
   const places = page.getByLabel('名额（人）');
+  // A link followed inside the app: the roster is fetched after the click.
+  await expect(page.locator('table.people')).toBeVisible();
   const people = await page.locator('table.people tr').filter({ hasText: '已确认' }).count();
   expect(people).toBeGreaterThan(1);
   await places.fill(String(people - 1));
