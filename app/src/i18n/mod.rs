@@ -328,7 +328,7 @@ messages! {
     PhotoMakeCover => "设为封面", "Make cover";
     PhotoRemove => "移除", "Remove";
     PhotoUploading => "正在上传照片……", "Uploading the photo…";
-    PhotoNeedsNetwork => "上传照片需要联网；文字修改可以离线保存", "Uploading a photo needs the network; text edits can be saved offline";
+    PhotoNeedsNetwork => "照片没能保存在本机，请联网后再上传", "The photo could not be kept on this device; upload it when online";
     AdjustHours => "手工调整时长", "Adjust hours by hand";
     AdjustWho => "志愿者", "Volunteer";
     AdjustMinutes => "增减分钟数（减少填负数）", "Minutes to add (negative to take off)";

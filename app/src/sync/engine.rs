@@ -125,6 +125,54 @@ async fn post_json(url: &str, body: String) -> Result<String, PushError> {
     Ok(text.as_string().unwrap_or_default())
 }
 
+/// How sending a photo ended.
+pub enum PhotoSent {
+    Kept,
+    /// Refused for good, with the server's reason when it gave one.
+    Refused(Option<crate::domain::photos::PhotoProblem>, String),
+    Offline,
+}
+
+/// `PUT /api/photos/{hash}` with the photo's bytes (a `File` or a `Uint8Array`).
+pub async fn put_photo(hash: &str, body: &JsValue) -> PhotoSent {
+    let init = web_sys::RequestInit::new();
+    init.set_method("PUT");
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(body);
+    let Ok(request) = web_sys::Request::new_with_str_and_init(&format!("/api/photos/{hash}"), &init) else { return PhotoSent::Offline };
+    let Some(window) = web_sys::window() else { return PhotoSent::Offline };
+    let response: web_sys::Response = match JsFuture::from(window.fetch_with_request(&request)).await.map(|r| r.dyn_into()) {
+        Ok(Ok(response)) => response,
+        _ => return PhotoSent::Offline,
+    };
+    if response.ok() {
+        return PhotoSent::Kept;
+    }
+    if response.status() >= 500 || response.status() == 401 {
+        return PhotoSent::Offline;
+    }
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    PhotoSent::Refused(serde_json::from_str(&text).ok(), text)
+}
+
+/// Uploads the photos kept while offline. Stops at the first that cannot be sent now; one
+/// refused for good is dropped (the operation naming it is then refused and shown).
+async fn upload_waiting_photos() -> Result<(), PushError> {
+    let Ok(waiting) = store::waiting_photos().await else { return Ok(()) };
+    for (hash, bytes) in waiting {
+        match put_photo(&hash, &bytes).await {
+            PhotoSent::Offline => return Err(PushError::Network),
+            PhotoSent::Kept | PhotoSent::Refused(..) => {
+                let _ = store::forget_photo(&hash).await;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sends a batch as it is and returns the server's answer.
 pub async fn push(ops: Vec<Operation>) -> Result<SyncResponse, PushError> {
     let body = serde_json::to_string(&SyncRequest { client: device_id(), ops }).map_err(|_| PushError::Network)?;
@@ -404,6 +452,12 @@ async fn flush(awaited: Option<uuid::Uuid>) -> Option<OpResult> {
     let (state, account) = engine()?;
     let order = IN_ORDER.with(|m| m.clone());
     let _turn = order.lock().await;
+    // Photos picked offline go first: the operations naming them are refused without them.
+    if upload_waiting_photos().await.is_err() {
+        mark_offline(&state).await;
+        schedule_retry(None);
+        return None;
+    }
     let flushed = outbox::flush(&mut BrowserQueue, &mut Fetch, &account, outbox::BATCH).await;
     if flushed.answered {
         mark_online(&state).await;

@@ -5,10 +5,10 @@
 //! side is `server::sync`.
 
 #[cfg(feature = "hydrate")]
-mod engine;
+pub mod engine;
 mod pages;
 #[cfg(feature = "hydrate")]
-mod store;
+pub mod store;
 
 pub use pages::{SyncBar, SyncPage};
 

@@ -1,7 +1,8 @@
 //! The browser's local store in IndexedDB (through `idb`): the server's copy of the
 //! working set, the queue of operations not yet accepted, the problems the person has to
-//! look at, and a few settings (cursor, device, offline since). Values are JSON text, so
-//! a damaged entry is found when it is read, not when the browser loads it.
+//! look at, a few settings (cursor, device, offline since), and photos picked offline.
+//! Values are JSON text, so a damaged entry is found when it is read, not when the browser
+//! loads it; photos are kept as their bytes.
 //!
 //! Each function opens its own transaction and awaits only IndexedDB requests inside it:
 //! a transaction commits as soon as control returns to the event loop.
@@ -15,11 +16,13 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 const NAME: &str = "xianfeng";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 pub const RECORDS: &str = "records";
 pub const QUEUE: &str = "queue";
 pub const PROBLEMS: &str = "problems";
 pub const META: &str = "meta";
+/// Photos picked without a network, by content hash, until they are uploaded.
+pub const PHOTOS: &str = "photos";
 
 thread_local! {
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
@@ -39,7 +42,7 @@ async fn db() -> StoreResult<Rc<Database>> {
     let mut request = factory.open(NAME, Some(VERSION)).map_err(fail)?;
     request.on_upgrade_needed(|event| {
         if let Ok(db) = event.database() {
-            for store in [RECORDS, QUEUE, PROBLEMS, META] {
+            for store in [RECORDS, QUEUE, PROBLEMS, META, PHOTOS] {
                 if !db.store_names().iter().any(|s| s == store) {
                     let _ = db.create_object_store(store, ObjectStoreParams::new());
                 }
@@ -216,4 +219,31 @@ pub async fn meta<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
 
 pub async fn set_meta<T: Serialize>(key: &str, value: &T) -> StoreResult<()> {
     put_all(META, vec![(key.to_string(), serde_json::to_string(value).map_err(fail)?)]).await
+}
+
+// ---- photos waiting for the network
+
+/// Keeps a photo's bytes until it can be uploaded (before the operation naming it is sent).
+pub async fn keep_photo(hash: &str, bytes: &js_sys::Uint8Array) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadWrite).map_err(fail)?;
+    tx.object_store(PHOTOS).map_err(fail)?.put(bytes, Some(&JsValue::from_str(hash))).map_err(fail)?.await.map_err(fail)?;
+    tx.commit().map_err(fail)?.await.map_err(fail)?;
+    Ok(())
+}
+
+/// Every photo still waiting: (hash, bytes).
+pub async fn waiting_photos() -> StoreResult<Vec<(String, js_sys::Uint8Array)>> {
+    use wasm_bindgen::JsCast;
+    let db = db().await?;
+    let tx = db.transaction(&[PHOTOS], TransactionMode::ReadOnly).map_err(fail)?;
+    let os = tx.object_store(PHOTOS).map_err(fail)?;
+    let keys = os.get_all_keys(None, None).map_err(fail)?.await.map_err(fail)?;
+    let values = os.get_all(None, None).map_err(fail)?.await.map_err(fail)?;
+    let _ = tx.await;
+    Ok(keys.into_iter().zip(values).filter_map(|(k, v)| Some((k.as_string()?, v.dyn_into::<js_sys::Uint8Array>().ok()?))).collect())
+}
+
+pub async fn forget_photo(hash: &str) -> StoreResult<()> {
+    delete_all(PHOTOS, vec![hash.to_string()]).await
 }

@@ -36,39 +36,31 @@ impl UploadError {
     }
 }
 
-/// Reads the file, names it by its SHA-256 and uploads it. Returns its name.
+/// Reads the file, names it by its SHA-256 and uploads it; without a network, keeps it on
+/// the device to be uploaded before the operation naming it is sent. Returns its name and
+/// whether it is waiting on the device.
 #[cfg(feature = "hydrate")]
-pub async fn upload(file: web_sys::File) -> Result<String, UploadError> {
+pub async fn upload(file: &web_sys::File) -> Result<(String, bool), UploadError> {
+    use crate::sync::engine::{put_photo, PhotoSent};
     use sha2::{Digest, Sha256};
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     photos::check_size(file.size() as usize).map_err(UploadError::Photo)?;
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| UploadError::Photo(PhotoProblem::Damaged))?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let bytes = js_sys::Uint8Array::new(&buffer);
+    let copy = bytes.to_vec();
     // Told by the bytes, as the server will: a renamed PDF is caught before it is sent.
-    if photos::sniff(&bytes).is_none() {
+    if photos::sniff(&copy).is_none() {
         return Err(UploadError::Photo(PhotoProblem::NotImage));
     }
-    let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let init = web_sys::RequestInit::new();
-    init.set_method("PUT");
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    init.set_body(&file);
-    let request = web_sys::Request::new_with_str_and_init(&format!("/api/photos/{hash}"), &init).map_err(|_| UploadError::Offline)?;
-    let window = web_sys::window().ok_or(UploadError::Offline)?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| UploadError::Offline)?.dyn_into().map_err(|_| UploadError::Offline)?;
-    if response.ok() {
-        return Ok(hash);
-    }
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    match serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| serde_json::from_value::<PhotoProblem>(v).ok()) {
-        Some(problem) => Err(UploadError::Photo(problem)),
-        None if response.status() >= 500 => Err(UploadError::Offline),
-        None => Err(UploadError::Refused(text)),
+    let hash: String = Sha256::digest(&copy).iter().map(|b| format!("{b:02x}")).collect();
+    match put_photo(&hash, file).await {
+        PhotoSent::Kept => Ok((hash, false)),
+        PhotoSent::Refused(Some(problem), _) => Err(UploadError::Photo(problem)),
+        PhotoSent::Refused(None, text) => Err(UploadError::Refused(text)),
+        PhotoSent::Offline => match crate::sync::store::keep_photo(&hash, &bytes).await {
+            Ok(()) => Ok((hash, true)),
+            Err(_) => Err(UploadError::Offline),
+        },
     }
 }
 
@@ -78,6 +70,8 @@ pub async fn upload(file: web_sys::File) -> Result<String, UploadError> {
 pub fn BrandPhotos(branch: String, initial: Vec<String>) -> impl IntoView {
     let locale = use_locale();
     let list = RwSignal::new(initial);
+    // Photos waiting on this device are shown from the file itself.
+    let local = RwSignal::new(std::collections::HashMap::<String, String>::new());
     let status = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
     let branch = StoredValue::new(branch);
@@ -107,10 +101,17 @@ pub fn BrandPhotos(branch: String, initial: Vec<String>) -> impl IntoView {
             busy.set(true);
             status.set(Some(Ok(t(locale, Msg::PhotoUploading).into())));
             leptos::task::spawn_local(async move {
-                let result = upload(file).await;
+                let result = upload(&file).await;
                 busy.set(false);
                 match result {
-                    Ok(hash) => {
+                    Ok((hash, waiting)) => {
+                        if waiting {
+                            if let Ok(url) = web_sys::Url::create_object_url_with_blob(&file) {
+                                local.update(|l| {
+                                    l.insert(hash.clone(), url);
+                                });
+                            }
+                        }
                         let mut next = list.get_untracked();
                         if !next.contains(&hash) {
                             next.push(hash);
@@ -133,7 +134,7 @@ pub fn BrandPhotos(branch: String, initial: Vec<String>) -> impl IntoView {
                         let remove_hash = hash.clone();
                         view! {
                             <li>
-                                <img src=photos::url(&hash, photos::WIDTHS[0]) width="160" height="107" alt=move || format!("{} {}", t(locale.get(), Msg::BrandPhotos), i + 1)/>
+                                <img src={ let hash = hash.clone(); move || local.with(|l| l.get(&hash).cloned()).unwrap_or_else(|| photos::url(&hash, photos::WIDTHS[0])) } width="160" height="107" alt=move || format!("{} {}", t(locale.get(), Msg::BrandPhotos), i + 1)/>
                                 {if i == 0 {
                                     view! { <span class="badge"><Tr m=Msg::PhotoCover/></span> }.into_any()
                                 } else {

@@ -47,3 +47,30 @@ test('staff add a photo to the brand page and make it the cover; a file that is 
   expect(width).toBeLessThanOrEqual(1024);
   await phone.close();
 });
+
+test('a photo picked offline is kept on the tablet and reaches the brand page when the network is back', async ({ page, context }) => {
+  await signedIn(page, 'zhouhong');
+  await page.goto('/volunteers');
+  await hydrated(page);
+  await page.getByText('编辑本支部品牌页').click();
+  const photos = page.locator('.photo-list li');
+  await expect(photos.first()).toBeVisible();
+  const before = await photos.count();
+  const shot = await page.screenshot({ type: 'jpeg', quality: 70 });
+  const hash = createHash('sha256').update(shot).digest('hex');
+
+  await context.setOffline(true);
+  await page.getByLabel('添加照片').setInputFiles({ name: 'site-visit.jpg', mimeType: 'image/jpeg', buffer: shot });
+  await expect(photos).toHaveCount(before + 1);
+  await expect(page.locator('.brand-photos .form-ok')).toContainText('已保存在本机');
+  // Drawn from the file on the device, since the server does not have it yet.
+  const thumbnail = photos.last().locator('img');
+  await expect(thumbnail).toHaveAttribute('src', /^blob:/);
+  const width = await thumbnail.evaluate((img: HTMLImageElement) => img.complete ? img.naturalWidth : new Promise((done) => img.onload = () => done(img.naturalWidth)));
+  expect(width).toBeGreaterThan(0);
+
+  // Online again: the photo goes up first, then the operation naming it.
+  await context.setOffline(false);
+  await expect.poll(async () => (await (await page.request.get('/b/wenyuan')).text()).includes(`/p/${hash}/480.jpg`), { timeout: 20_000 }).toBe(true);
+  expect((await page.request.get(`/p/${hash}/960.jpg`)).status()).toBe(200);
+});
