@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, Locator, Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { signedIn, hydrated } from '../fixtures/app';
 
@@ -8,14 +8,19 @@ import { signedIn, hydrated } from '../fixtures/app';
 
 test.use({ viewport: { width: 1024, height: 768 } });
 
-test('staff add a photo to the brand page and make it the cover; a file that is not an image is refused', async ({ page }) => {
-  await signedIn(page, 'zhangxiaoyan');
+/** Signs in, opens the brand editor on /volunteers; its photos and how many there are. */
+async function brandPhotos(page: Page, who: string): Promise<{ photos: Locator; before: number }> {
+  await signedIn(page, who);
   await page.goto('/volunteers');
   await hydrated(page);
   await page.getByText('编辑本支部品牌页').click();
   const photos = page.locator('.photo-list li');
   await expect(photos.first()).toBeVisible();
-  const before = await photos.count();
+  return { photos, before: await photos.count() };
+}
+
+test('staff add a photo to the brand page and make it the cover; a file that is not an image is refused', async ({ page }) => {
+  const { photos, before } = await brandPhotos(page, 'zhangxiaoyan');
   const picker = page.getByLabel('添加照片');
 
   await picker.setInputFiles({ name: 'poster.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('%PDF-1.7 a document, not a photo') });
@@ -49,13 +54,7 @@ test('staff add a photo to the brand page and make it the cover; a file that is 
 });
 
 test('a photo picked offline is kept on the tablet and reaches the brand page when the network is back', async ({ page, context }) => {
-  await signedIn(page, 'zhouhong');
-  await page.goto('/volunteers');
-  await hydrated(page);
-  await page.getByText('编辑本支部品牌页').click();
-  const photos = page.locator('.photo-list li');
-  await expect(photos.first()).toBeVisible();
-  const before = await photos.count();
+  const { photos, before } = await brandPhotos(page, 'zhouhong');
   const shot = await page.screenshot({ type: 'jpeg', quality: 70 });
   const hash = createHash('sha256').update(shot).digest('hex');
 
