@@ -225,3 +225,29 @@ async fn second_instance(first: &TestServer) -> String {
     });
     format!("http://{addr}")
 }
+
+#[tokio::test]
+async fn photos_no_brand_shows_are_removed_a_month_after_upload() {
+    let server = start().await;
+    let staff = login(&server.base, "lixiurong").await;
+    let shown = brand_photos(&server.db, "wenxing").await;
+    let (unused, recent) = (jpeg(640, 480), jpeg(660, 480));
+    for photo in [&unused, &recent] {
+        assert_eq!(put(&staff, &server.base, &hash_of(photo), photo.clone()).await.0, 201);
+    }
+    // Everything uploaded two months ago except the recent upload.
+    let old = app::db::now_ms() - 60 * 86_400_000;
+    server.db.query("UPDATE photo SET uploaded_at = $old WHERE meta::id(id) != $recent").bind(json!({ "old": old, "recent": hash_of(&recent) })).await.unwrap().check().unwrap();
+    let variants = count(&server.db, "photo_variant").await;
+    server::db::housekeeping(&server.db).await.unwrap();
+
+    // The unused old one is gone with its variants; shown ones and the recent one stay.
+    assert!(!server::photos::exists(&server.db, &hash_of(&unused)).await.unwrap());
+    assert_eq!(count(&server.db, "photo_variant").await, variants - 2, "the 480 and 640 variants");
+    assert!(server::photos::exists(&server.db, &hash_of(&recent)).await.unwrap());
+    for hash in &shown {
+        assert!(server::photos::exists(&server.db, hash).await.unwrap(), "a photo a brand shows was removed");
+        assert_eq!(client().get(format!("{}/p/{hash}/480.jpg", server.base)).send().await.unwrap().status(), 200);
+    }
+    assert_eq!(client().get(format!("{}/p/{}/480.jpg", server.base, hash_of(&unused))).send().await.unwrap().status(), 404);
+}

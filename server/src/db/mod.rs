@@ -46,14 +46,29 @@ pub async fn ping(db: &Db) -> bool {
 /// Security events are kept six months (等保2.0), then removed.
 pub const AUDIT_RETENTION_DAYS: i64 = 183;
 
-/// Removes what has outlived its purpose: expired sessions and old audit events.
-/// Idempotent, so every instance may run it.
+/// A photo no brand shows is kept this long after its upload: a tablet that was offline
+/// may still send the operation that names it.
+pub const UNUSED_PHOTO_DAYS: i64 = 30;
+
+/// Removes what has outlived its purpose: expired sessions, old audit events, and photos
+/// no brand has shown for a month. Idempotent, so every instance may run it.
 pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
     let now = app::db::now_ms();
     let idle = app::domain::auth::IDLE_MINUTES * 60_000;
-    db.query("DELETE session WHERE expires < $now OR last_seen < $idle_since; DELETE audit WHERE at < $keep_since;")
-        .bind(serde_json::json!({ "now": now, "idle_since": now - idle, "keep_since": now - AUDIT_RETENTION_DAYS * 86_400_000 }))
-        .await?
-        .check()?;
+    db.query(
+        "DELETE session WHERE expires < $now OR last_seen < $idle_since; DELETE audit WHERE at < $keep_since;
+         LET $shown = array::flatten(SELECT VALUE photos FROM brand);
+         LET $unused = SELECT VALUE meta::id(id) FROM photo WHERE uploaded_at < $photo_since AND meta::id(id) NOT IN $shown;
+         FOR $hash IN $unused {
+             DELETE photo_variant WHERE meta::id(id)[0] = $hash;
+             DELETE type::record('photo', $hash);
+         };",
+    )
+    .bind(serde_json::json!({
+        "now": now, "idle_since": now - idle, "keep_since": now - AUDIT_RETENTION_DAYS * 86_400_000,
+        "photo_since": now - UNUSED_PHOTO_DAYS * 86_400_000,
+    }))
+    .await?
+    .check()?;
     Ok(())
 }
