@@ -214,3 +214,28 @@ test('staff cut an activity\'s places; the latest sign-up is told on their priva
   await expect(resident.getByRole('alert')).toContainText('活动名额调整了');
   await resident.context().close();
 });
+
+test('the volunteer pages pass axe, staff and public', async ({ page, browser }) => {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  test.setTimeout(90_000);
+  await signedIn(page, 'zhangxiaoyan');
+  for (const path of ['/volunteers', '/volunteers/act_today']) {
+    await page.goto(path);
+    await hydrated(page);
+    // The brand editor open, with its photos and the file picker.
+    if (path === '/volunteers') {
+      await page.getByText('编辑本支部品牌页').click();
+      await expect(page.locator('.photo-list img').first()).toBeVisible();
+    }
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${path}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+  }
+  const residents = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await residents.newPage();
+  for (const path of ['/', '/b/wenxing', '/a/act_today', '/b/wenxing/join']) {
+    await phone.goto(path);
+    const results = await new AxeBuilder({ page: phone }).analyze();
+    expect(results.violations.map((v) => `${path}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+  }
+  await residents.close();
+});
