@@ -601,8 +601,8 @@ pub fn photo_problem(locale: Locale, problem: crate::domain::photos::PhotoProble
         (P::Damaged, false) => "The photo is damaged and cannot be read: choose another".into(),
         (P::HashMismatch, true) => "照片在上传中出错，请重新上传".into(),
         (P::HashMismatch, false) => "The photo was damaged on the way; upload it again".into(),
-        (P::Missing, true) => "照片还没有上传完成，请联网后再保存".into(),
-        (P::Missing, false) => "A photo has not finished uploading; save again when online".into(),
+        (P::Missing, true) => "有照片没有上传成功（文件可能不符合要求），请重新添加".into(),
+        (P::Missing, false) => "A photo did not upload (the file may not meet the rules); add it again".into(),
         (P::TooMany, true) => format!("品牌页最多放 {MAX_PER_BRAND} 张照片"),
         (P::TooMany, false) => format!("A brand page shows at most {MAX_PER_BRAND} photos"),
     }
