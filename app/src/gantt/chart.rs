@@ -277,6 +277,14 @@ pub fn GanttChart(
 ) -> impl IntoView {
     let locale = use_locale();
     let drag = RwSignal::new(None::<Drag>);
+    // A live update or a late answer never redraws the chart under a finger: the plan
+    // shown is held while a gesture is under way and catches up when it ends.
+    let dragging = Memo::new(move |_| drag.with(Option::is_some));
+    let stored = plan;
+    let plan = Memo::new(move |held: Option<&Plan>| match held {
+        Some(held) if dragging.get() => held.clone(),
+        _ => stored.get(),
+    });
     let generation = StoredValue::new(0u64);
     let scroll_top = RwSignal::new(0.0f64);
     let view_height = RwSignal::new(640.0f64);
