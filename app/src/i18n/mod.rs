@@ -327,6 +327,7 @@ messages! {
     PhotoCover => "封面", "Cover";
     PhotoMakeCover => "设为封面", "Make cover";
     PhotoRemove => "移除", "Remove";
+    PhotoRemoveConfirm => "再点一次移除", "Tap again to remove";
     PhotoUploading => "正在上传照片……", "Uploading the photo…";
     PhotoNeedsNetwork => "照片没能保存在本机，请联网后再上传", "The photo could not be kept on this device; upload it when online";
     AdjustHours => "手工调整时长", "Adjust hours by hand";

@@ -74,6 +74,8 @@ pub fn BrandPhotos(branch: String, initial: Vec<String>) -> impl IntoView {
     let local = RwSignal::new(std::collections::HashMap::<String, String>::new());
     let status = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
+    // Removing takes two taps, as on the roster: a tablet is tapped by accident.
+    let removing = RwSignal::new(None::<String>);
     let branch = StoredValue::new(branch);
     let save = move |next: Vec<String>| {
         let locale = locale.get_untracked();
@@ -132,6 +134,7 @@ pub fn BrandPhotos(branch: String, initial: Vec<String>) -> impl IntoView {
                         let (i, hash) = item;
                         let cover_hash = hash.clone();
                         let remove_hash = hash.clone();
+                        let asked_hash = hash.clone();
                         view! {
                             <li>
                                 <img src={ let hash = hash.clone(); move || local.with(|l| l.get(&hash).cloned()).unwrap_or_else(|| photos::url(&hash, photos::WIDTHS[0])) } width="160" height="107" alt=move || format!("{} {}", t(locale.get(), Msg::BrandPhotos), i + 1)/>
@@ -147,11 +150,18 @@ pub fn BrandPhotos(branch: String, initial: Vec<String>) -> impl IntoView {
                                         }><Tr m=Msg::PhotoMakeCover/></button>
                                     }.into_any()
                                 }}
-                                <button type="button" class="danger" on:click=move |_| {
-                                    let mut next = list.get_untracked();
-                                    next.retain(|h| h != &remove_hash);
-                                    save(next);
-                                }><Tr m=Msg::PhotoRemove/></button>
+                                <button type="button" class="danger" on:click={
+                                    move |_| {
+                                        if removing.get_untracked().as_ref() != Some(&remove_hash) {
+                                            removing.set(Some(remove_hash.clone()));
+                                            return;
+                                        }
+                                        removing.set(None);
+                                        let mut next = list.get_untracked();
+                                        next.retain(|h| h != &remove_hash);
+                                        save(next);
+                                    }
+                                }>{move || t(locale.get(), if removing.with(|r| r.as_ref() == Some(&asked_hash)) { Msg::PhotoRemoveConfirm } else { Msg::PhotoRemove })}</button>
                             </li>
                         }
                     }

@@ -51,6 +51,16 @@ test('staff add a photo to the brand page and make it the cover; a file that is 
   expect(width).toBeGreaterThan(0);
   expect(width).toBeLessThanOrEqual(1024);
   await phone.close();
+
+  // Removing takes two taps: the first only asks.
+  const count = await photos.count();
+  const last = photos.last();
+  await last.getByRole('button', { name: '移除' }).click();
+  await expect(last.getByRole('button', { name: '再点一次移除' })).toBeVisible();
+  await expect(photos).toHaveCount(count);
+  await last.getByRole('button', { name: '再点一次移除' }).click();
+  await expect(photos).toHaveCount(count - 1);
+  await expect(page.locator('.brand-photos .form-ok')).toContainText('已保存');
 });
 
 test('a photo picked offline is kept on the tablet and reaches the brand page when the network is back', async ({ page, context }) => {
