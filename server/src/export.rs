@@ -310,7 +310,7 @@ fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
 }
 
 /// The places, hours and masked phones of an activity's sign-ups, names opened.
-fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<[String; 7]> {
+fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<[String; 8]> {
     use app::domain::volunteers::{hours_text, local_from_ms, places, service_minutes, Activity, Place, Standing};
     let parsed = Activity::from_record(activity);
     let Some(parsed) = parsed else { return vec![] };
@@ -341,6 +341,7 @@ fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<
                 time(s["checked_out_at"].as_i64()),
                 hours_text(minutes),
                 s["phone_hash"].as_str().unwrap_or_default().to_string(),
+                minutes.to_string(),
             ]
         })
         .collect()
@@ -402,26 +403,16 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
     let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
     let signups: Vec<Value> = app::db::rows(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys }), 0).await.unwrap_or_default();
     // One line per volunteer (by phone, or per walk-in without one): activities, hours.
-    let mut register: Vec<(String, String, String, u32, f64)> = Vec::new();
+    let mut served = Vec::new();
     for a in &activities {
         let key = a["key"].as_str().unwrap_or_default();
         let mine: Vec<Value> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).cloned().collect();
-        for r in volunteer_rows(&state, a, &mine) {
-            let hours: f64 = r[5].parse().unwrap_or(0.0);
-            if hours <= 0.0 {
-                continue;
-            }
-            let id = if r[6].is_empty() { format!("{}:{}", r[0], key) } else { r[6].clone() };
-            match register.iter_mut().find(|(i, ..)| *i == id) {
-                Some(entry) => {
-                    entry.3 += 1;
-                    entry.4 += hours;
-                }
-                None => register.push((id, r[0].clone(), r[1].clone(), 1, hours)),
-            }
+        for (s, r) in mine.iter().zip(volunteer_rows(&state, a, &mine)) {
+            let volunteer = if r[6].is_empty() { s["key"].as_str().unwrap_or_default().to_string() } else { r[6].clone() };
+            served.push((volunteer, r[0].clone(), r[1].clone(), r[7].parse::<i64>().unwrap_or(0)));
         }
     }
-    register.sort_by(|a, b| b.4.partial_cmp(&a.4).unwrap_or(std::cmp::Ordering::Equal));
+    let register = app::domain::volunteers::tally_volunteers(&served);
     let book = (|| -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
         let ws = book.add_worksheet();
@@ -431,12 +422,12 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
             ws.write_string_with_format(0, c as u16, *h, &bold)?;
             ws.set_column_width(c as u16, 18)?;
         }
-        for (i, (_, name, phone, count, hours)) in register.iter().enumerate() {
+        for (i, line) in register.iter().enumerate() {
             let row = i as u32 + 1;
-            ws.write_string(row, 0, name)?;
-            ws.write_string(row, 1, phone)?;
-            ws.write_number(row, 2, *count as f64)?;
-            ws.write_number(row, 3, (*hours * 10.0).round() / 10.0)?;
+            ws.write_string(row, 0, &line.name)?;
+            ws.write_string(row, 1, &line.phone_mask)?;
+            ws.write_number(row, 2, f64::from(line.activities))?;
+            ws.write_number(row, 3, (line.minutes as f64 / 6.0).round() / 10.0)?;
         }
         book.save_to_buffer()
     })();

@@ -321,6 +321,35 @@ pub fn rank_teams(entries: &[(String, i64)]) -> Vec<(String, i64)> {
     ranked
 }
 
+/// One volunteer's line in the hours register.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolunteerHours {
+    pub name: String,
+    pub phone_mask: String,
+    /// Activities with time served.
+    pub activities: u32,
+    pub minutes: i64,
+}
+
+/// The hours register: each sign-up's `(volunteer, name, phone mask, minutes)` summed per
+/// volunteer (the phone's keyed hash; a walk-in without a phone is their own sign-up),
+/// those who served no time left out, most hours first.
+pub fn tally_volunteers(entries: &[(String, String, String, i64)]) -> Vec<VolunteerHours> {
+    let mut register: Vec<(String, VolunteerHours)> = Vec::new();
+    for (volunteer, name, phone_mask, minutes) in entries.iter().filter(|e| e.3 > 0) {
+        match register.iter_mut().find(|(id, _)| id == volunteer) {
+            Some((_, line)) => {
+                line.activities += 1;
+                line.minutes += minutes;
+            }
+            None => register.push((volunteer.clone(), VolunteerHours { name: name.clone(), phone_mask: phone_mask.clone(), activities: 1, minutes: *minutes })),
+        }
+    }
+    let mut lines: Vec<VolunteerHours> = register.into_iter().map(|(_, line)| line).collect();
+    lines.sort_by(|a, b| b.minutes.cmp(&a.minutes).then(a.name.cmp(&b.name)));
+    lines
+}
+
 /// Hours as people read them: `3.5`.
 pub fn hours_text(minutes: i64) -> String {
     let tenths = (minutes * 10 + 30) / 60;
@@ -461,6 +490,14 @@ mod tests {
         let local = at("2026-07-12T09:00");
         assert_eq!(local_from_ms(ms_from_local(local)), local);
         assert_eq!(ms_from_local(local) % 86_400_000, 3_600_000);
+    }
+
+    #[test]
+    fn the_register_sums_each_volunteer_and_leaves_out_no_time() {
+        let entry = |id: &str, name: &str, minutes| (id.to_string(), name.to_string(), "138****1234".to_string(), minutes);
+        let lines = tally_volunteers(&[entry("h1", "李明", 120), entry("h2", "王芳", 90), entry("h1", "李明", 60), entry("h3", "张伟", 0), entry("w1", "赵强", 200)]);
+        let got: Vec<(&str, u32, i64)> = lines.iter().map(|l| (l.name.as_str(), l.activities, l.minutes)).collect();
+        assert_eq!(got, vec![("赵强", 1, 200), ("李明", 2, 180), ("王芳", 1, 90)], "most hours first; no time, no line");
     }
 
     #[test]

@@ -351,6 +351,8 @@ messages! {
     TapAgainToConfirm => "再点一次确认取消（报名的居民会在自己的页面上看到）", "Tap again to cancel it (residents who signed up see it on their page)";
     ActivityCancelled => "活动已取消", "Cancelled";
     ExportHours => "导出志愿服务时长（Excel）", "Export the hours register (Excel)";
+    VolunteerRegister => "每位志愿者的服务时长", "Each volunteer's hours";
+    ActivitiesServed => "参加活动（次）", "Activities";
     WorkCalendar => "工作日历（节假日与调休）", "Working calendar (holidays and make-up days)";
     WorkCalendarLead => "所有项目计划按这份日历排期：周一至周五为工作日，法定节假日休息，调休的周末上班。", "Every plan is scheduled on this calendar: Monday to Friday are worked, public holidays are not, and make-up weekend days are.";
     DayKind => "类型", "Kind";

@@ -112,6 +112,27 @@ pub fn VolunteersPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             }).collect_view()}
+                            {(!overview.volunteers.is_empty()).then(|| {
+                                let count = overview.volunteers.len();
+                                view! {
+                                    <details class="volunteers-register">
+                                        <summary><h2><Tr m=Msg::VolunteerRegister/>{format!("（{count}）")}</h2></summary>
+                                        <table class="ranking">
+                                            <thead><tr>
+                                                <th scope="col"><Tr m=Msg::VolunteerName/></th>
+                                                <th scope="col"><Tr m=Msg::VolunteerPhone/></th>
+                                                <th scope="col"><Tr m=Msg::ActivitiesServed/></th>
+                                                <th scope="col"><Tr m=Msg::ServiceHours/></th>
+                                            </tr></thead>
+                                            <tbody>
+                                                {overview.volunteers.into_iter().map(|v| view! {
+                                                    <tr><td>{v.name}</td><td>{v.phone_mask}</td><td>{v.activities}</td><td>{hours_text(v.minutes)}</td></tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </details>
+                                }
+                            })}
                         }.into_any(),
                         Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
                     })}
@@ -579,6 +600,7 @@ fn merged(roster: &Roster, overlay: &HashMap<String, serde_json::Map<String, Val
                     minutes: 0,
                     adjust_minutes: 0,
                     adjust_reason: String::new(),
+                    volunteer: key.clone(),
                 },
                 true,
             ));

@@ -34,6 +34,8 @@ pub struct Overview {
     pub brand: Option<[String; 4]>,
     /// Its photos (content hashes), the cover first.
     pub brand_photos: Vec<String>,
+    /// Each volunteer's hours over the activities listed, most first.
+    pub volunteers: Vec<crate::domain::volunteers::VolunteerHours>,
     /// Partners' applications, pending ones first: (key, organisation, kind, offer, contact, status).
     pub partners: Vec<(String, String, String, String, String, String)>,
     /// (month `YYYY-MM`, [(team, minutes)] most first).
@@ -56,6 +58,10 @@ pub struct Person {
     pub adjust_minutes: i64,
     #[serde(default)]
     pub adjust_reason: String,
+    /// Who this is across activities (the phone's keyed hash, or the sign-up for a
+    /// walk-in without a phone); kept on the server.
+    #[serde(skip)]
+    pub volunteer: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,6 +110,7 @@ mod sql {
                     minutes: service_minutes(activity, s["checked_in_at"].as_i64(), s["checked_out_at"].as_i64(), now, s["adjust_minutes"].as_i64().unwrap_or(0)),
                     adjust_minutes: s["adjust_minutes"].as_i64().unwrap_or(0),
                     adjust_reason: s["adjust_reason"].as_str().unwrap_or_default().to_string(),
+                    volunteer: s["phone_hash"].as_str().filter(|h| !h.is_empty()).unwrap_or(&key).to_string(),
                     key,
                 }
             })
@@ -174,13 +181,18 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
     let keys: Vec<String> = activities.iter().filter_map(|a| a["key"].as_str().map(str::to_string)).collect();
     let signups = sql::signups_of(&db, &keys).await?;
     let rows: Vec<ActivityRow> = activities.iter().filter_map(|a| sql::row_of(a, &signups, team_name(a["team"].as_str().unwrap_or_default()))).collect();
-    // Minutes per team per month (the month the activity started).
+    // Minutes per team per month (the month the activity started), and per volunteer.
+    let opener = use_context::<Opener>();
+    let open = |sealed: &str| opener.as_ref().and_then(|o| (o.0)(sealed));
     let mut months: std::collections::BTreeMap<String, Vec<(String, i64)>> = Default::default();
+    let mut served = Vec::new();
     for a in &activities {
         let Some(activity) = Activity::from_record(a) else { continue };
         let key = a["key"].as_str().unwrap_or_default();
         let mine: Vec<Value> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).cloned().collect();
-        let minutes: i64 = sql::people(&activity, &mine, &|_| None).iter().map(|p| p.minutes).sum();
+        let people = sql::people(&activity, &mine, &open);
+        let minutes: i64 = people.iter().map(|p| p.minutes).sum();
+        served.extend(people.into_iter().map(|p| (p.volunteer, p.name, p.phone_mask, p.minutes)));
         let month = sql::month_of(crate::domain::volunteers::ms_from_local(activity.starts_at));
         months.entry(month).or_default().push((team_name(a["team"].as_str().unwrap_or_default()), minutes));
     }
@@ -211,7 +223,8 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
         })
         .collect();
     partners.sort_by_key(|p| (p.5 != "applied", p.1.clone()));
-    Ok(Overview { branch: only, teams: own_teams, activities: rows, brand, brand_photos, partners, ranking })
+    let volunteers = crate::domain::volunteers::tally_volunteers(&served);
+    Ok(Overview { branch: only, teams: own_teams, activities: rows, brand, brand_photos, volunteers, partners, ranking })
 }
 
 #[server(endpoint = "get_roster")]

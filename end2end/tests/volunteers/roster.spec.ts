@@ -78,6 +78,14 @@ test('staff change hours by hand only with a reason', async ({ page }) => {
   // The form shows what is stored for that person.
   await page.locator('form.adjust').getByLabel('志愿者').selectOption({ label: `${name} ${mask}` });
   await expect(page.locator('form.adjust').getByLabel('调整原因')).toHaveValue('补录纸质签到表');
+  // The volunteer is in the branch's hours register, phone masked.
+  await page.goto('/volunteers');
+  await hydrated(page);
+  await page.getByText('每位志愿者的服务时长').click();
+  const line = page.locator('.volunteers-register tr').filter({ hasText: name }).filter({ hasText: mask }).first();
+  await expect(line).toBeVisible();
+  expect(Number(await line.locator('td').last().textContent())).toBeGreaterThanOrEqual(1.5);
+  await expect(page.locator('.volunteers-register td').filter({ hasText: /1[3-9]\d{9}/ })).toHaveCount(0);
 });
 
 test("this week's rosters open offline on site once the volunteer page was seen online", async ({ page, context }) => {
