@@ -309,8 +309,18 @@ fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
     user.role == Role::StreetStaff || (user.role.is_branch_staff() && user.branch.as_deref() == Some(branch))
 }
 
+/// One sign-up in the exports.
+struct VolunteerRow {
+    /// Name (opened), masked phone, place, check-in, check-out, hours: as the sheet shows them.
+    cells: [String; 6],
+    /// Who this is across activities: the phone's keyed hash, or the sign-up for a
+    /// walk-in without a phone.
+    volunteer: String,
+    minutes: i64,
+}
+
 /// The places, hours and masked phones of an activity's sign-ups, names opened.
-fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<[String; 8]> {
+fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<VolunteerRow> {
     use app::domain::volunteers::{hours_text, local_from_ms, places, service_minutes, Activity, Place, Standing};
     let parsed = Activity::from_record(activity);
     let Some(parsed) = parsed else { return vec![] };
@@ -333,16 +343,18 @@ fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<
                 }
             };
             let minutes = service_minutes(&parsed, s["checked_in_at"].as_i64(), s["checked_out_at"].as_i64(), now, s["adjust_minutes"].as_i64().unwrap_or(0));
-            [
-                state.pii.open(s["name_cipher"].as_str().unwrap_or_default()).unwrap_or_else(|| s["name_mask"].as_str().unwrap_or_default().to_string()),
-                s["phone_mask"].as_str().unwrap_or_default().to_string(),
-                place,
-                time(s["checked_in_at"].as_i64()),
-                time(s["checked_out_at"].as_i64()),
-                hours_text(minutes),
-                s["phone_hash"].as_str().unwrap_or_default().to_string(),
-                minutes.to_string(),
-            ]
+            VolunteerRow {
+                cells: [
+                    state.pii.open(s["name_cipher"].as_str().unwrap_or_default()).unwrap_or_else(|| s["name_mask"].as_str().unwrap_or_default().to_string()),
+                    s["phone_mask"].as_str().unwrap_or_default().to_string(),
+                    place,
+                    time(s["checked_in_at"].as_i64()),
+                    time(s["checked_out_at"].as_i64()),
+                    hours_text(minutes),
+                ],
+                volunteer: s["phone_hash"].as_str().filter(|h| !h.is_empty()).unwrap_or(key).to_string(),
+                minutes,
+            }
         })
         .collect()
 }
@@ -378,7 +390,7 @@ pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::ex
         for (i, r) in rows.iter().enumerate() {
             let row = i as u32 + 2;
             ws.write_string(row, 0, (i + 1).to_string())?;
-            for (c, value) in r.iter().take(6).enumerate() {
+            for (c, value) in r.cells.iter().enumerate() {
                 ws.write_string(row, c as u16 + 1, value)?;
             }
         }
@@ -407,9 +419,8 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
     for a in &activities {
         let key = a["key"].as_str().unwrap_or_default();
         let mine: Vec<Value> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).cloned().collect();
-        for (s, r) in mine.iter().zip(volunteer_rows(&state, a, &mine)) {
-            let volunteer = if r[6].is_empty() { s["key"].as_str().unwrap_or_default().to_string() } else { r[6].clone() };
-            served.push((volunteer, r[0].clone(), r[1].clone(), r[7].parse::<i64>().unwrap_or(0)));
+        for VolunteerRow { cells: [name, phone_mask, ..], volunteer, minutes } in volunteer_rows(&state, a, &mine) {
+            served.push((volunteer, name, phone_mask, minutes));
         }
     }
     let register = app::domain::volunteers::tally_volunteers(&served);

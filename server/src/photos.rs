@@ -108,7 +108,7 @@ pub async fn exists(db: &crate::db::Db, hash: &str) -> Result<bool, surrealdb::E
 pub async fn missing(db: &crate::db::Db, hashes: &[String]) -> Result<Vec<String>, surrealdb::Error> {
     let ids: Vec<String> = hashes.iter().filter(|h| photos::is_hash(h)).cloned().collect();
     let found: Vec<String> =
-        app::db::rows(db, "SELECT VALUE meta::id(id) FROM photo WHERE id IN $ids.map(|$h| type::record('photo', $h))", json!({ "ids": ids }), 0).await?;
+        app::db::rows(db, "SELECT VALUE meta::id(id) FROM $ids.map(|$h| type::record('photo', $h))", json!({ "ids": ids }), 0).await?;
     Ok(hashes.iter().filter(|h| !found.contains(h)).cloned().collect())
 }
 

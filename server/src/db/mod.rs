@@ -58,10 +58,10 @@ pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
     db.query(
         "DELETE session WHERE expires < $now OR last_seen < $idle_since; DELETE audit WHERE at < $keep_since;
          LET $shown = array::flatten(SELECT VALUE photos FROM brand);
-         LET $unused = SELECT VALUE meta::id(id) FROM photo WHERE uploaded_at < $photo_since AND meta::id(id) NOT IN $shown;
-         FOR $hash IN $unused {
-             DELETE photo_variant WHERE meta::id(id)[0] = $hash;
-             DELETE type::record('photo', $hash);
+         LET $unused = SELECT meta::id(id) AS hash, widths FROM photo WHERE uploaded_at < $photo_since AND meta::id(id) NOT IN $shown;
+         FOR $p IN $unused {
+             FOR $w IN $p.widths { DELETE type::record('photo_variant', [$p.hash, $w]); };
+             DELETE type::record('photo', $p.hash);
          };",
     )
     .bind(serde_json::json!({
