@@ -1,6 +1,7 @@
 use axum::serve::ListenerExt;
 use server::config::Config;
 use server::db::{self, demo};
+use server::starting::Gate;
 use server::state::AppState;
 use tracing_subscriber::EnvFilter;
 
@@ -16,7 +17,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(dir) = config.db.strip_prefix("surrealkv://").and_then(|path| std::path::Path::new(path).parent()) {
         std::fs::create_dir_all(dir)?;
     }
+    // Listen first: until the database is open, `/readyz` answers 503 (see `starting`).
+    // Leptos streams responses in small writes: without TCP_NODELAY each waits ~40 ms.
+    let listener = tokio::net::TcpListener::bind(config.addr).await?.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let gate = Gate::default();
+    let serving = gate.router();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, serving.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
+    });
     let db = db::open(&config.db).await?;
+    db::recovery::log_engine_recovery(&config.db);
     let migrated = db::migrations::migrate(&db).await?;
     tracing::info!(db = %config.db, migrated, "database ready");
     if config.demo && demo::load_if_empty(&db).await? {
@@ -36,14 +48,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
     });
     let state = AppState::new(config.leptos_options(), db, &config.node);
-    let app = server::router(state);
-    // Leptos streams responses in small writes: without TCP_NODELAY each waits ~40 ms.
-    let listener = tokio::net::TcpListener::bind(config.addr).await?.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    gate.open(server::router(state));
     tracing::info!("listening on http://{}", config.addr);
     println!("先锋 Xianfeng: http://{}", config.addr);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    server.await??;
     tracing::info!("stopped");
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod demo_photos;
 pub mod demo_plans;
 pub mod demo_residents;
 pub mod migrations;
+pub mod recovery;
 
 pub use app::db::Db;
 use surrealdb::engine::any::connect;

@@ -140,10 +140,21 @@ impl Drop for Running {
     }
 }
 
+/// The server binary the tests start: this build's, or `XIANFENG_BINARY` (another build,
+/// such as the one `make run` serves).
+pub fn server_binary() -> std::path::PathBuf {
+    std::env::var_os("XIANFENG_BINARY").map(Into::into).unwrap_or_else(|| env!("CARGO_BIN_EXE_xianfeng").into())
+}
+
 /// Starts the server binary on `db` (`surrealkv://…`, `ws://…`) at `port`, with extra
 /// environment, and waits until it answers `/readyz`.
 pub async fn launch(db: &str, port: u16, env: &[(&str, String)]) -> Running {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xianfeng"));
+    launch_logging(db, port, env, None).await
+}
+
+/// As `launch`, with what the server logs written to `log` (at `RUST_LOG`, which `env` may set).
+pub async fn launch_logging(db: &str, port: u16, env: &[(&str, String)], log: Option<&std::path::Path>) -> Running {
+    let mut command = std::process::Command::new(server_binary());
     command
         .env("XIANFENG_DB", db)
         .env("XIANFENG_ADDR", format!("127.0.0.1:{port}"))
@@ -153,6 +164,9 @@ pub async fn launch(db: &str, port: u16, env: &[(&str, String)]) -> Running {
         .stdout(if std::env::var("SERVER_LOG").is_ok() { std::process::Stdio::inherit() } else { std::process::Stdio::null() });
     for (name, value) in env {
         command.env(name, value);
+    }
+    if let Some(log) = log {
+        command.stdout(std::fs::File::create(log).expect("server log file"));
     }
     let mut running = Running(command.spawn().expect("start server"));
     let ready = format!("http://127.0.0.1:{port}/readyz");
