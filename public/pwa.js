@@ -47,6 +47,25 @@
     // No worker (private mode, blocked): the app works online as before.
   });
 
+  // Offline, a tapped link loads its page through the worker, which answers with the copy
+  // it kept (drawn with its data), exactly as a reload does: the router's in-page
+  // navigation would ask the server for the page's data and fail. The app marks the
+  // document `data-offline` when its sync engine cannot reach the server.
+  const DRAWN_FROM_DEVICE = /^\/(projects|sync)(\/|$)/;
+  window.addEventListener('click', (event) => {
+    if (navigator.onLine && !document.documentElement.hasAttribute('data-offline')) return;
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = event.target instanceof Element ? event.target.closest('a[href]') : null;
+    if (!link || link.target || link.hasAttribute('download')) return;
+    const url = new URL(link.href, location.href);
+    if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+    // Pages drawn from the device's own copy offline (with the edits not sent yet) stay in the app.
+    if (DRAWN_FROM_DEVICE.test(url.pathname)) return;
+    if (url.pathname === location.pathname && url.search === location.search && url.hash) return; // in-page
+    event.preventDefault();
+    location.assign(url.href);
+  }, true);
+
   // The app calls this once a signed-in page is running: the pages worth having
   // offline are fetched into the worker's cache.
   window.xfWarm = (urls) => {
@@ -57,6 +76,12 @@
   // On sign-out, pages that show the person's data are dropped from the cache.
   window.xfForgetPages = () =>
     caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith('xf-pages-')).map((k) => caches.delete(k))));
+
+  // Hooks the app called before this script ran (its wasm can hydrate first).
+  for (const [name, argument] of window.__xfPendingHooks || []) {
+    if (typeof window[name] === 'function') window[name](argument);
+  }
+  window.__xfPendingHooks = [];
 
   // Ask once that storage (queued offline edits, cached pages) not be evicted.
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});

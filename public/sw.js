@@ -7,6 +7,7 @@ const SHELL = `xf-shell-${BUILD}`;
 const PAGES = `xf-pages-${BUILD}`;
 const NAV_TIMEOUT_MS = 4000;
 const OFFLINE_URL = '/offline.html';
+const WARM_FRESH_MS = 10 * 60 * 1000;
 
 const SHELL_URLS = [
   `/pkg/xianfeng.js?v=${BUILD}`,
@@ -80,6 +81,10 @@ async function warm(urls) {
   await Promise.all(
     [...hrefs].map(async (href) => {
       try {
+        // Kept less than ten minutes ago: fresh enough, spare the server.
+        const kept = await cache.match(href);
+        const keptAt = kept ? Date.parse(kept.headers.get('date') || '') : NaN;
+        if (Date.now() - keptAt < WARM_FRESH_MS) return;
         // no-cache: revalidate with the server rather than store a stale HTTP-cached page.
         const response = await fetch(href, { credentials: 'same-origin', redirect: 'follow', cache: 'no-cache' });
         // A redirect (e.g. to /login) means the page was not what was asked for.

@@ -40,7 +40,8 @@ impl AppError {
             AppError::Forbidden => crate::i18n::reason_message(locale, &crate::domain::ops::Reason::Forbidden),
             AppError::NotFound => t(locale, Msg::NotFound).into(),
             AppError::Internal => t(locale, Msg::ServerError).into(),
-            AppError::Transport(_) => t(locale, Msg::NetworkError).into(),
+            // Mostly a page's data that could not be read: nothing was being submitted.
+            AppError::Transport(_) => t(locale, Msg::ServerUnreachable).into(),
         }
     }
 }

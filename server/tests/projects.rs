@@ -197,3 +197,41 @@ async fn the_register_downloads_as_a_workbook_with_the_same_rows() {
     let refused = secretary.get(format!("{}/api/export/register.xlsx", server.base)).send().await.unwrap();
     assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
 }
+
+/// The board's server function as the browser calls it on client-side navigation (the
+/// menu): with no filter at all, its argument is an empty object, which a form encoding
+/// could not carry (it answered 500 `missing field 'filter'`).
+#[tokio::test]
+async fn the_board_answers_an_empty_filter_as_the_menu_sends_it() {
+    let server = start().await;
+    let client = login(&server.base, "lizhiguang").await;
+    let answer = client.post(format!("{}/api/list_projects", server.base)).json(&json!({ "filter": {} })).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap_or_default());
+    let board: Value = answer.json().await.unwrap();
+    assert!(board["cards"].as_array().is_some_and(|cards| cards.len() >= 30), "the street sees every branch's projects");
+    let filtered: Value = client.post(format!("{}/api/list_projects", server.base)).json(&json!({ "filter": { "branch": "wenxing" } })).send().await.unwrap().json().await.unwrap();
+    let cards = filtered["cards"].as_array().expect("cards");
+    assert!(!cards.is_empty() && cards.len() < board["cards"].as_array().unwrap().len(), "a filter narrows the board");
+}
+
+/// A declaration is counted in a year of its planned period: a project for the first half
+/// of 2027, declared in 2026, is 2027's, and 2026 is refused with the reason.
+#[tokio::test]
+async fn a_project_s_year_lies_within_its_planned_period() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let period = [("starts_on", json!("2027-01-04")), ("ends_on", json!("2027-06-30"))];
+    let mut wrong = period.to_vec();
+    wrong.push(("year", json!(2026)));
+    let refused = push_ok(&server.base, &secretary, vec![create("y1", "wenxing", "general", &wrong)]).await;
+    assert_eq!(refused.results[0].status, OpStatus::Rejected);
+    assert_eq!(code(&refused.results[0]), json!("year_outside_period"));
+    assert!(refused.results[0].message.as_deref().unwrap_or_default().contains("不在计划时间"), "{:?}", refused.results[0].message);
+    assert_eq!(count(&server.db, "project WHERE record::id(id) = 'y1'").await, 0, "nothing stored");
+    let accepted = push_ok(&server.base, &secretary, vec![create("y2", "wenxing", "general", &period)]).await;
+    assert_eq!(accepted.results[0].status, OpStatus::Accepted, "{:?}", accepted.results);
+    // Moving the period later without the year is refused too.
+    let later = Operation::new("project", "y2", OpKind::Set { fields: fields(&[("starts_on", json!("2028-01-03")), ("ends_on", json!("2028-06-30"))]) }, stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![later]).await;
+    assert_eq!(code(&answer.results[0]), json!("year_outside_period"));
+}

@@ -24,6 +24,15 @@ async fn sign_up(client: &Client, base: &str, activity: &str, op: &str, name: &s
     client.post(format!("{base}/a/{activity}")).form(&form).send().await.unwrap()
 }
 
+/// Posts the form on the page at `url` with the page's own operation id, as a browser would.
+async fn post_on_page(client: &Client, url: &str, fields: Vec<(&'static str, String)>) -> reqwest::Response {
+    let page = client.get(url).send().await.unwrap().text().await.unwrap();
+    let at = page.find("name=\"op\" value=\"").expect("a form on the page") + 17;
+    let mut form = vec![("op", page[at..at + 36].to_string())];
+    form.extend(fields);
+    client.post(url).form(&form).send().await.unwrap()
+}
+
 fn location(response: &reqwest::Response) -> String {
     response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
 }
@@ -69,9 +78,15 @@ async fn a_resident_signs_up_once_is_told_what_is_wrong_and_the_waiting_list_mov
     if first.status() != 303 {
         panic!("not signed up: {}", first.text().await.unwrap_or_default());
     }
-    assert!(link.starts_with("/s/") && link.ends_with("?done=signed"), "{link}");
+    // The link to keep is the page's own: it says "signed up" once, after the redirect.
+    assert!(link.starts_with("/s/") && !link.contains('?'), "{link}");
     let again = sign_up(&phone, &server.base, &activity, &op, "李明", "138 1234 5678", &[("consent", "1")]).await;
     assert_eq!(location(&again), link);
+    let page = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("报名成功"), "the outcome, once: {page}");
+    assert!(page.contains("请保存这个链接") && page.contains(&format!("{link}\"")) && page.contains("<svg"), "the link to keep, as text and a QR code: {page}");
+    let page = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("报名成功") && !page.contains("请保存这个链接") && page.contains("名额已确认"), "opened again, the page tells its state, not the outcome: {page}");
     assert_eq!(standing(&server.db, &activity).await, before + 1);
     // Another form with the same phone: told it is signed up already.
     let op2 = form_op(&phone, &server.base, &activity).await;
@@ -121,8 +136,12 @@ async fn a_resident_signs_up_once_is_told_what_is_wrong_and_the_waiting_list_mov
     let page = phone.get(format!("{}{cancel_at}", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("候补第 1 位"), "{page}");
 
-    // The resident asks for their record to be deleted: name and phone go everywhere.
+    // The resident asks for their record to be deleted: the first tap only asks (a page
+    // that works without JavaScript); the confirmation deletes name and phone everywhere.
     let page = phone.get(format!("{}{waiting_link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("删除我的姓名和手机号") && !page.contains("value=\"erase\"") && !page.contains("确认删除"), "one tap erases nothing: {page}");
+    let page = phone.get(format!("{}{waiting_link}?erase=ask", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("确定删除吗") && page.contains("value=\"erase\"") && page.contains("不删除，返回"), "{page}");
     let at = page.rfind("name=\"op\" value=\"").unwrap() + 17;
     let erase = page[at..at + 36].to_string();
     let response = phone.post(format!("{}{waiting_link}", server.base)).form(&[("op", erase.as_str()), ("action", "erase")]).send().await.unwrap();
@@ -202,6 +221,29 @@ async fn check_in_by_code_and_out_gives_the_hours() {
     let key = link.split('/').nth(2).unwrap();
     assert!(field(&server.db, "signup", key, "checked_out_at").await.is_number());
     assert!(field(&server.db, "signup", key, "code").await.is_null(), "the typed code is not kept");
+
+    // A second resident: a code that is not six digits is no try; five wrong ones take the
+    // form away, and then even the right code is refused: the staff on site check them in.
+    let other = client();
+    let op = form_op(&other, &server.base, "clinic").await;
+    let signed = sign_up(&other, &server.base, "clinic", &op, "王伟", "15022223333", &[("consent", "1")]).await;
+    assert_eq!(signed.status(), 303);
+    let other_url = format!("{}{}", server.base, location(&signed).split('?').next().unwrap());
+    let checkin = |code: &str| vec![("action", "checkin".to_string()), ("code", code.to_string())];
+    let page = post_on_page(&other, &other_url, checkin("12ab")).await.text().await.unwrap();
+    assert!(page.contains("签到码是6位数字") && page.contains("name=\"code\""), "{page}");
+    for left in (0..5).rev() {
+        let page = post_on_page(&other, &other_url, checkin("000000")).await.text().await.unwrap();
+        if left > 0 {
+            assert!(page.contains(&format!("还可以再试{left}次")), "the malformed code did not count: {page}");
+        } else {
+            assert!(page.contains("请找现场工作人员签到") && !page.contains("name=\"code\""), "after the last try the form is gone: {page}");
+        }
+    }
+    let refused = other.post(&other_url).form(&[("op", uuid::Uuid::now_v7().to_string()), ("action", "checkin".into()), ("code", "482913".into())]).send().await.unwrap();
+    assert!(refused.text().await.unwrap().contains("请找现场工作人员签到"), "the right code after the lock is refused");
+    let other_key = other_url.split('/').nth(4).unwrap();
+    assert!(field(&server.db, "signup", other_key, "checked_in_at").await.is_null());
 
     // Staff add hours by hand only with a reason.
     let adjust = |reason: &str| Operation::set("signup", key, [("adjust_minutes".to_string(), json!(30)), ("adjust_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));

@@ -150,6 +150,8 @@ pub enum Reason {
     NotFiled,
     #[error("the project can no longer be edited")]
     NotEditable,
+    #[error("the year lies outside the planned period")]
+    YearOutsidePeriod { year: i64, first: i64, last: i64 },
     /// A plan rule (a cycle, a milestone, a day off, …), naming the tasks.
     #[error("the plan breaks a rule")]
     Plan { problem: GanttProblem },
@@ -182,6 +184,7 @@ impl From<ProjectError> for Reason {
             ProjectError::QuotaReached { quota } => Reason::QuotaReached { quota },
             ProjectError::NotFiled => Reason::NotFiled,
             ProjectError::NotEditable => Reason::NotEditable,
+            ProjectError::YearOutsidePeriod { year, first, last } => Reason::YearOutsidePeriod { year, first, last },
         }
     }
 }

@@ -271,9 +271,29 @@ pub fn check_one_plus_n(tier: Tier, other_key_projects: usize) -> Result<(), Pro
     }
 }
 
+/// A project is counted in its year (the board, the dashboard, "1+N"): the year must lie
+/// within its planned period, from the year it starts to the year it ends. Dates are
+/// `YYYY-MM-DD` or empty (not planned yet: any year).
+pub fn check_year(year: i64, starts_on: &str, ends_on: &str) -> Result<(), ProjectError> {
+    let year_of = |date: &str| date.get(..4).and_then(|y| y.parse::<i64>().ok());
+    let first = year_of(starts_on).or_else(|| year_of(ends_on));
+    let last = year_of(ends_on).or_else(|| year_of(starts_on));
+    match (first, last) {
+        (Some(first), Some(last)) if year < first || year > last => Err(ProjectError::YearOutsidePeriod { year, first, last }),
+        _ => Ok(()),
+    }
+}
+
+/// The year a declaration is counted in by default: the year its planned start falls in.
+pub fn default_year(starts_on: &str, this_year: i64) -> i64 {
+    starts_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(this_year)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ProjectError {
+    #[error("the year lies outside the planned period")]
+    YearOutsidePeriod { year: i64, first: i64, last: i64 },
     #[error("a second key project in one year")]
     SecondKeyProject,
     #[error("the 1+5 is incomplete")]
@@ -374,6 +394,20 @@ pub fn filing_number(year: i32, sequence: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_project_is_counted_in_a_year_of_its_period() {
+        use super::{check_year, default_year, ProjectError};
+        assert_eq!(check_year(2026, "2027-01-01", "2027-06-30"), Err(ProjectError::YearOutsidePeriod { year: 2026, first: 2027, last: 2027 }));
+        assert_eq!(check_year(2027, "2027-01-01", "2027-06-30"), Ok(()));
+        assert_eq!(check_year(2027, "2026-09-01", "2027-06-30"), Ok(()), "a period across the new year counts in either");
+        assert_eq!(check_year(2028, "2026-09-01", "2027-06-30").is_err(), true);
+        assert_eq!(check_year(2026, "", ""), Ok(()), "not planned yet");
+        assert_eq!(check_year(2026, "2027-03-01", ""), Err(ProjectError::YearOutsidePeriod { year: 2026, first: 2027, last: 2027 }));
+        assert_eq!(default_year("2027-01-05", 2026), 2027);
+        assert_eq!(default_year("", 2026), 2026);
+    }
+
     use super::*;
     use OnePlusFiveProblem::*;
 

@@ -53,6 +53,9 @@ pub enum VolunteerProblem {
     /// On the waiting list: no check-in until a place frees.
     #[error("waiting")]
     Waiting,
+    /// Not six digits: refused without counting as a try (a slip of the finger, not a guess).
+    #[error("a check-in code is six digits")]
+    CodeNotSixDigits,
     #[error("wrong code")]
     WrongCode { tries_left: u32 },
     #[error("too many wrong codes")]
@@ -271,6 +274,9 @@ pub fn check_code(typed: &str, code: &str, tries: u32) -> Result<(), VolunteerPr
         return Err(VolunteerProblem::TooManyTries);
     }
     let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    if typed.len() != 6 || !typed.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(VolunteerProblem::CodeNotSixDigits);
+    }
     if !code.is_empty() && typed == code {
         Ok(())
     } else {
@@ -461,6 +467,10 @@ mod tests {
         assert_eq!(check_code("123 456", "123456", 0), Ok(()));
         assert_eq!(check_code("123457", "123456", 0), Err(VolunteerProblem::WrongCode { tries_left: 4 }));
         assert_eq!(check_code("123457", "123456", 4), Err(VolunteerProblem::WrongCode { tries_left: 0 }));
+        assert_eq!(check_code("12ab", "123456", 0), Err(VolunteerProblem::CodeNotSixDigits), "not a try: refused before counting");
+        assert_eq!(check_code("12345", "123456", 4), Err(VolunteerProblem::CodeNotSixDigits));
+        assert_eq!(check_code("12ab", "123456", 5), Err(VolunteerProblem::TooManyTries), "the lock holds whatever is typed");
+        assert_eq!(check_code(" 123 456 ", "123456", 4), Ok(()));
         assert_eq!(check_code("123456", "123456", MAX_CODE_TRIES), Err(VolunteerProblem::TooManyTries));
         assert!(check_code("", "", 0).is_err());
     }

@@ -130,6 +130,7 @@ messages! {
     PasswordsDiffer => "两次输入的新密码不一致", "The two new passwords differ";
     PasswordChanged => "密码已修改，其他设备上的登录已退出", "Password changed; your other sessions were signed out";
     NetworkError => "网络异常，未能提交，请检查网络后重试", "Network error: nothing was sent; check the connection and retry";
+    ServerUnreachable => "连不上服务器，请检查网络后重试", "Cannot reach the server; check the connection and retry";
     ServerError => "服务器出错，请稍后重试", "Server error; please try again later";
     ConflictLater => "别人在你之后也修改了这一项，系统采用了较晚的修改", "Someone else changed this too, later; the later change was kept";
     SignInToSend => "登录已过期：修改已保存在本机，重新登录后自动提交", "Your session expired: the change is kept on this device and sent after you sign in again";
@@ -327,6 +328,9 @@ messages! {
     PhotoCover => "封面", "Cover";
     PhotoMakeCover => "设为封面", "Make cover";
     PhotoRemove => "移除", "Remove";
+    YearFormat => "年度请填写四位数字，如 2027", "Type the year as four digits, e.g. 2027";
+    ConfirmFilingText => "备案后将分配备案编号，并把当前计划保存为基线，不能撤回。", "Filing draws a filing number and saves the current plan as its baseline; it cannot be undone.";
+    ConfirmFiling => "确认备案", "File it";
     PhotoRemoveConfirm => "再点一次移除", "Tap again to remove";
     PhotoUploading => "正在上传照片……", "Uploading the photo…";
     PhotoNeedsNetwork => "照片没能保存在本机，请联网后再上传", "The photo could not be kept on this device; upload it when online";
@@ -502,6 +506,10 @@ pub fn reason_message(locale: Locale, reason: &Reason) -> String {
         Reason::WrongPassword => if zh { "当前密码不正确".into() } else { "The current password is wrong".into() },
         Reason::PasswordPolicy { problem } => password_problem(locale, *problem).into(),
         Reason::AlreadyExists => if zh { "该记录已存在".into() } else { "This record already exists".into() },
+        Reason::YearOutsidePeriod { year, first, last } => {
+            let period = if first == last { format!("{first}") } else { format!("{first}–{last}") };
+            if zh { format!("项目年度{year}不在计划时间（{period}年）内：请按计划开始的年份填写年度") } else { format!("The year {year} is outside the planned period ({period}): use the year the project starts") }
+        }
         Reason::SecondKeyProject => if zh { "本支部今年已有一个重点项目（“1+N”：每年只能申报 1 个重点项目）".into() } else { "This branch already has a key project this year (“1+N”: one key project a year)".into() },
         Reason::Incomplete { problems } => {
             let named: Vec<&str> = problems.iter().map(|p| one_plus_five_problem(locale, p)).collect();
@@ -562,12 +570,16 @@ pub fn volunteer_problem(locale: Locale, problem: &crate::domain::volunteers::Vo
         }
         P::ConsentMissing => pick("请勾选同意个人信息的收集和使用，否则无法报名", "Please agree to the use of your personal information; without it you cannot sign up"),
         P::Full { capacity } => {
-            if zh { format!("名额已满（共{capacity}人），可以勾选“名额满时登记候补”后再提交") } else { format!("All {capacity} places are taken; tick “join the waiting list” to wait for one") }
+            if zh { format!("名额已满（共{capacity}人）。可以点“登记候补”进入候补名单，有人取消时按顺序递补") } else { format!("All {capacity} places are taken. Tap “join the waiting list” to wait for one") }
         }
         P::Started => pick("活动已经开始，不能再报名", "The activity has started; sign-up is closed"),
         P::Cancelled => pick("活动已取消", "The activity is cancelled"),
         P::NotSignedUp => pick("报名已取消", "This sign-up is cancelled"),
         P::Waiting => pick("您在候补名单中，有名额后才能签到", "You are on the waiting list: check-in opens to you when a place frees"),
+        P::CodeNotSixDigits => pick("签到码是6位数字，请核对后再输入（这次不计入输错次数）", "A check-in code is six digits: check it and type it again (this did not count as a try)"),
+        P::WrongCode { tries_left: 0 } => {
+            if zh { format!("签到码不正确，已连续输错{MAX_CODE_TRIES}次，请找现场工作人员签到") } else { format!("Wrong check-in code, {MAX_CODE_TRIES} times: please ask the staff on site to check you in") }
+        }
         P::WrongCode { tries_left } => {
             if zh { format!("签到码不正确，还可以再试{tries_left}次") } else { format!("Wrong check-in code; {tries_left} tries left") }
         }

@@ -2,7 +2,7 @@
 //! mentoring log, a mentor's session form (works offline), and street staff's pairings.
 
 use super::queries::{get_mentoring, session_from, MentoringData, Session};
-use crate::domain::mentors::{graph, Graph, FORM_CODES, KIND_CODES, OUTCOME_CODES, QUIET_DAYS, SESSION_TABLE};
+use crate::domain::mentors::{graph, Graph, FORM_CODES, KIND_CODES, OUTCOME_CODES, SESSION_TABLE};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::i18n::{mentor_kind_name, outcome_name, session_form_name, t, use_locale, Msg, Tr};
@@ -224,7 +224,7 @@ fn GraphLegend() -> impl IntoView {
     view! {
         <ul class="graph-legend">
             {KIND_CODES.iter().map(|k| view! { <li><span class=format!("dot kind-{k}")></span>{move || mentor_kind_name(locale.get(), k)}</li> }).collect_view()}
-            <li><span class="dot quiet"></span>{move || format!("{}（{QUIET_DAYS}）", t(locale.get(), Msg::QuietBranch))}</li>
+            <li><span class="dot quiet"></span>{move || t(locale.get(), Msg::QuietBranch)}</li>
         </ul>
     }
 }

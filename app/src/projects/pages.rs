@@ -1,7 +1,7 @@
 use super::queries::*;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
-use crate::domain::projects::{transition_mover, Category, Indicator, Mover, Nomination, Principle, Status, Tier};
+use crate::domain::projects::{check_year, default_year, transition_mover, Category, Indicator, Mover, Nomination, Principle, Status, Tier};
 use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
 use crate::domain::replica::changed_fields;
 use crate::sync::{stamp, submit, use_sync, Submitted};
@@ -258,6 +258,8 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
     // (start x, start y, dx, dy) while the handle is held.
     let dragging = RwSignal::new(None::<(i32, i32, i32, i32)>);
     let stored = StoredValue::new(card.clone());
+    // Filing draws a filing number and saves the plan's baseline: it is asked for twice.
+    let confirming_filing = RwSignal::new(false);
     let on_down = move |ev: leptos::ev::PointerEvent| {
         use leptos::wasm_bindgen::JsCast;
         if let Some(handle) = ev.current_target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()) {
@@ -284,6 +286,7 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
         let Some(to) = column_at(ev.client_x(), ev.client_y(), &li) else { return };
         let card = stored.get_value();
         match check_drop(role, own, &card, to, locale.get_untracked()) {
+            Ok(()) if to == Status::Filed => confirming_filing.set(true),
             Ok(()) => send(Operation::new("project", &card.key, OpKind::Transition { to: to.code().into(), note: None }, stamp()), version, error),
             Err(message) if message.is_empty() => {}
             Err(message) => error.set(Some(format!("{}：{message}", card.title))),
@@ -311,18 +314,32 @@ fn BoardCard(card: ProjectCard, version: RwSignal<u32>, error: RwSignal<Option<S
                 <span class="five-bar"><span style=format!("width:{}%", card.done * 20)></span></span>
                 {format!("1+5 · {}/5", card.done)}
             </p>
-            {(!moves.is_empty()).then(|| view! {
-                <div class="moves">
+            {(!moves.is_empty()).then(|| {
+                let file_key = key.clone();
+                view! {
+                <div class="moves" hidden=move || confirming_filing.try_get().unwrap_or(false)>
                     {moves.into_iter().map(|to| {
                         let key = key.clone();
                         view! {
                             <button type="button" class="secondary small" on:click=move |_| {
-                                send(Operation::new("project", &key, OpKind::Transition { to: to.code().into(), note: None }, stamp()), version, error)
+                                if to == Status::Filed {
+                                    confirming_filing.set(true);
+                                } else {
+                                    send(Operation::new("project", &key, OpKind::Transition { to: to.code().into(), note: None }, stamp()), version, error)
+                                }
                             }>{move || format!("→ {}", status_name(locale.get(), to))}</button>
                         }
                     }).collect_view()}
                 </div>
-            })}
+                <div class="moves confirm" role="group" hidden=move || !confirming_filing.try_get().unwrap_or(false)>
+                    <p class="confirm-text">{move || t(locale.get(), Msg::ConfirmFilingText)}</p>
+                    <button type="button" class="primary small" on:click=move |_| {
+                        confirming_filing.set(false);
+                        send(Operation::new("project", &file_key, OpKind::Transition { to: Status::Filed.code().into(), note: None }, stamp()), version, error)
+                    }>{move || t(locale.get(), Msg::ConfirmFiling)}</button>
+                    <button type="button" class="secondary small" on:click=move |_| confirming_filing.set(false)><Tr m=Msg::Cancel/></button>
+                </div>
+            }})}
         </li>
     }
 }
@@ -404,6 +421,8 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> i
     let budget = detail.budget_fen.map(yuan);
     let parts = [Msg::LiaisonLeader, Msg::Responsible, Msg::BudgetPart, Msg::Team, Msg::AssessmentPart];
     let problems = detail.problems.clone();
+    // Filing draws a filing number and saves the plan's baseline: it is asked for twice.
+    let confirming_filing = RwSignal::new(false);
     view! {
         <Title text=card.title.clone()/>
         <section class="page">
@@ -424,11 +443,23 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> i
                     let needs_reason = to == Status::Returned;
                     view! {
                         <button type="button" class=if needs_reason { "secondary" } else { "primary" } on:click=move |_| {
+                            if to == Status::Filed {
+                                confirming_filing.set(true);
+                                return;
+                            }
                             let note = needs_reason.then(|| reason.get_untracked());
                             send(Operation::new("project", &key.get_value(), OpKind::Transition { to: to.code().into(), note }, stamp()), version, error)
                         }>{move || format!("→ {}", status_name(locale.get(), to))}</button>
                     }
                 }).collect_view()}
+                <div class="confirm" role="group" hidden=move || !confirming_filing.try_get().unwrap_or(false)>
+                    <p class="confirm-text">{move || t(locale.get(), Msg::ConfirmFilingText)}</p>
+                    <button type="button" class="primary" on:click=move |_| {
+                        confirming_filing.set(false);
+                        send(Operation::new("project", &key.get_value(), OpKind::Transition { to: Status::Filed.code().into(), note: None }, stamp()), version, error)
+                    }>{move || t(locale.get(), Msg::ConfirmFiling)}</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming_filing.set(false)><Tr m=Msg::Cancel/></button>
+                </div>
                 {(user.role == Role::StreetStaff && card.nomination == Some(Nomination::Nominated)).then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| {
                         let fields = BTreeMap::from([("nomination".to_string(), json!("selected"))]);
@@ -621,6 +652,10 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
     let goals = RwSignal::new(e.as_ref().map(|d| d.goals.clone()).or_else(|| from.as_ref().map(|c| c.description.clone())).unwrap_or_default());
     let starts_on = RwSignal::new(e.as_ref().map(|d| d.starts_on.clone()).unwrap_or_default());
     let ends_on = RwSignal::new(e.as_ref().map(|d| d.ends_on.clone()).unwrap_or_default());
+    // The year the project is counted in: a new declaration's follows its planned start
+    // until the person types one (a project for January 2027 declared in 2026 is 2027's).
+    let year_typed = RwSignal::new(e.as_ref().map(|d| d.card.year.to_string()));
+    let year_shown = move || year_typed.get().unwrap_or_else(|| default_year(&starts_on.get(), year).to_string());
     let liaison = RwSignal::new(e.as_ref().and_then(|d| d.liaison_leader.clone()).unwrap_or_default());
     let responsible = RwSignal::new(e.as_ref().map(|d| d.responsible.clone()).unwrap_or_else(|| user.display_name.clone()));
     let budget = RwSignal::new(e.as_ref().and_then(|d| d.budget_fen).map(|f| format!("{}", f as f64 / 100.0)).unwrap_or_default());
@@ -645,6 +680,12 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
         f.insert("goals".into(), json!(goals.get_untracked().trim()));
         f.insert("starts_on".into(), json!(starts_on.get_untracked()));
         f.insert("ends_on".into(), json!(ends_on.get_untracked()));
+        let counted_in = match year_typed.get_untracked() {
+            Some(typed) => typed.trim().parse::<i64>().map_err(|_| ("year".to_string(), t(locale, Msg::YearFormat).to_string()))?,
+            None => default_year(&starts_on.get_untracked(), year),
+        };
+        check_year(counted_in, &starts_on.get_untracked(), &ends_on.get_untracked()).map_err(|e| ("year".to_string(), crate::i18n::reason_message(locale, &e.into())))?;
+        f.insert("year".into(), json!(counted_in));
         let l = liaison.get_untracked();
         f.insert("liaison_leader".into(), if l.is_empty() { Value::Null } else { json!(l) });
         f.insert("responsible".into(), json!(responsible.get_untracked().trim()));
@@ -705,7 +746,6 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
             // Later saves are queued behind this one, so they may already set fields.
             created.set(true);
             fields.insert("branch".into(), json!(user.branch.clone().unwrap_or_default()));
-            fields.insert("year".into(), json!(year));
             if let Some(c) = &from {
                 fields.insert("catalog_entry".into(), json!(c.key));
             }
@@ -777,7 +817,11 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
             <div class="row">
                 <label><span><Tr m=Msg::Start/></span><input type="date" bind:value=starts_on/></label>
                 <label><span><Tr m=Msg::End/></span><input type="date" bind:value=ends_on/></label>
+                <label><span><Tr m=Msg::Year/></span><input id="p-year" type="number" min="2000" max="2100" inputmode="numeric"
+                    prop:value=year_shown aria-describedby="p-year-error"
+                    on:input=move |ev| year_typed.set(Some(event_target_value(&ev)))/></label>
             </div>
+            <p id="p-year-error" class="form-error field-error" role="alert">{error_for("year")}</p>
             <h2>"1+5"</h2>
             <label for="p-liaison"><Tr m=Msg::LiaisonLeader/></label>
             <select id="p-liaison" bind:value=liaison>

@@ -328,7 +328,8 @@ pub struct BoardData {
 }
 
 /// The board's projects.
-#[server(endpoint = "list_projects")]
+// JSON: an all-empty filter encodes as an empty form, which the server cannot read back.
+#[server(endpoint = "list_projects", input = leptos::server_fn::codec::Json)]
 pub async fn list_projects(filter: BoardFilter) -> Result<BoardData, AppError> {
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;

@@ -213,8 +213,20 @@ pub fn call_page_hook(name: &str, argument: Option<&JsValue>) {
                 Some(a) => f.call1(&window, a),
                 None => f.call0(&window),
             };
+            return;
         }
     }
+    // `pwa.js` has not run yet (the wasm can hydrate first): it calls these when it does.
+    let key = JsValue::from_str("__xfPendingHooks");
+    let pending = match js_sys::Reflect::get(&window, &key).ok().and_then(|p| p.dyn_into::<js_sys::Array>().ok()) {
+        Some(pending) => pending,
+        None => {
+            let pending = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&window, &key, &pending);
+            pending
+        }
+    };
+    pending.push(&js_sys::Array::of2(&JsValue::from_str(name), argument.unwrap_or(&JsValue::UNDEFINED)));
 }
 
 /// Asks the service worker (through `pwa.js`) to keep the pages a person opens first,
@@ -242,8 +254,11 @@ async fn prepare(state: &SyncState, account: &str) {
         let _ = store::clear_records().await;
         let _ = store::set_meta("cursor", &-1i64).await;
         let _ = store::set_meta("account", &account).await;
-        // Pages kept for the previous person show their data.
-        call_page_hook("xfForgetPages", None);
+        // Pages kept for the previous person show their data. (Not on a first sign-in:
+        // the pages just kept for this person would go.)
+        if previous.is_some() {
+            call_page_hook("xfForgetPages", None);
+        }
     }
     // Queued operations of anyone stay queued (each is sent at its author's sign-in);
     // the clock starts after the newest of them.
@@ -330,7 +345,15 @@ fn follow_events() {
 
 // ---- state shown to the person
 
+/// Tells `pwa.js`, which then opens tapped links as page loads the service worker answers.
+fn mark_document_offline(offline: bool) {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = if offline { root.set_attribute("data-offline", "") } else { root.remove_attribute("data-offline") };
+    }
+}
+
 async fn mark_offline(state: &SyncState) {
+    mark_document_offline(true);
     state.online.set(false);
     if state.offline_since.get_untracked().is_none() {
         let since: i64 = store::meta("offline_since").await.unwrap_or(now_ms() as i64);
@@ -340,6 +363,7 @@ async fn mark_offline(state: &SyncState) {
 }
 
 async fn mark_online(state: &SyncState) {
+    mark_document_offline(false);
     FAILURES.with(|f| f.set(0));
     state.signed_out.set(false);
     if !state.online.get_untracked() || state.offline_since.get_untracked().is_some() {

@@ -19,6 +19,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                 Ok(Some(user)) => {
                     provide_context(user.clone());
                     crate::sync::start(&user.account);
+                    keep_menu_for_offline(&user);
                     view! {
                         <a class="skip-link" href="#main"><Tr m=Msg::SkipToContent/></a>
                         <Header user logout=session.logout/>
@@ -33,6 +34,44 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// The menu of a person's role: where each item goes, what it says, and whether it is
+/// current only on its exact path.
+pub fn menu(user: &SessionUser) -> Vec<(String, Msg, bool)> {
+    let role = user.role;
+    let mut items = vec![match (&user.branch, role.is_branch_staff()) {
+        (Some(branch), true) => (format!("/branches/{branch}"), Msg::NavMyBranch, true),
+        _ => ("/home".to_string(), Msg::NavHome, true),
+    }];
+    if role != Role::BranchSecretary && role != Role::CommunityStaff {
+        items.push(("/branches".into(), Msg::NavBranches, true));
+    }
+    items.extend([("/projects".into(), Msg::NavProjects, false), ("/catalog".into(), Msg::NavCatalog, false), ("/gantt".into(), Msg::NavGantt, false), ("/mentors".into(), Msg::NavMentors, false)]);
+    if role == Role::StreetStaff || role.is_branch_staff() {
+        items.push(("/volunteers".into(), Msg::NavVolunteers, false));
+    }
+    if role == Role::StreetStaff || role == Role::LiaisonLeader || role == Role::Mentor {
+        items.push(("/dashboard".into(), Msg::NavDashboard, false));
+    }
+    items.push(("/profile".into(), Msg::NavProfile, false));
+    items
+}
+
+/// Once a page load, the service worker is asked to keep every page of the menu, so that
+/// offline each opens with the data it had (see `pwa.js`), not only the pages opened by
+/// a full load.
+fn keep_menu_for_offline(user: &SessionUser) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static ASKED: AtomicBool = AtomicBool::new(false);
+        if !ASKED.swap(true, Ordering::Relaxed) {
+            crate::sync::warm(&menu(user).into_iter().map(|(href, _, _)| href).collect::<Vec<_>>());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = user;
+}
+
 /// The signed-in person, inside `Shell`.
 pub fn use_user() -> SessionUser {
     expect_context::<SessionUser>()
@@ -43,10 +82,7 @@ fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl 
     // `logout` comes from `Shell`, taken before the suspense: on the server the context
     // can be gone by the time a suspended page resumes after the browser left it.
     let locale = use_locale();
-    let home = match (&user.branch, user.role.is_branch_staff()) {
-        (Some(branch), true) => (format!("/branches/{branch}"), Msg::NavMyBranch),
-        _ => ("/home".to_string(), Msg::NavHome),
-    };
+    let items = menu(&user);
     let role = user.role;
     let who = user.display_name.clone();
     let unit = user.branch_name.clone();
@@ -57,21 +93,7 @@ fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl 
                 <span class="brand-name"><Tr m=Msg::AppName/></span>
             </a>
             <nav aria-label=move || t(locale.get(), Msg::MainNav)>
-                <A href=home.0 exact=true><Tr m=home.1/></A>
-                {(role != Role::BranchSecretary && role != Role::CommunityStaff).then(|| view! {
-                    <A href="/branches" exact=true><Tr m=Msg::NavBranches/></A>
-                })}
-                <A href="/projects">{move || t(locale.get(), Msg::NavProjects)}</A>
-                <A href="/catalog">{move || t(locale.get(), Msg::NavCatalog)}</A>
-                <A href="/gantt">{move || t(locale.get(), Msg::NavGantt)}</A>
-                <A href="/mentors">{move || t(locale.get(), Msg::NavMentors)}</A>
-                {(role == Role::StreetStaff || role.is_branch_staff()).then(|| view! {
-                    <A href="/volunteers">{move || t(locale.get(), Msg::NavVolunteers)}</A>
-                })}
-                {(role == Role::StreetStaff || role == Role::LiaisonLeader || role == Role::Mentor).then(|| view! {
-                    <A href="/dashboard">{move || t(locale.get(), Msg::NavDashboard)}</A>
-                })}
-                <A href="/profile"><Tr m=Msg::NavProfile/></A>
+                {items.into_iter().map(|(href, m, exact)| view! { <A href=href exact=exact>{move || t(locale.get(), m)}</A> }).collect_view()}
             </nav>
             <div class="who">
                 <span class="who-name">{who}</span>

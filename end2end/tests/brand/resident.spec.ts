@@ -15,7 +15,8 @@ async function phone(browser: Browser, javaScriptEnabled: boolean): Promise<Page
 async function signUp(page: Page, name: string, phoneNumber: string, wait = false) {
   await page.getByLabel('姓名', { exact: true }).fill(name);
   await page.getByLabel('手机号', { exact: true }).fill(phoneNumber);
-  if (wait) await page.getByLabel(/登记候补/).check();
+  // A full activity's one button puts the person on the waiting list: no box to tick.
+  if (wait) await expect(page.getByRole('button', { name: '登记候补' })).toBeVisible();
   await page.getByLabel(/我同意/).check();
   await page.getByRole('button', { name: /提交报名|登记候补/ }).click();
 }
@@ -59,7 +60,7 @@ test('the waiting list moves when a place frees, and a volunteer checks in with 
   const first = await phone(browser, true);
   for (let n = 1; ; n++) {
     await first.goto('/a/act_today');
-    if (await first.getByLabel(/登记候补/).count()) break;
+    if (await first.getByRole('button', { name: '登记候补' }).count()) break;
     await signUp(first, '周敏', `139 0000 30${String(n).padStart(2, '0')}`);
     await expect(first.getByRole('status')).toContainText('报名成功');
     expect(n).toBeLessThan(5);

@@ -92,3 +92,18 @@ test('the project pages pass axe', async ({ page }) => {
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `declare: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
 });
+
+test('filing from a board card asks first and files nothing on one tap', async ({ page }) => {
+  await signedIn(page, 'wangmin');
+  await page.goto('/projects?year=2026');
+  await hydrated(page);
+  const column = (name: string) => page.locator('.column').filter({ has: page.getByRole('heading', { name }) });
+  const card = column('审核中').locator('.project-card').filter({ hasText: '垃圾分类督导' });
+  await card.getByRole('button', { name: '→ 已备案' }).click();
+  await expect(card.getByText('备案后将分配备案编号')).toBeVisible();
+  await expect(card.getByRole('button', { name: '确认备案' })).toBeVisible();
+  await card.getByRole('button', { name: '取消' }).click();
+  await expect(card.getByText('备案后将分配备案编号')).toBeHidden();
+  await expect(card.getByRole('button', { name: '→ 已备案' })).toBeVisible();
+  await expect(column('审核中').getByRole('link', { name: '垃圾分类督导' })).toBeVisible();
+});

@@ -65,7 +65,11 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   await page.goto(`/projects?q=${encodeURIComponent(title)}`);
   await hydrated(page);
   await page.getByRole('link', { name: title }).click();
+  // Filing asks first, saying what it does; nothing is filed until it is confirmed.
   await page.getByRole('button', { name: '→ 已备案' }).click();
+  await expect(page.getByText('备案后将分配备案编号')).toBeVisible();
+  await expect(page.getByText(/SBS-\d{4}-\d{3}/)).toHaveCount(0);
+  await page.getByRole('button', { name: '确认备案' }).click();
   await expect(page.getByText(/SBS-\d{4}-\d{3}/)).toBeVisible();
   // The page shows the nomination at once; wait until the server has it too.
   await Promise.all([

@@ -13,7 +13,7 @@ test('staff check volunteers in offline; the hours reach the server; a revealed 
   await expect(page.getByRole('heading', { name: '各队服务时长（按月）' })).toBeVisible();
   await page.goto('/volunteers/act_today');
   await hydrated(page);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('社区敬老午餐志愿服务');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('社区敬老助老志愿服务');
   await expect(page.locator('.checkin-code strong')).toHaveText('246810');
 
   // Phones are masked; one is revealed, and the reveal is in the log.
@@ -108,7 +108,7 @@ test("this week's rosters open offline on site once the volunteer page was seen 
   await context.setOffline(true);
   await page.goto('/volunteers/act_today');
   await hydrated(page);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('社区敬老午餐志愿服务');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('社区敬老助老志愿服务');
   await expect(page.locator('.checkin-code strong')).toHaveText('246810');
   const row = page.locator('table.people tr', { has: page.getByRole('button', { name: '签到', exact: true }) }).first();
   if (await row.count()) {

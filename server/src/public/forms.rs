@@ -147,7 +147,7 @@ pub async fn sign_up(
     .collect();
     let op = operation(&form.op, &key, OpKind::Create { fields }, state.writer.stamp().await);
     match apply(&state, &key, op, locale).await {
-        Ok(()) => Redirect::to(&format!("/s/{key}/{}?done=signed", state.pii.link_token(&key))).into_response(),
+        Ok(()) => outcome_once(&format!("/s/{key}/{}", state.pii.link_token(&key)), &key, "signed"),
         Err(message) => page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, message).await,
     }
 }
@@ -232,6 +232,20 @@ pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, hea
     }
 }
 
+/// The cookie that carries what a form did to the private page it redirects to, once: the
+/// link the resident keeps is the page's own, with nothing in it that says "signed up".
+pub(super) const OUTCOME_COOKIE: &str = "xf_outcome";
+
+/// Redirects to the sign-up's private page, which says once what was done.
+fn outcome_once(path: &str, key: &str, done: &str) -> Response {
+    let mut response = Redirect::to(path).into_response();
+    let cookie = format!("{OUTCOME_COOKIE}={done}; Max-Age=300; Path=/s/{key}; HttpOnly; SameSite=Lax");
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+    response
+}
+
 #[derive(Deserialize)]
 pub struct ActForm {
     #[serde(default)]
@@ -261,8 +275,8 @@ pub async fn act(State(state): State<AppState>, Path((key, token)): Path<(String
     let op = operation(&form.op, &key, OpKind::Set { fields }, state.writer.stamp().await);
     let path = format!("/s/{key}/{token}");
     match apply(&state, &key, op, locale).await {
-        Ok(()) => Redirect::to(&format!("{path}?done={done}")).into_response(),
-        Err(message) => match signup_page(&state, &key, &token, None, Some(message)).await {
+        Ok(()) => outcome_once(&path, &key, done),
+        Err(message) => match signup_page(&state, &key, &token, None, Some(message), false).await {
             Ok(Some(html)) => html_response(StatusCode::UNPROCESSABLE_ENTITY, Arc::new(html)),
             _ => StatusCode::NOT_FOUND.into_response(),
         },

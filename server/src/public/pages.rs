@@ -22,7 +22,7 @@ main{max-width:46rem;margin:0 auto;padding:1rem}h1{font-size:1.5rem;line-height:
 .slogan{color:#6b4f1d;margin:0 0 1rem}.card{background:#fff;border:1px solid #eadfce;border-radius:.6rem;padding:.8rem 1rem;margin:.6rem 0}\
 .card h3{margin:0 0 .25rem;font-size:1.05rem}.meta{color:#5c5c5c;font-size:.9rem;margin:0}.bar{height:.5rem;background:#f0e6d8;border-radius:.25rem;overflow:hidden}\
 .bar span{display:block;height:100%;background:#c62828}.grid{display:grid;gap:.6rem;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr))}\
-form label{display:block;margin:.8rem 0 .25rem;font-weight:600}input[type=text],input[type=tel]{width:100%;font-size:1.05rem;padding:.6rem;border:1px solid #b9a98f;border-radius:.4rem}\
+form label{display:block;margin:.8rem 0 .25rem;font-weight:600}input[type=text],input[type=tel],input[type=url]{width:100%;font-size:1.05rem;padding:.6rem;border:1px solid #b9a98f;border-radius:.4rem}\
 .check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}.check input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
 button{font-size:1.05rem;padding:.65rem 1.4rem;margin-top:1rem;border:0;border-radius:.4rem;background:#b71c1c;color:#fff;min-height:44px}\
 button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{background:#fdecea;border:1px solid #e0a49c;padding:.6rem .8rem;border-radius:.4rem;color:#8a1c12}\
@@ -31,7 +31,8 @@ button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{b
 svg.chart{width:100%;height:auto}img{max-width:100%;height:auto;display:block;background:#eadfce}img.cover{width:100%;border-radius:.6rem;margin:.5rem 0 1rem}\
 .gallery{display:grid;gap:.5rem;grid-template-columns:1fr 1fr}.gallery img{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:.4rem}\
 img.thumb{width:calc(100% + 1.2rem);margin:-.6rem -.6rem .5rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}\
-.grid.brands{grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}.brands .card{padding:.6rem}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}";
+.grid.brands{grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}.brands .card{padding:.6rem}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}\
+.keep{background:#fff;border:1px solid #eadfce;border-radius:.6rem;padding:.2rem 1rem 1rem;margin:1rem 0}.keep label{display:block;margin:.6rem 0 .25rem;font-weight:600}.qr svg{width:160px;height:160px;margin-top:.6rem}";
 
 /// A public page: the frame, Open Graph card, and the body.
 /// `image` is the path of the picture a shared link's card shows (the app's icon if none).
@@ -439,7 +440,9 @@ pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, pr
                 p.meta id="phone-help" { "只用于活动联系和签到，对外只显示为 138****1234 的样式。" }
                 div.trap aria-hidden="true" { label for="website" { "网址（请勿填写）" } input id="website" type="text" name="website" tabindex="-1" autocomplete="off"; }
                 @if full {
-                    label.check { input type="checkbox" name="wait" value="1" checked[typed.wait]; span { "名额已满，登记候补：有人取消时按顺序递补" } }
+                    // The button says what it does: no box to tick as well.
+                    input type="hidden" name="wait" value="1";
+                    p.meta { "名额已满：登记后进入候补名单，有人取消时按顺序递补。" }
                 }
                 label.check { input type="checkbox" name="consent" value="1" checked[typed.consent] required; span { "我同意街道和社区为组织本次活动收集、使用我的姓名和手机号（加密保存，活动结束后可申请删除）" } }
                 button type="submit" { @if full { "登记候补" } @else { "提交报名" } }
@@ -452,10 +455,28 @@ pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, pr
 }
 
 /// `/s/{signup}/{token}`: a resident's own sign-up: place, cancel, check in and out, hours.
-pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(String, String)>, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
-    let done = query.get("done").cloned();
-    match signup_page(&state, &key, &token, done.as_deref(), None).await {
-        Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
+pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(String, String)>, headers: axum::http::HeaderMap, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
+    // What the form just did, told once (the cookie is cleared with this answer).
+    let done = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(super::forms::OUTCOME_COOKIE).and_then(|c| c.strip_prefix('=')))
+        .filter(|done| ["signed", "cancelled", "rejoined", "in", "out", "erased"].contains(done))
+        .map(str::to_string);
+    let ask_erase = query.get("erase").is_some_and(|v| v == "ask");
+    match signup_page(&state, &key, &token, done.as_deref(), None, ask_erase).await {
+        Ok(Some(html)) => {
+            let mut response = html_response(StatusCode::OK, Arc::new(html));
+            if done.is_some() {
+                let clear = format!("{}=; Max-Age=0; Path=/s/{key}; HttpOnly; SameSite=Lax", super::forms::OUTCOME_COOKIE);
+                if let Ok(value) = HeaderValue::from_str(&clear) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+            }
+            response
+        }
         Ok(None) => not_found(&state.public),
         Err(error) => {
             tracing::error!(%error, "sign-up page failed");
@@ -464,7 +485,8 @@ pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(Str
     }
 }
 
-pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: Option<&str>, problem: Option<String>) -> Result<Option<String>, surrealdb::Error> {
+/// `ask_erase`: the resident asked to delete their name and phone; the page asks them to confirm.
+pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: Option<&str>, problem: Option<String>, ask_erase: bool) -> Result<Option<String>, surrealdb::Error> {
     if !app::domain::records::valid_key(key) || !state.pii.link_ok(key, token) {
         return Ok(None);
     }
@@ -491,7 +513,11 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
     // Cut to the waiting list by a capacity change made after this sign-up.
     let capacity_changed_after = a["clocks"]["capacity"].as_str().and_then(|c| c.parse::<app::domain::hlc::Stamp>().ok()).map(|stamp| stamp.ms as i64).is_some_and(|ms| ms > s["signed_at"].as_i64().unwrap_or(0));
     let check_in_open = activity.check_in_window(local_now).is_ok();
+    // After the last wrong code the form goes: only the staff on site can check this person in.
+    let wrong_codes: Vec<Value> = rows(&state.db, "SELECT VALUE id FROM op WHERE tb = 'signup' AND key = $key AND reason.problem.problem = 'wrong_code'", json!({ "key": key }), 0).await?;
+    let locked_out = wrong_codes.len() as u32 >= app::domain::volunteers::MAX_CODE_TRIES;
     let path = format!("/s/{key}/{token}");
+    let private_url = format!("{}{path}", state.public.base_url);
     let op = uuid::Uuid::now_v7();
     let time = |ms: i64| local_from_ms(ms).format("%H:%M").to_string();
     let body = html! {
@@ -500,9 +526,18 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
         p { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; "地点：" (a["place"].as_str().unwrap_or_default()) }
         p.meta { "报名人：" (s["name_mask"].as_str().unwrap_or_default()) " · " (s["phone_mask"].as_str().unwrap_or_default()) }
         @if let Some(done) = done {
-            p.ok role="status" { (match done { "signed" => "报名成功。请收藏本页：凭它查看、取消、签到和签退。", "cancelled" => "已取消报名。", "rejoined" => "已重新报名。", "in" => "签到成功。", "out" => "签退成功，感谢您的服务！", "erased" => "您的姓名和手机号已删除，无法再恢复。", _ => "已保存。" }) }
+            p.ok role="status" { (match done { "signed" => "报名成功。", "cancelled" => "已取消报名。", "rejoined" => "已重新报名。", "in" => "签到成功。", "out" => "签退成功，感谢您的服务！", "erased" => "您的姓名和手机号已删除，无法再恢复。", _ => "已保存。" }) }
         }
         @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
+        @if done == Some("signed") {
+            section.keep aria-labelledby="keep" {
+                h2 id="keep" { "请保存这个链接" }
+                p.meta { "凭它查看、取消报名、签到和签退（不要发给别人）。可以收藏本页，或复制下面的链接，或用另一部手机扫码。" }
+                label for="private-link" { "我的报名链接" }
+                input id="private-link" type="url" readonly value=(private_url);
+                @if let Some(svg) = super::qr::svg_of(&private_url, 160) { div.qr aria-hidden="true" { (maud::PreEscaped(svg)) } }
+            }
+        }
         @if activity.cancelled {
             p.error role="alert" { "很抱歉，这次活动已取消。" }
         } @else if !active {
@@ -522,13 +557,16 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
             @if let Some(at) = checked_in {
                 p { "签到：" (time(at)) @if let Some(out) = checked_out { "　签退：" (time(out)) } }
             }
-            @if confirmed && checked_in.is_none() && check_in_open {
+            @if confirmed && checked_in.is_none() && check_in_open && locked_out {
+                h2 { "签到" }
+                p.error role="alert" { "签到码已连续输错" (app::domain::volunteers::MAX_CODE_TRIES) "次，不能再在这里签到。请找现场工作人员为您签到。" }
+            } @else if confirmed && checked_in.is_none() && check_in_open {
                 h2 { "签到" }
                 form method="post" action=(path) {
                     input type="hidden" name="op" value=(op);
                     input type="hidden" name="action" value="checkin";
                     label for="code" { "现场签到码（6位数字）" }
-                    input id="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required;
+                    input id="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" minlength="6" maxlength="6" pattern="[0-9]{6}" required;
                     button type="submit" { "签到" }
                 }
             }
@@ -543,9 +581,15 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
             }
         }
         @if !s["erased"].as_bool().unwrap_or(false) {
-            h2 { "删除我的个人信息" }
+            h2 id="erase" { "删除我的个人信息" }
             p.meta { "删除后，您的姓名和手机号在系统中（包括操作记录）都无法再恢复，本次报名同时取消；已记录的服务时长只作匿名统计。" }
-            form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="erase"; button.secondary type="submit" { "删除我的姓名和手机号" } }
+            @if ask_erase {
+                p.error role="alert" { "确定删除吗？删除后无法恢复，本次报名同时取消。" }
+                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="erase"; button type="submit" { "确认删除" } }
+                p { a href=(path) { "不删除，返回" } }
+            } @else {
+                form method="get" action={ (path) "#erase" } { input type="hidden" name="erase" value="ask"; button.secondary type="submit" { "删除我的姓名和手机号…" } }
+            }
         }
     };
     Ok(Some(layout(&state.public, "我的报名", "查看、取消报名，签到和签退", &path, None, body)))

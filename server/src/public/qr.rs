@@ -8,6 +8,12 @@ use axum::response::{IntoResponse, Response};
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
+/// A QR code of `url` as inline SVG (a resident's private link, drawn on their own page).
+pub fn svg_of(url: &str, size: u32) -> Option<String> {
+    let qr = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).ok()?;
+    Some(qr.render::<svg::Color>().min_dimensions(size, size).quiet_zone(true).build())
+}
+
 pub async fn code(State(state): State<AppState>, Path((kind, file)): Path<(String, String)>) -> Response {
     let Some(key) = file.strip_suffix(".svg").filter(|k| app::domain::records::valid_key(k)) else {
         return StatusCode::NOT_FOUND.into_response();

@@ -6,7 +6,7 @@ use super::apply::{BatchFacts, Context, Effect, Row};
 use app::db::Db;
 use app::domain::ops::{OpKind, Operation, Reason};
 use app::domain::projects::{
-    check_nomination, check_one_plus_five, check_one_plus_n, check_transition, filing_number, OnePlusFive,
+    check_nomination, check_one_plus_five, check_one_plus_n, check_transition, check_year, filing_number, OnePlusFive,
     Status, Tier, DEFAULT_NOMINATION_QUOTA,
 };
 use app::domain::org::Role;
@@ -28,6 +28,12 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
         return Ok(Err(Reason::NotEditable));
     }
     let year = pick("year").as_i64().unwrap_or_default();
+    if ["year", "starts_on", "ends_on"].iter().any(|f| fields.contains_key(*f)) {
+        let date = |name: &str| pick(name).as_str().unwrap_or_default().to_string();
+        if let Err(error) = check_year(year, &date("starts_on"), &date("ends_on")) {
+            return Ok(Err(error.into()));
+        }
+    }
     let branch = pick("branch").as_str().unwrap_or_default().to_string();
     let tier = pick("tier").as_str().and_then(Tier::from_code);
     let becomes_key = tier == Some(Tier::Key) && (creating || fields.contains_key("tier") || fields.contains_key("year"));
