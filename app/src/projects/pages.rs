@@ -178,7 +178,7 @@ fn Board(list: Vec<ProjectCard>, version: RwSignal<u32>, error: RwSignal<Option<
                 let cards: Vec<ProjectCard> = list.iter().filter(|c| c.status == status).cloned().collect();
                 let n = cards.len();
                 view! {
-                    <section class="column" data-status=status.code() aria-label=move || status_name(locale.get(), status)>
+                    <section class="column" class:empty=n == 0 data-status=status.code() aria-label=move || status_name(locale.get(), status)>
                         <h2 class=format!("column-head status-{}", status.code())>
                             {move || status_name(locale.get(), status)}<span class="count">{n}</span>
                         </h2>

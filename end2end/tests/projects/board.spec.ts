@@ -107,3 +107,31 @@ test('filing from a board card asks first and files nothing on one tap', async (
   await expect(card.getByRole('button', { name: '→ 已备案' })).toBeVisible();
   await expect(column('审核中').getByRole('link', { name: '垃圾分类督导' })).toBeVisible();
 });
+
+test('a secretary opening the board at tablet width sees every own project without scrolling', async ({ page }) => {
+  // 文兴社区's projects are filed or running: the columns before them hold nothing and fold.
+  await signedIn(page, 'lixiurong');
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '项目看板' }).click();
+  await expect(page).toHaveURL(/\/projects$/);
+  const cards = page.locator('.project-card');
+  await expect(cards.first()).toBeVisible();
+  expect(await cards.count()).toBeGreaterThan(1);
+  const width = page.viewportSize()!.width;
+  for (const box of await cards.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()))) {
+    expect(box.left).toBeGreaterThanOrEqual(0);
+    expect(box.right).toBeLessThanOrEqual(width);
+  }
+  // An empty column still names its status and takes a dragged card.
+  await expect(page.locator('.column.empty').filter({ hasText: '草稿' })).toBeVisible();
+});
+
+test('on a phone the board starts at a secretary\'s own projects', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signedIn(page, 'lixiurong');
+  await page.goto('/projects');
+  await hydrated(page);
+  const first = page.locator('.column').filter({ has: page.locator('.project-card') }).first();
+  const box = await first.boundingBox();
+  expect(box && box.x >= 0 && box.x < 60, 'the first column with projects starts at the left edge').toBe(true);
+  await expect(first.locator('.project-card').first()).toBeInViewport();
+});
