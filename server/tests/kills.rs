@@ -110,13 +110,7 @@ async fn every_acknowledged_operation_survives_repeated_kill_9() {
     drop(server);
 
     let repaired = (1..=kills).filter(|life| std::fs::read_to_string(log(*life)).unwrap_or_default().contains("repaired it")).count();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let db = server::db::open(&address).await.expect("open the database file");
-    let on_disk: BTreeSet<String> = app::db::rows::<String>(&db, "SELECT VALUE text FROM branch_note WHERE string::starts_with(text, $run)", serde_json::json!({ "run": run }), 0)
-        .await
-        .expect("read the notes")
-        .into_iter()
-        .collect();
+    let on_disk: BTreeSet<String> = notes_on_disk(&address, &run).await.into_iter().collect();
     let lost: Vec<&String> = acknowledged.difference(&on_disk).collect();
     println!("kills {kills}, seed {seed}: {} operations acknowledged, {} starts repaired a torn log, {} lost", acknowledged.len(), repaired, lost.len());
     assert!(acknowledged.len() >= kills, "the tablets got work acknowledged between kills ({} for {kills} kills)", acknowledged.len());

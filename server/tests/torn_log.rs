@@ -8,7 +8,6 @@ mod common;
 use app::domain::ops::{OpKind, OpStatus, Operation};
 use common::*;
 use std::path::Path;
-use std::time::Duration;
 
 /// What one run of the scenario saw.
 struct Outcome {
@@ -90,12 +89,7 @@ async fn after_a_torn_log(tear: Tear, extra_env: &[(&str, String)]) -> Outcome {
     drop(second);
     let log = std::fs::read_to_string(&log_path).unwrap_or_default();
 
-    // What is on disk, read by opening the database file in this process.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let db = server::db::open(&address).await.expect("open the database file");
-    let texts: Vec<String> = app::db::rows(&db, "SELECT VALUE text FROM branch_note WHERE string::starts_with(text, $run)", serde_json::json!({ "run": run }), 0)
-        .await
-        .expect("read the notes");
+    let texts = notes_on_disk(&address, &run).await;
     let report = server::db::recovery::engine_report(&address).expect("the engine reports its replay");
     assert!(report.records > 0, "the third opening replayed the second life's commits from the log");
     Outcome { acknowledged, on_disk: texts.len(), log }

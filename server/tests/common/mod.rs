@@ -203,3 +203,11 @@ pub fn free_port() -> u16 {
         }
     }
 }
+
+/// The texts of the branch notes starting with `run`, read by opening the database file at
+/// `address` in this process (its server stopped): what survived on disk.
+pub async fn notes_on_disk(address: &str, run: &str) -> Vec<String> {
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let db = db::open(address).await.expect("open the database file");
+    app::db::rows(&db, "SELECT VALUE text FROM branch_note WHERE string::starts_with(text, $run)", serde_json::json!({ "run": run }), 0).await.expect("read the notes")
+}
