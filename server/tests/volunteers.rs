@@ -214,13 +214,26 @@ async fn check_in_by_code_and_out_gives_the_hours() {
     assert!(page.contains("签到码不正确，还可以再试4次"), "{page}");
     let response = post(vec![("action", "checkin".into()), ("code", "482913".into())]).await;
     assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
-    let response = post(vec![("action", "checkout".into())]).await;
-    assert_eq!(response.status(), 303);
+    // Checked in before the start: no check-out yet (a 0-hour visit is an adjustment).
     let page = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("本次服务时长") && page.contains("签退"), "{page}");
+    assert!(!page.contains("value=\"checkout\""), "no check-out form before the start: {page}");
+    let crafted = phone.post(format!("{}{link}", server.base)).form(&[("op", uuid::Uuid::now_v7().to_string()), ("action", "checkout".into())]).send().await.unwrap();
+    let page = crafted.text().await.unwrap();
+    assert!(page.contains("活动开始后才能签退"), "{page}");
     let key = link.split('/').nth(2).unwrap();
-    assert!(field(&server.db, "signup", key, "checked_out_at").await.is_number());
+    assert!(field(&server.db, "signup", key, "checked_out_at").await.is_null());
     assert!(field(&server.db, "signup", key, "code").await.is_null(), "the typed code is not kept");
+    // Staff record an early leave with a reason, and it is audited.
+    let leave = |reason: &str| Operation::set("signup", key, [("checked_out_at".to_string(), json!(now_ms())), ("checkout_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));
+    let answer = push_ok(&server.base, &secretary, vec![leave("")]).await;
+    assert!(answer.results[0].message.as_deref().unwrap_or_default().contains("活动开始后才能签退"), "{:?}", answer.results);
+    let answer = push_ok(&server.base, &secretary, vec![leave("家中有事提前离开")]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
+    let page = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("签退："), "{page}");
+    let checkouts: Vec<Value> = app::db::rows(&server.db, "SELECT account, detail FROM audit WHERE event = 'adjust_checkout'", json!({}), 0).await.unwrap();
+    assert_eq!(checkouts.len(), 1, "{checkouts:?}");
+    assert!(checkouts[0]["detail"].as_str().unwrap().ends_with("家中有事提前离开"), "{checkouts:?}");
 
     // A second resident: a code that is not six digits is no try; five wrong ones take the
     // form away, and then even the right code is refused: the staff on site check them in.
@@ -266,6 +279,53 @@ async fn check_in_by_code_and_out_gives_the_hours() {
     let answer = push_ok(&server.base, &stranger, vec![adjust("补录")]).await;
     assert_eq!(answer.results[0].status, OpStatus::Rejected);
     assert_eq!(audited(server.db.clone()).await.len(), 1);
+}
+
+/// One rule for a check-out (residents' and staff's alike): from the activity's start to
+/// its end it stands; a later one is stored as the end; a time in the future never is, so
+/// hours cannot be inflated through it.
+#[tokio::test]
+async fn a_check_out_cannot_inflate_hours() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let now = app::db::now_ms();
+    let local = |ms: i64| local_from_ms(ms).format("%Y-%m-%dT%H:%M").to_string();
+    let fields: BTreeMap<String, Value> = [
+        ("branch", json!("wenxing")), ("team", json!("t_party")), ("title", json!("河道清理")), ("place", json!("文星河")),
+        ("starts_at", json!(local(now - 30 * 60_000))), ("ends_at", json!(local(now + 90 * 60_000))), ("capacity", json!(10)), ("checkin_code", json!("123789")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let walk_in: BTreeMap<String, Value> = [
+        ("activity", json!("river")), ("branch", json!("wenxing")), ("name", json!("赵强")), ("phone", json!("")),
+        ("consent", json!(true)), ("walk_in", json!(true)), ("checked_in_at", json!(now - 20 * 60_000)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let answer = push_ok(&server.base, &secretary, vec![
+        Operation::new("activity", "river", OpKind::Create { fields }, stamp(now_ms(), "tab")),
+        Operation::new("signup", "zhaoqiang", OpKind::Create { fields: walk_in }, stamp(now_ms(), "tab")),
+    ]).await;
+    assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
+    let check_out = |at: i64, reason: &str| Operation::set("signup", "zhaoqiang", [("checked_out_at".to_string(), json!(at)), ("checkout_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));
+    let year_2100 = 4_102_444_800_000;
+    for reason in ["", "补录"] {
+        let answer = push_ok(&server.base, &secretary, vec![check_out(year_2100, reason)]).await;
+        assert_eq!(answer.results[0].status, OpStatus::Rejected, "{:?}", answer.results);
+        assert!(answer.results[0].message.as_deref().unwrap_or_default().contains("不能晚于现在"), "{:?}", answer.results);
+    }
+    assert!(field(&server.db, "signup", "zhaoqiang", "checked_out_at").await.is_null());
+
+    // The activity ends earlier than planned; a check-out made later is stored as its end.
+    let ended = now - 5 * 60_000;
+    let answer = push_ok(&server.base, &secretary, vec![Operation::set("activity", "river", [("ends_at".to_string(), json!(local(ended)))].into(), stamp(now_ms(), "tab"))]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
+    let answer = push_ok(&server.base, &secretary, vec![check_out(now_ms() as i64, "")]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
+    let stored = field(&server.db, "signup", "zhaoqiang", "checked_out_at").await.as_i64().unwrap();
+    assert_eq!(stored, app::domain::volunteers::ms_from_local(app::domain::volunteers::parse_local(&local(ended)).unwrap()), "stored as the end");
 }
 
 #[tokio::test]

@@ -391,6 +391,8 @@ const SIGNUP_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "active", kind: ValueKind::Flag, access: Access::Signer },
     FieldSpec { name: "checked_in_at", kind: ValueKind::Int { min: 0, max: i64::MAX }, access: Access::Signer },
     FieldSpec { name: "checked_out_at", kind: ValueKind::Int { min: 0, max: i64::MAX }, access: Access::Signer },
+    // Why staff recorded a check-out outside the activity's hours (audited with it).
+    FieldSpec { name: "checkout_reason", kind: ValueKind::Text { min: 0, max: 200 }, access: Access::BranchStaff },
     // The check-in code a resident typed: checked, never stored.
     FieldSpec { name: "code", kind: ValueKind::Text { min: 0, max: 12 }, access: Access::Signer },
     // The resident's request to delete their name and phone everywhere (个人信息保护法).

@@ -70,6 +70,11 @@ pub enum VolunteerProblem {
     NotCheckedIn,
     #[error("check-out before check-in")]
     CheckOutBeforeCheckIn,
+    /// Before the activity starts a check-out is an adjustment: it needs a reason.
+    #[error("check-out before the start")]
+    CheckOutBeforeStart,
+    #[error("check-out in the future")]
+    CheckOutInFuture,
     #[error("an hours change needs a reason")]
     ReasonMissing,
     #[error("too many sign-ups")]
@@ -284,13 +289,33 @@ pub fn check_code(typed: &str, code: &str, tries: u32) -> Result<(), VolunteerPr
     }
 }
 
-/// A check-out at `at` after a check-in at `checked_in` (both ms since the epoch).
-pub fn check_out(checked_in: Option<i64>, at: i64) -> Result<(), VolunteerProblem> {
-    match checked_in {
-        None => Err(VolunteerProblem::NotCheckedIn),
-        Some(start) if at < start => Err(VolunteerProblem::CheckOutBeforeCheckIn),
-        Some(_) => Ok(()),
+/// A check-out stamped by a device may run ahead of the server's clock by this much.
+pub const CHECK_OUT_CLOCK_SLACK_MS: i64 = 120_000;
+
+/// A check-out at `at` (ms since the epoch) after a check-in at `checked_in`, judged at
+/// the server's `now`; answers the time to store. One rule for residents and staff:
+/// from the activity's start to its end a check-out stands as made; a later one (someone
+/// who forgot, a tablet that synced late) is stored as the end; anything else — before the
+/// start, or staff recording a time past the end — is an adjustment that needs `reason`
+/// (audited with the change). No check-out lies in the future.
+pub fn check_out(activity: &Activity, checked_in: Option<i64>, at: i64, now: i64, reason: &str) -> Result<i64, VolunteerProblem> {
+    let Some(checked_in) = checked_in else { return Err(VolunteerProblem::NotCheckedIn) };
+    if at < checked_in {
+        return Err(VolunteerProblem::CheckOutBeforeCheckIn);
     }
+    if at > now + CHECK_OUT_CLOCK_SLACK_MS {
+        return Err(VolunteerProblem::CheckOutInFuture);
+    }
+    let (start, end) = (ms_from_local(activity.starts_at), ms_from_local(activity.ends_at));
+    let adjusted = !reason.trim().is_empty();
+    if adjusted {
+        check_adjustment(reason)?;
+        return Ok(at);
+    }
+    if at < start {
+        return Err(VolunteerProblem::CheckOutBeforeStart);
+    }
+    Ok(at.min(end))
 }
 
 /// Minutes served: from check-in to check-out; a forgotten check-out ends at the
@@ -488,11 +513,33 @@ mod tests {
         assert_eq!(service_minutes(&a, Some(ms("2026-07-12T07:00")), Some(ms("2026-07-12T09:00")), later, 0), 30);
         assert_eq!(service_minutes(&a, Some(ms("2026-07-12T09:00")), Some(ms("2026-07-12T10:00")), later, 30), 90);
         assert_eq!(service_minutes(&a, None, None, later, 0), 0);
-        assert_eq!(check_out(None, 5), Err(VolunteerProblem::NotCheckedIn));
-        assert_eq!(check_out(Some(10), 5), Err(VolunteerProblem::CheckOutBeforeCheckIn));
-        assert_eq!(check_out(Some(10), 10), Ok(()));
         assert_eq!(hours_text(90), "1.5");
         assert_eq!(hours_text(120), "2");
+    }
+
+    #[test]
+    fn a_check_out_stands_within_the_activity_and_is_an_adjustment_outside_it() {
+        let a = activity(10); // 09:00–11:30
+        let ms = |t: &str| ms_from_local(at(t));
+        let checked_in = Some(ms("2026-07-12T08:40"));
+        let now = ms("2026-07-12T10:00");
+        assert_eq!(check_out(&a, None, now, now, ""), Err(VolunteerProblem::NotCheckedIn));
+        assert_eq!(check_out(&a, checked_in, ms("2026-07-12T08:30"), now, ""), Err(VolunteerProblem::CheckOutBeforeCheckIn));
+        assert_eq!(check_out(&a, checked_in, now, now, ""), Ok(now), "during the activity: as made");
+        // Right after checking in, before the start: not without a reason (no 0-hour visits).
+        assert_eq!(check_out(&a, checked_in, ms("2026-07-12T08:45"), ms("2026-07-12T08:45"), ""), Err(VolunteerProblem::CheckOutBeforeStart));
+        assert_eq!(check_out(&a, checked_in, ms("2026-07-12T08:45"), now, "临时有事提前离开"), Ok(ms("2026-07-12T08:45")));
+        assert_eq!(check_out(&a, checked_in, ms("2026-07-12T08:45"), now, " "), Err(VolunteerProblem::CheckOutBeforeStart), "a blank reason is none");
+        // Late (forgot, or a tablet synced the next day): stored as the end.
+        let next_day = ms("2026-07-13T09:00");
+        assert_eq!(check_out(&a, checked_in, ms("2026-07-12T20:00"), next_day, ""), Ok(ms("2026-07-12T11:30")));
+        // Staff recording a real overrun say why, and it stands.
+        assert_eq!(check_out(&a, checked_in, ms("2026-07-12T12:00"), next_day, "活动延长半小时"), Ok(ms("2026-07-12T12:00")));
+        // Never in the future, reason or not: hours cannot be inflated by a date in 2100.
+        let year_2100 = ms("2100-01-01T00:00");
+        assert_eq!(check_out(&a, checked_in, year_2100, next_day, ""), Err(VolunteerProblem::CheckOutInFuture));
+        assert_eq!(check_out(&a, checked_in, year_2100, next_day, "补录"), Err(VolunteerProblem::CheckOutInFuture));
+        assert_eq!(check_out(&a, checked_in, now + CHECK_OUT_CLOCK_SLACK_MS, now, ""), Ok(now + CHECK_OUT_CLOCK_SLACK_MS), "a device clock a little ahead");
     }
 
     #[test]

@@ -337,6 +337,7 @@ messages! {
     AdjustHours => "手工调整时长", "Adjust hours by hand";
     AdjustWho => "志愿者", "Volunteer";
     AdjustMinutes => "增减分钟数（减少填负数）", "Minutes to add (negative to take off)";
+    CheckOutOpensAtStart => "活动开始后可签退", "Check-out opens when the activity starts";
     AdjustReason => "调整原因（必填，记入审计日志）", "Reason (required; kept in the audit log)";
     AdjustSave => "保存调整", "Save the change";
     AdjustNeedsMinutes => "请填写要增减的分钟数（-1440 到 1440，不为 0）", "Enter the minutes to add or take off (-1440 to 1440, not 0)";
@@ -591,6 +592,8 @@ pub fn volunteer_problem(locale: Locale, problem: &crate::domain::volunteers::Vo
         P::AlreadyCheckedIn => pick("已经签到过了", "Checked in already"),
         P::NotCheckedIn => pick("还没有签到，不能签退", "Not checked in yet, so no check-out"),
         P::CheckOutBeforeCheckIn => pick("签退时间早于签到时间", "The check-out is before the check-in"),
+        P::CheckOutBeforeStart => pick("活动开始后才能签退；提前离开请由工作人员填写原因后签退", "Check-out opens when the activity starts; staff can record an early leave with a reason"),
+        P::CheckOutInFuture => pick("签退时间不能晚于现在", "A check-out cannot be later than now"),
         P::ReasonMissing => pick("手工调整时长必须填写原因", "A change to the hours needs a reason"),
         P::TooManySignUps => pick("报名过于频繁，请稍后再试", "Too many sign-ups; please try again later"),
         P::EndsBeforeStart => pick("活动结束时间早于开始时间", "The activity ends before it starts"),

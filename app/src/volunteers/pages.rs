@@ -396,6 +396,8 @@ pub fn RosterPage() -> impl IntoView {
                             let people = merged(&roster, &overlay);
                             let a = roster.activity.clone();
                             let for_walk_in = roster.clone();
+                            // Check-out opens at the start (the server's rule): before it, the button waits.
+                            let started = crate::domain::volunteers::parse_local(&a.starts_at).is_some_and(|starts| local_from_ms(stamp().ms as i64) >= starts);
                             view! {
                                 <Title text=a.title.clone()/>
                                 <p class="meta"><a href="/volunteers"><Tr m=Msg::NavVolunteers/></a>" · "{a.team.clone()}</p>
@@ -458,7 +460,7 @@ pub fn RosterPage() -> impl IntoView {
                                         <th scope="col"><Tr m=Msg::ServiceHours/></th>
                                     </tr></thead>
                                     <tbody>
-                                        {people.into_iter().map(|(p, queued)| person_row(p, queued, locale.get(), revealed, set)).collect_view()}
+                                        {people.into_iter().map(|(p, queued)| person_row(p, queued, started, locale.get(), revealed, set)).collect_view()}
                                     </tbody>
                                 </table>
                                 <form class="walk-in form-grid" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); add_walk_in(&for_walk_in); }>
@@ -609,7 +611,7 @@ fn merged(roster: &Roster, overlay: &HashMap<String, serde_json::Map<String, Val
     out
 }
 
-fn person_row(p: Person, queued: bool, locale: Locale, revealed: RwSignal<HashMap<String, String>>, set: impl Fn(String, &'static str) + Copy + 'static) -> impl IntoView {
+fn person_row(p: Person, queued: bool, started: bool, locale: Locale, revealed: RwSignal<HashMap<String, String>>, set: impl Fn(String, &'static str) + Copy + 'static) -> impl IntoView {
     let place = match p.place.as_str() {
         "waiting" => format!("{} {}", t(locale, Msg::PlaceWaiting), p.position),
         "cancelled" => t(locale, Msg::PlaceCancelled).to_string(),
@@ -648,7 +650,7 @@ fn person_row(p: Person, queued: bool, locale: Locale, revealed: RwSignal<HashMa
             </td>
             <td>
                 {clock(p.checked_out_at)}
-                {may_check_out.then(|| view! { <button type="button" class="primary" on:click=move |_| set(k2.clone(), "checked_out_at")><Tr m=Msg::CheckOut/></button> })}
+                {may_check_out.then(|| view! { <button type="button" class="primary" disabled=!started title=(!started).then(|| t(locale, Msg::CheckOutOpensAtStart)) on:click=move |_| set(k2.clone(), "checked_out_at")><Tr m=Msg::CheckOut/></button> })}
             </td>
             <td>{(p.minutes > 0).then(|| hours_text(p.minutes))}</td>
         </tr>

@@ -415,6 +415,12 @@ DEFINE TABLE photo_variant SCHEMAFULL;
 DEFINE FIELD data ON photo_variant TYPE bytes;
 DEFINE FIELD photos ON brand TYPE array<string> DEFAULT [];
 "#,
+}, Migration {
+    version: 11,
+    name: "a check-out outside the activity's hours carries the reason staff gave",
+    sql: r#"
+DEFINE FIELD checkout_reason ON signup TYPE string DEFAULT '';
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

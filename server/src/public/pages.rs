@@ -570,8 +570,13 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
                     button type="submit" { "签到" }
                 }
             }
+            // From the start (one rule with the server's: an earlier check-out is staff's adjustment).
             @if checked_in.is_some() && checked_out.is_none() {
-                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="checkout"; button type="submit" { "签退" } }
+                @if local_now >= activity.starts_at {
+                    form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="checkout"; button type="submit" { "签退" } }
+                } @else {
+                    p.meta { "活动开始后可在此签退。" }
+                }
             }
             @if checked_in.is_some() && (checked_out.is_some() || local_now > activity.ends_at) {
                 p { "本次服务时长：" b { (hours_text(minutes)) " 小时" } }

@@ -193,9 +193,21 @@ pub(crate) struct BatchFacts {
 /// transaction: a volunteer's hours changed by hand (who, whose, how much, why).
 fn audit_entry(ctx: &Context, op: &Operation, at: i64) -> Option<Value> {
     let OpKind::Set { fields } = &op.kind else { return None };
-    let minutes = fields.get("adjust_minutes").and_then(Value::as_i64).filter(|_| op.table == "signup")?;
-    let reason = fields.get("adjust_reason").and_then(Value::as_str).unwrap_or_default();
-    Some(json!({ "at": at, "account": ctx.actor.account, "event": "adjust_hours", "detail": format!("signup:{} {minutes:+} 分钟 {reason}", op.key) }))
+    if op.table != "signup" {
+        return None;
+    }
+    let text = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or_default().trim().to_string();
+    let (event, detail) = if let Some(minutes) = fields.get("adjust_minutes").and_then(Value::as_i64) {
+        ("adjust_hours", format!("signup:{} {minutes:+} 分钟 {}", op.key, text("adjust_reason")))
+    } else if let (Some(out), reason) = (fields.get("checked_out_at").and_then(Value::as_i64), text("checkout_reason")) {
+        if reason.is_empty() {
+            return None;
+        }
+        ("adjust_checkout", format!("signup:{} 签退 {out} {reason}", op.key))
+    } else {
+        return None;
+    };
+    Some(json!({ "at": at, "account": ctx.actor.account, "event": event, "detail": detail }))
 }
 
 /// Applies pushes together, in one transaction, and answers each push's operations.
@@ -484,7 +496,11 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
                 }
                 named.push((name, normalise(value)));
             }
-            named.extend(added);
+            // What the server decides wins over what was sent (a late check-out stored as the end).
+            for (name, value) in added {
+                named.retain(|(sent, _)| *sent != name);
+                named.push((name, value));
+            }
             if creating { Effect::Create { fields: named } } else { Effect::Set { fields: named } }
         }
         OpKind::Append { list, item } => match table.list_name(list) {

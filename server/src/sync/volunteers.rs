@@ -200,8 +200,11 @@ pub(crate) async fn check(
         if resident && (at - now).abs() > RESIDENT_TIME_SLACK_MS {
             return Ok(Err(Reason::InvalidValue { field: "checked_out_at".into() }));
         }
-        if let Err(problem) = check_out(checked_in, at) {
-            return refuse(problem);
+        let reason = fields.get("checkout_reason").and_then(Value::as_str).unwrap_or_default();
+        match check_out(&activity, checked_in, at, now, reason) {
+            Ok(stored) if stored != at => added.push(("checked_out_at", json!(stored))),
+            Ok(_) => {}
+            Err(problem) => return refuse(problem),
         }
     }
     if fields.contains_key("adjust_minutes") {
