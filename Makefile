@@ -34,14 +34,14 @@ bench: site
 ## (2,000 and 10,000 tasks: draw, scroll and drag frame times), and scheduling in wasm.
 bench-gantt: tools browser-tools site server
 	@set -m; port=3199; log=$$(mktemp); \
-	XIANFENG_DB=mem:// XIANFENG_ADDR=127.0.0.1:$$port XIANFENG_SITE=$(SITE) $(SERVER) > $$log 2>&1 & pid=$$!; \
+	XIANFENG_DEMO=1 XIANFENG_DB=mem:// XIANFENG_ADDR=127.0.0.1:$$port XIANFENG_SITE=$(SITE) $(SERVER) > $$log 2>&1 & pid=$$!; \
 	for i in $$(seq 600); do grep -q 'listening on' $$log && break; sleep 0.5; done; \
 	(cd end2end && node bench/gantt.mjs http://127.0.0.1:$$port); status=$$?; \
 	kill $$pid 2>/dev/null; exit $$status
 
 ## make run: build everything and serve the app with demo data on http://127.0.0.1:3000
 run: tools site server
-	XIANFENG_SITE=$(SITE) $(SERVER)
+	XIANFENG_DEMO=1 XIANFENG_SITE=$(SITE) $(SERVER)
 
 ## make test: unit and integration tests (cargo), then end-to-end tests in Chromium.
 ## The server binary the browser tests use is the one `cargo test` builds for the

@@ -33,6 +33,9 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     env: {
+      XIANFENG_DEMO: '1',
+      // Every test signs in and posts from this one address.
+      XIANFENG_THROTTLE: 'loose',
       XIANFENG_DB: 'mem://',
       XIANFENG_ADDR: `127.0.0.1:${port}`,
       XIANFENG_PUBLIC_URL: `http://127.0.0.1:${port}`,

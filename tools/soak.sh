@@ -10,7 +10,7 @@ seconds="${SOAK_SECONDS:-600}"
 port=3190
 dir=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
-XIANFENG_DB="surrealkv://$dir/soak.db" XIANFENG_ADDR="127.0.0.1:$port" XIANFENG_SITE=target/site RUST_LOG=warn \
+XIANFENG_DEMO=1 XIANFENG_DB="surrealkv://$dir/soak.db" XIANFENG_ADDR="127.0.0.1:$port" XIANFENG_SITE=target/site RUST_LOG=warn \
   "$CARGO_TARGET_DIR/debug/xianfeng" > "$dir/server.log" 2>&1 &
 server=$!
 # Ready once the port accepts a connection (bash opens it itself; no curl needed).

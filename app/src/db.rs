@@ -56,3 +56,29 @@ pub fn take_rows(response: &mut surrealdb::IndexedResults, index: usize) -> Resu
         single => vec![single],
     })
 }
+
+/// The database refused a transaction because another wrote the same records meanwhile:
+/// running it again is safe.
+pub fn is_write_conflict(error: &surrealdb::Error) -> bool {
+    error.to_string().contains("can be retried")
+}
+
+/// Runs `attempt` again, a few times and briefly apart, while the database answers with
+/// a write conflict: the one place a temporary refusal is retried.
+pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, surrealdb::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, surrealdb::Error>>,
+{
+    const ATTEMPTS: u64 = 8;
+    let mut tried = 0;
+    loop {
+        tried += 1;
+        match attempt().await {
+            Err(error) if is_write_conflict(&error) && tried < ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(3 * tried)).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}

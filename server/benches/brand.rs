@@ -91,6 +91,7 @@ async fn main() {
         Err(_) => {
             let port = free_port();
             let child = std::process::Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+                .env("XIANFENG_DEMO", "1")
                 .env("XIANFENG_DB", "mem://")
                 .env("XIANFENG_ADDR", format!("127.0.0.1:{port}"))
                 .env("XIANFENG_SITE", "../target/site")

@@ -50,11 +50,10 @@ pub async fn nominations(state: State<AppState>, headers: HeaderMap, query: Quer
 }
 
 async fn export(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<ExportQuery>, sheet: Sheet) -> Response {
-    let user = match token_from_headers(&headers) {
-        Some(token) => resolve_session(&state.db, &token).await.ok().flatten(),
-        None => None,
+    let user = match export_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
     };
-    let Some(user) = user else { return (StatusCode::UNAUTHORIZED, "请先登录").into_response() };
     if !matches!(user.role, Role::StreetStaff | Role::LiaisonLeader) {
         return (StatusCode::FORBIDDEN, "您没有权限导出").into_response();
     }
@@ -74,20 +73,15 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, Query(query):
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let names = |sql: &str| {
-        let db = state.db.clone();
-        let sql = sql.to_string();
-        async move {
-            app::db::rows::<Value>(&db, &sql, json!({}), 0)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string())))
-                .collect::<std::collections::HashMap<_, _>>()
-        }
+    let names = |rows: Vec<Value>| rows.into_iter().filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string()))).collect::<std::collections::HashMap<_, _>>();
+    let branches = match read(&state, "SELECT record::id(id) AS key, name FROM branch", json!({})).await {
+        Ok(rows) => names(rows),
+        Err(response) => return response,
     };
-    let branches = names("SELECT record::id(id) AS key, name FROM branch").await;
-    let people = names("SELECT record::id(id) AS key, display_name AS name FROM account").await;
+    let people = match read(&state, "SELECT record::id(id) AS key, display_name AS name FROM account", json!({})).await {
+        Ok(rows) => names(rows),
+        Err(response) => return response,
+    };
     let file = match sheet {
         Sheet::Register => format!("register-{year}.xlsx"),
         Sheet::Nominations => format!("nominations-{year}.xlsx"),
@@ -155,7 +149,10 @@ fn workbook(
 /// The signed-in person asking for an export, or the answer to give instead.
 async fn export_user(state: &AppState, headers: &HeaderMap) -> Result<app::auth::SessionUser, Response> {
     let user = match token_from_headers(headers) {
-        Some(token) => resolve_session(&state.db, &token).await.ok().flatten(),
+        Some(token) => resolve_session(&state.db, &token).await.map_err(|error| {
+            tracing::error!(%error, "export: could not read the session");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        })?,
         None => None,
     };
     user.ok_or_else(|| (StatusCode::UNAUTHORIZED, "请先登录").into_response())
@@ -192,7 +189,10 @@ pub async fn gantt(State(state): State<AppState>, headers: HeaderMap, axum::extr
         Err(response) => return response,
     };
     let project = file.trim_end_matches(".xlsx").to_string();
-    let found: Option<Value> = app::db::row(&state.db, "SELECT title, branch FROM ONLY type::record('project', $key)", json!({ "key": project })).await.ok().flatten();
+    let found = match read(&state, "SELECT title, branch FROM ONLY type::record('project', $key)", json!({ "key": project })).await {
+        Ok(found) => found.into_iter().next(),
+        Err(response) => return response,
+    };
     let Some(found) = found else { return (StatusCode::NOT_FOUND, "项目不存在").into_response() };
     if user.role.is_branch_staff() && user.branch.as_deref() != found["branch"].as_str() {
         return (StatusCode::FORBIDDEN, "您没有权限导出").into_response();
@@ -309,54 +309,35 @@ fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
     user.role == Role::StreetStaff || (user.role.is_branch_staff() && user.branch.as_deref() == Some(branch))
 }
 
-/// One sign-up in the exports.
-struct VolunteerRow {
-    /// Name (opened), masked phone, place, check-in, check-out, hours: as the sheet shows them.
-    cells: [String; 6],
-    /// Who this is across activities: the phone's keyed hash, or the sign-up for a
-    /// walk-in without a phone.
-    volunteer: String,
-    minutes: i64,
-}
-
-/// The places, hours and masked phones of an activity's sign-ups, names opened.
-fn volunteer_rows(state: &AppState, activity: &Value, signups: &[Value]) -> Vec<VolunteerRow> {
-    use app::domain::volunteers::{hours_text, local_from_ms, places, service_minutes, Activity, Place, Standing};
-    let parsed = Activity::from_record(activity);
-    let Some(parsed) = parsed else { return vec![] };
-    let standing: Vec<Standing> = signups.iter().map(Standing::from_record).collect();
-    let laid = places(parsed.capacity, &standing);
+/// An activity's sign-ups as its roster shows them (`app::volunteers::queries::build`),
+/// each a line of the sheet.
+fn volunteer_rows(state: &AppState, user: &app::auth::SessionUser, activity: &Value, signups: &[Value]) -> Vec<[String; 6]> {
+    use app::domain::volunteers::{hours_text, local_from_ms, Activity};
+    let Some(parsed) = Activity::from_record(activity) else { return vec![] };
     let time = |ms: Option<i64>| ms.map(|ms| local_from_ms(ms).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
-    let now = app::db::now_ms();
-    signups
-        .iter()
-        .map(|s| {
-            let key = s["key"].as_str().unwrap_or_default();
-            let place = if s["walk_in"].as_bool().unwrap_or(false) {
-                "现场登记".to_string()
-            } else if !s["active"].as_bool().unwrap_or(true) {
-                "已取消".to_string()
-            } else {
-                match laid.iter().find(|(k, _, _)| k == key) {
-                    Some((_, Place::Waiting, n)) => format!("候补第{n}位"),
-                    _ => "已确认".to_string(),
-                }
+    // Names open for the branch's own staff; street staff's sheets carry them masked.
+    let open = |sealed: &str| state.pii.open(sealed).filter(|_| user.role.is_branch_staff());
+    app::volunteers::build::people(&parsed, signups, &open, app::db::now_ms())
+        .into_iter()
+        .map(|p| {
+            let place = match p.place.as_str() {
+                "walk_in" => "现场登记".to_string(),
+                "cancelled" => "已取消".to_string(),
+                "waiting" => format!("候补第{}位", p.position),
+                _ => "已确认".to_string(),
             };
-            let minutes = service_minutes(&parsed, s["checked_in_at"].as_i64(), s["checked_out_at"].as_i64(), now, s["adjust_minutes"].as_i64().unwrap_or(0));
-            VolunteerRow {
-                cells: [
-                    state.pii.open(s["name_cipher"].as_str().unwrap_or_default()).unwrap_or_else(|| s["name_mask"].as_str().unwrap_or_default().to_string()),
-                    s["phone_mask"].as_str().unwrap_or_default().to_string(),
-                    place,
-                    time(s["checked_in_at"].as_i64()),
-                    time(s["checked_out_at"].as_i64()),
-                    hours_text(minutes),
-                ],
-                volunteer: s["phone_hash"].as_str().filter(|h| !h.is_empty()).unwrap_or(key).to_string(),
-                minutes,
-            }
+            [p.name, p.phone_mask, place, time(p.checked_in_at), time(p.checked_out_at), hours_text(p.minutes)]
         })
         .collect()
+}
+
+/// A query an export cannot do without: on a database error the export answers 503,
+/// never an empty sheet.
+async fn read(state: &AppState, sql: &str, vars: Value) -> Result<Vec<Value>, Response> {
+    app::db::rows(&state.db, sql, vars, 0).await.map_err(|error| {
+        tracing::error!(%error, "export query failed");
+        StatusCode::SERVICE_UNAVAILABLE.into_response()
+    })
 }
 
 /// `/api/export/volunteers/<activity>.xlsx`: an activity's sign-up list, phones masked.
@@ -369,13 +350,19 @@ pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::ex
     let Some(key) = file.strip_suffix(".xlsx").filter(|k| app::domain::records::valid_key(k)).map(str::to_string) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let activity: Option<Value> = app::db::row(&state.db, "SELECT * FROM ONLY type::record('activity', $key)", json!({ "key": key })).await.ok().flatten();
+    let activity = match read(&state, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('activity', $key)", json!({ "key": key })).await {
+        Ok(found) => found.into_iter().next(),
+        Err(response) => return response,
+    };
     let Some(activity) = activity else { return StatusCode::NOT_FOUND.into_response() };
     if !may_export_volunteers(&user, activity["branch"].as_str().unwrap_or_default()) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let signups: Vec<Value> = app::db::rows(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at", json!({ "key": key }), 0).await.unwrap_or_default();
-    let rows = volunteer_rows(&state, &activity, &signups);
+    let signups = match read(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at", json!({ "key": key })).await {
+        Ok(signups) => signups,
+        Err(response) => return response,
+    };
+    let rows = volunteer_rows(&state, &user, &activity, &signups);
     let book = (|| -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
         let ws = book.add_worksheet();
@@ -390,7 +377,7 @@ pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::ex
         for (i, r) in rows.iter().enumerate() {
             let row = i as u32 + 2;
             ws.write_string(row, 0, (i + 1).to_string())?;
-            for (c, value) in r.cells.iter().enumerate() {
+            for (c, value) in r.iter().enumerate() {
                 ws.write_string(row, c as u16 + 1, value)?;
             }
         }
@@ -411,19 +398,18 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
     }
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
     let filter = if only.is_some() { "WHERE branch = $branch" } else { "" };
-    let activities: Vec<Value> = app::db::rows(&state.db, &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at"), json!({ "branch": only }), 0).await.unwrap_or_default();
+    let activities = match read(&state, &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at DESC"), json!({ "branch": only })).await {
+        Ok(activities) => activities,
+        Err(response) => return response,
+    };
     let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
-    let signups: Vec<Value> = app::db::rows(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys }), 0).await.unwrap_or_default();
-    // One line per volunteer (by phone, or per walk-in without one): activities, hours.
-    let mut served = Vec::new();
-    for a in &activities {
-        let key = a["key"].as_str().unwrap_or_default();
-        let mine: Vec<Value> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).cloned().collect();
-        for VolunteerRow { cells: [name, phone_mask, ..], volunteer, minutes } in volunteer_rows(&state, a, &mine) {
-            served.push((volunteer, name, phone_mask, minutes));
-        }
-    }
-    let register = app::domain::volunteers::tally_volunteers(&served);
+    let signups = match read(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys })).await {
+        Ok(signups) => signups,
+        Err(response) => return response,
+    };
+    // The page's register, by the same rule: one line per volunteer, every activity.
+    let open = |sealed: &str| state.pii.open(sealed).filter(|_| user.role.is_branch_staff());
+    let register = app::volunteers::build::register(&activities, &signups, &open, app::db::now_ms());
     let book = (|| -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
         let ws = book.add_worksheet();

@@ -9,6 +9,7 @@ pub mod public;
 pub mod starting;
 pub mod state;
 pub mod sync;
+pub mod throttle;
 
 use app::{shell, App};
 use axum::extract::State;
@@ -46,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(only_this_build))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     let x_request_id = header::HeaderName::from_static("x-request-id");
+    // Served over https: browsers are told to come back only so (a year).
+    let hsts = state.public.base_url.starts_with("https://").then(|| HeaderValue::from_static("max-age=31536000"));
     Router::new()
         .route("/api/sync", post(sync::sync_handler))
         .route("/api/pull", post(sync::pull::pull_handler))
@@ -56,7 +59,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/export/mentoring.xlsx", get(export::mentoring))
         .route("/api/export/volunteers/{file}", get(export::signups))
         .route("/api/export/hours.xlsx", get(export::hours))
-        .route("/api/photos/{hash}", axum::routing::put(photos::upload).layer(axum::extract::DefaultBodyLimit::max(app::domain::photos::MAX_BYTES + 1)))
+        .route(
+            "/api/photos/{hash}",
+            axum::routing::put(photos::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(app::domain::photos::MAX_BYTES + 1))
+                .layer(middleware::from_fn_with_state(state.clone(), photos::staff_only)),
+        )
         .route("/p/{hash}/{file}", get(photos::serve))
         .route("/sw.js", get(service_worker))
         .route("/manifest.webmanifest", get(manifest))
@@ -89,9 +97,31 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
                 .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
                 .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-                .layer(middleware::from_fn(refuse_cross_site_writes)),
+                .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
+                .layer(middleware::from_fn(refuse_cross_site_writes))
+                .layer(middleware::from_fn_with_state(state.clone(), throttled)),
         )
         .with_state(state)
+}
+
+/// Writes that one address could flood, each against its own budget (`throttle`). A
+/// resident's sign-up form counts itself (`Limit::PublicForm`), to keep what was typed.
+async fn throttled(State(state): State<AppState>, request: Request<axum::body::Body>, next: Next) -> Response {
+    use throttle::Limit;
+    let path = request.uri().path();
+    let limit = if path == "/api/login" {
+        Some(Limit::SignIn)
+    } else if path.starts_with("/api/photos/") {
+        Some(Limit::Upload)
+    } else if path.starts_with("/s/") {
+        Some(Limit::LinkAction)
+    } else {
+        None
+    };
+    match limit {
+        Some(limit) => throttle::guard(limit, &state.throttle, request, next).await,
+        None => next.run(request).await,
+    }
 }
 
 /// The service worker: never cached by HTTP, so a new build is found on the next visit.
@@ -136,9 +166,21 @@ async fn only_this_build(request: Request<axum::body::Body>, next: Next) -> Resp
 
 /// CSRF defence in depth, beside SameSite=Lax cookies: a browser marks a request from
 /// another site, and no such request may change anything.
+/// Is `origin` (`scheme://host[:port]`) the host the request was sent to?
+fn same_origin(origin: &[u8], host: Option<&[u8]>) -> bool {
+    let Ok(origin) = std::str::from_utf8(origin) else { return false };
+    let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+    host.is_some_and(|host| !authority.is_empty() && authority.as_bytes().eq_ignore_ascii_case(host))
+}
+
 async fn refuse_cross_site_writes(request: Request<axum::body::Body>, next: Next) -> Response {
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let cross_site = request.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+    let headers = request.headers();
+    // Browsers that do not send `Sec-Fetch-Site` still send `Origin` with a cross-site write.
+    let cross_site = match headers.get("sec-fetch-site") {
+        Some(site) => site.as_bytes() == b"cross-site",
+        None => headers.get(header::ORIGIN).is_some_and(|origin| !same_origin(origin.as_bytes(), headers.get(header::HOST).map(|h| h.as_bytes()))),
+    };
     if writes && cross_site {
         return (StatusCode::FORBIDDEN, "cross-site requests may not change anything").into_response();
     }

@@ -13,7 +13,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
-    let config = Config::from_env()?;
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(problem) => {
+            eprintln!("{problem}");
+            std::process::exit(2);
+        }
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        return admin(&config, &args).await;
+    }
     if let Some(dir) = config.db.strip_prefix("surrealkv://").and_then(|path| std::path::Path::new(path).parent()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -48,11 +58,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
     });
     let state = AppState::new(config.leptos_options(), db, &config.node);
+    let throttle = state.throttle.clone();
+    tokio::spawn(async move {
+        let mut every_ten_minutes = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every_ten_minutes.tick().await;
+            throttle.forget_idle();
+        }
+    });
     gate.open(server::router(state));
     tracing::info!("listening on http://{}", config.addr);
     println!("先锋 Xianfeng: http://{}", config.addr);
     server.await??;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// `xianfeng admin create-account <username> <display name>`: the first street-staff
+/// account of a production start, with a one-time password printed once.
+async fn admin(config: &Config, args: &[String]) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let usage = "usage: xianfeng admin create-account <username> <display name>";
+    let [admin, command, username, display_name] = args else { return Err(usage.into()) };
+    if admin != "admin" || command != "create-account" {
+        return Err(usage.into());
+    }
+    if let Some(dir) = config.db.strip_prefix("surrealkv://").and_then(|path| std::path::Path::new(path).parent()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let db = db::open(&config.db).await?;
+    db::migrations::migrate(&db).await?;
+    let password = app::auth::store::create_account(&db, username, display_name).await.map_err(|e| e.to_string())?;
+    println!("账号 {username}（{display_name}，街道工作人员）已创建。一次性密码：{password}");
+    println!("Account {username} created (street staff). One-time password: {password}");
+    println!("首次登录后须修改密码。It must be changed at the first sign-in.");
     Ok(())
 }
 

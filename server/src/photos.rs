@@ -142,6 +142,25 @@ fn refused(status: StatusCode, problem: PhotoProblem) -> Response {
 }
 
 /// `PUT /api/photos/{sha256}`: staff who edit a brand page upload a photo by its hash.
+/// Before an upload's body is read: only signed-in staff who may upload get that far
+/// (12 MB is not read for a stranger).
+pub async fn staff_only(State(state): State<AppState>, request: axum::http::Request<axum::body::Body>, next: axum::middleware::Next) -> Response {
+    let user = match token_from_headers(request.headers()) {
+        Some(token) => match resolve_session(&state.db, &token).await {
+            Ok(user) => user,
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        },
+        None => None,
+    };
+    match user {
+        None => (StatusCode::UNAUTHORIZED, "请先登录").into_response(),
+        Some(user) if !matches!(user.role, Role::StreetStaff | Role::BranchSecretary | Role::CommunityStaff) => {
+            (StatusCode::FORBIDDEN, "您没有权限上传品牌照片").into_response()
+        }
+        Some(_) => next.run(request).await,
+    }
+}
+
 pub async fn upload(State(state): State<AppState>, headers: HeaderMap, Path(hash): Path<String>, body: Result<Bytes, BytesRejection>) -> Response {
     let user = match token_from_headers(&headers) {
         Some(token) => resolve_session(&state.db, &token).await.ok().flatten(),

@@ -25,9 +25,9 @@ pub struct Pii {
 
 impl Pii {
     /// From `XIANFENG_PII_KEY` (64 hex digits). Without it a fixed development key is used,
-    /// with a warning: fine for the demo, never for residents' data.
+    /// with a warning: only the demo and the tests start so (`Config` refuses otherwise).
     pub fn from_env() -> Pii {
-        let configured = std::env::var("XIANFENG_PII_KEY").ok().and_then(|hex| decode_hex(hex.trim()));
+        let configured = std::env::var("XIANFENG_PII_KEY").ok().and_then(|hex| key_from_hex(hex.trim()));
         let key = configured.unwrap_or_else(|| {
             tracing::warn!("XIANFENG_PII_KEY is not set (64 hex digits): residents' names and phones are sealed with the development key");
             <[u8; 32]>::from(Sha256::digest(b"xianfeng development key"))
@@ -120,7 +120,8 @@ impl Pii {
     }
 }
 
-fn decode_hex(hex: &str) -> Option<[u8; 32]> {
+/// A key given as 64 hex digits (`XIANFENG_PII_KEY`).
+pub fn key_from_hex(hex: &str) -> Option<[u8; 32]> {
     if hex.len() != 64 {
         return None;
     }

@@ -19,6 +19,10 @@ pub struct AppState {
     pub public: Arc<crate::public::Public>,
     /// Brand photos read lately (`photos::serve`).
     pub photos: crate::photos::Cache,
+    /// Requests per address: sign-in, uploads, residents' forms.
+    pub throttle: Arc<crate::throttle::Throttle>,
+    /// Event streams open per session (`sync::live`).
+    pub streams: Arc<crate::sync::live::Streams>,
 }
 
 impl AppState {
@@ -27,6 +31,7 @@ impl AppState {
         let changes = crate::sync::live::follow(db.clone());
         let writer = Writer::start(db.clone(), node);
         let public = Arc::new(crate::public::Public::from_env(&changes));
-        AppState { leptos_options, db, writer, changes, pii: Arc::new(crate::pii::Pii::from_env()), public, photos: Default::default() }
+        let throttle = Arc::new(crate::throttle::Throttle::from_env());
+        AppState { leptos_options, db, writer, changes, pii: Arc::new(crate::pii::Pii::from_env()), public, photos: Default::default(), throttle, streams: Default::default() }
     }
 }

@@ -85,6 +85,27 @@ async fn five_wrong_passwords_lock_the_account() {
     assert!(session_cookie(&try_login(&server.base, &client, "wangmin", DEMO_PASSWORD).await).is_some());
 }
 
+/// Wrong passwords sent all at once are each counted: no more than five are ever
+/// checked, and the account is locked after them.
+#[tokio::test]
+async fn wrong_passwords_sent_at_once_are_each_counted() {
+    let server = start().await;
+    let tries = (0..12).map(|_| {
+        let base = server.base.clone();
+        tokio::spawn(async move { try_login(&base, &client(), "wangmin", "Wrong-pass-1").await.text().await.unwrap() })
+    });
+    for answer in futures::future::join_all(tries).await {
+        let answer = answer.unwrap();
+        assert!(answer.contains("账号或密码错误") || answer.contains("账号已锁定"), "{answer}");
+    }
+    let checked: Vec<String> =
+        app::db::rows(&server.db, "SELECT VALUE event FROM audit WHERE account = 'wangmin' AND event IN ['login_failed', 'account_locked']", json!({}), 0).await.unwrap();
+    assert_eq!(checked.len(), 5, "{checked:?}");
+    assert_eq!(checked.iter().filter(|e| *e == "account_locked").count(), 1, "{checked:?}");
+    let right = try_login(&server.base, &client(), "wangmin", DEMO_PASSWORD).await;
+    assert!(session_cookie(&right).is_none(), "locked after five");
+}
+
 #[tokio::test]
 async fn an_idle_session_expires() {
     let server = start().await;
@@ -156,6 +177,12 @@ async fn cross_site_writes_are_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    // Without `Sec-Fetch-Site`, another origin is refused and the app's own accepted.
+    let send = |origin: &'static str| client.post(format!("{}/api/sync", server.base)).header("origin", origin).json(&json!({ "client": "tab", "ops": [] })).send();
+    assert_eq!(send("https://evil.example").await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(send("null").await.unwrap().status(), StatusCode::FORBIDDEN);
+    let own: &'static str = Box::leak(server.base.clone().into_boxed_str());
+    assert_eq!(send(own).await.unwrap().status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -174,4 +201,85 @@ async fn housekeeping_removes_dead_sessions_and_old_audit_events() {
     assert_eq!(count(&server.db, "session").await, 1);
     let oldest: Vec<i64> = app::db::rows(&server.db, "SELECT VALUE at FROM audit ORDER BY at LIMIT 1", json!({}), 0).await.unwrap();
     assert!(oldest[0] > old);
+}
+
+/// Without the demo, the binary starts only with its keys, and the first account comes
+/// from a command, with a one-time password that leads every page to the profile.
+#[tokio::test]
+async fn a_production_start_needs_its_keys_and_makes_the_first_account_by_command() {
+    let refused = std::process::Command::new(server_binary())
+        .env("XIANFENG_DB", "mem://")
+        .env("XIANFENG_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env_remove("XIANFENG_DEMO")
+        .env_remove("XIANFENG_PII_KEY")
+        .output()
+        .expect("run the server");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("XIANFENG_PII_KEY") && said.contains("XIANFENG_DEMO=1"), "{said}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("surrealkv://{}", dir.path().join("prod.db").display());
+    let key = "5eed".repeat(16);
+    let made = std::process::Command::new(server_binary())
+        .args(["admin", "create-account", "chenjie", "陈杰"])
+        .env("XIANFENG_DB", &db)
+        .env("XIANFENG_PII_KEY", &key)
+        .env_remove("XIANFENG_DEMO")
+        .output()
+        .expect("run the admin command");
+    let printed = String::from_utf8_lossy(&made.stdout);
+    assert!(made.status.success(), "{printed}{}", String::from_utf8_lossy(&made.stderr));
+    let password = printed.lines().find_map(|l| l.split("One-time password: ").nth(1)).expect("the password printed").trim().to_string();
+
+    let port = free_port();
+    let _server = launch(&db, port, &[("XIANFENG_DEMO", "0".into()), ("XIANFENG_PII_KEY", key)]).await;
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(session_cookie(&try_login(&base, &client(), "lizhiguang", DEMO_PASSWORD).await).is_none(), "no demo accounts");
+    let person = client();
+    assert!(session_cookie(&try_login(&base, &person, "chenjie", &password).await).is_some());
+    let page = person.get(format!("{base}/projects")).header("accept", "text/html").send().await.unwrap();
+    assert!(page.status().is_redirection(), "{}", page.status());
+    assert_eq!(page.headers()["location"], "/profile");
+}
+
+/// Ten sign-in attempts a minute from one address; a forged `X-Forwarded-For` (no proxy
+/// is trusted) buys no more.
+#[tokio::test]
+async fn sign_in_is_throttled_per_address() {
+    let server = start_throttled().await;
+    for attempt in 0..10 {
+        let response = client()
+            .post(format!("{}/api/login", server.base))
+            .header("x-forwarded-for", format!("198.51.100.{attempt}"))
+            .form(&[("username", "nobody"), ("password", "Wrong-pass-1")])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(response.status(), StatusCode::TOO_MANY_REQUESTS, "attempt {attempt}");
+    }
+    let eleventh = try_login(&server.base, &client(), "lizhiguang", DEMO_PASSWORD).await;
+    assert_eq!(eleventh.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(eleventh.headers().contains_key("retry-after"));
+    assert!(session_cookie(&eleventh).is_none());
+}
+
+/// A name that does not exist is answered as a wrong password is, count and lock alike,
+/// and the audit log keeps neither what was typed.
+#[tokio::test]
+async fn an_unknown_name_is_answered_as_a_wrong_password() {
+    let server = start().await;
+    let answer = |name: &'static str| {
+        let base = server.base.clone();
+        async move { try_login(&base, &client(), name, "Wrong-pass-1").await.text().await.unwrap() }
+    };
+    let (known, unknown) = (answer("wangmin").await, answer("Secret-typed-in-the-wrong-box-1").await);
+    assert!(known.contains("再输错 4 次"), "{known}");
+    assert_eq!(known.replace("wangmin", ""), unknown.replace("Secret-typed-in-the-wrong-box-1", ""));
+    for _ in 0..4 {
+        answer("Secret-typed-in-the-wrong-box-1").await;
+    }
+    assert!(answer("Secret-typed-in-the-wrong-box-1").await.contains("账号已锁定"));
+    let details: Vec<String> = app::db::rows(&server.db, "SELECT VALUE detail FROM audit", json!({}), 0).await.unwrap();
+    assert!(details.iter().all(|d| !d.contains("Secret-typed")), "{details:?}");
 }

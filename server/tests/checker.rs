@@ -80,9 +80,12 @@ fn surreal_dev() -> PathBuf {
     path
 }
 
+/// The SurrealDB server's root password in these runs: a production start refuses root's default.
+const CHECKER_DB_PASS: &str = "Checker-db-2026";
+
 async fn launch_surreal(path: &Path, port: u16) -> Running {
     let child = std::process::Command::new(surreal_dev())
-        .args(["start", "--bind", &format!("127.0.0.1:{port}"), "--user", "root", "--pass", "root", "--log", &std::env::var("SERVER_LOG").unwrap_or_else(|_| "error".into())])
+        .args(["start", "--bind", &format!("127.0.0.1:{port}"), "--user", "root", "--pass", CHECKER_DB_PASS, "--log", &std::env::var("SERVER_LOG").unwrap_or_else(|_| "error".into())])
         .arg(format!("surrealkv://{}", path.display()))
         .env("SURREAL_ONLINE_VERSION_CHECK", "false")
         .stdout(std::process::Stdio::null())
@@ -124,7 +127,11 @@ impl Server {
         if let Some((path, port, running @ None)) = &mut self.surreal {
             *running = Some(launch_surreal(path, *port).await);
         }
-        let env = [("XIANFENG_FAULTS", faults.to_string()), ("XIANFENG_DEMO", if demo { "1" } else { "0" }.to_string())];
+        let env = [
+            ("XIANFENG_FAULTS", faults.to_string()),
+            ("XIANFENG_DEMO", if demo { "1" } else { "0" }.to_string()),
+            ("XIANFENG_DB_PASS", CHECKER_DB_PASS.to_string()),
+        ];
         for (port, running) in &mut self.apps {
             if running.is_none() {
                 *running = Some(launch(&self.db, *port, &env).await);

@@ -209,3 +209,38 @@ async fn the_street_calendar_decides_which_days_a_task_may_start_on() {
     assert_eq!(push_ok(&server.base, &street, vec![day("2026-12-08", "normal", false)]).await.results[0].status, OpStatus::Accepted);
     assert_eq!(push_ok(&server.base, &secretary, vec![start_on("2026-12-08")]).await.results[0].status, OpStatus::Accepted);
 }
+
+/// A refusal names only what the person may see: another branch's task is "another
+/// project's", without its name.
+#[tokio::test]
+async fn a_refusal_does_not_name_another_branchs_task() {
+    let server = start().await;
+    let taihe = login(&server.base, "guojing").await;
+    let project: String = app::db::row(&server.db, "SELECT VALUE record::id(id) FROM project WHERE branch = 'taihe' LIMIT 1", json!({})).await.unwrap().unwrap();
+    let foreign: Value = app::db::row(&server.db, "SELECT record::id(id) AS key, name FROM gantt_task WHERE branch = 'wenxing' LIMIT 1", json!({})).await.unwrap().expect("a demo plan of wenxing");
+    let own = create("gantt_task", "tt1", &[("project", json!(project)), ("branch", json!("taihe")), ("name", json!("走访")), ("start", json!("2026-12-07")), ("duration", json!(1))]);
+    let across = create("gantt_link", "tl1", &[("project", json!(project)), ("branch", json!("taihe")), ("from", json!("tt1")), ("to", foreign["key"].clone())]);
+    let answer = push_ok(&server.base, &taihe, vec![own, across]).await;
+    assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results[0]);
+    let message = refused(&answer.results[1]);
+    assert!(message.contains("另一个项目"), "{message}");
+    assert!(!message.contains(foreign["name"].as_str().unwrap()), "{message}");
+}
+
+/// A task's dates lie within the years its plan may span, named in the refusal; a far
+/// date is refused before any day list is built for it.
+#[tokio::test]
+async fn a_task_far_from_its_projects_year_is_refused() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let year: i64 = app::db::row(&server.db, "SELECT VALUE year FROM ONLY project:p001", json!({})).await.unwrap().unwrap();
+    let started = std::time::Instant::now();
+    let answer = push_ok(&server.base, &secretary, vec![task("far", "远期规划", "9999-01-04", 2000), task("near", "近期走访", &format!("{year}-12-07"), 2)]).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    let message = refused(&answer.results[0]);
+    assert!(message.contains("远期规划") && message.contains(&format!("{}年1月1日", year - 1)) && message.contains(&format!("{}年12月31日", year + 2)), "{message}");
+    assert_eq!(answer.results[1].status, OpStatus::Accepted, "{:?}", answer.results[1]);
+    // Nor may a task's length carry it past the last year.
+    let long = Operation::set("gantt_task", "near", fields(&[("duration", json!(2000))]), stamp(now_ms(), "tab"));
+    assert!(refused(&push_ok(&server.base, &secretary, vec![long]).await.results[0]).contains("近期走访"));
+}

@@ -251,3 +251,17 @@ async fn photos_no_brand_shows_are_removed_a_month_after_upload() {
     }
     assert_eq!(client().get(format!("{}/p/{}/480.jpg", server.base, hash_of(&unused))).send().await.unwrap().status(), 404);
 }
+
+/// A stranger's upload is refused before its body is read: a body that never finishes
+/// still gets its answer at once.
+#[tokio::test]
+async fn an_upload_without_a_session_is_refused_before_its_body_is_read() {
+    let server = start().await;
+    let first = futures::stream::once(async { Ok::<_, std::io::Error>(vec![0u8; 64 * 1024]) });
+    let never = futures::stream::pending::<Result<Vec<u8>, std::io::Error>>();
+    let body = reqwest::Body::wrap_stream(futures::StreamExt::chain(first, never));
+    let hash = "ab".repeat(32);
+    let sent = client().put(format!("{}/api/photos/{hash}", server.base)).header("content-type", "image/jpeg").body(body).send();
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(3), sent).await.expect("answered without the rest of the body").unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::UNAUTHORIZED);
+}

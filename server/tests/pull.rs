@@ -170,3 +170,71 @@ async fn a_device_id_gives_nobody_else_its_notes_or_its_cursor() {
     // The device's own person still gets the note, and their cursor was not moved.
     assert_eq!(pull(&server.base, &a, "tab-a", None).await.conflicts.len(), 1);
 }
+
+/// Rosters open on a tablet offline: the branch's volunteer tables are in its staff's
+/// pull, with residents only masked; other branches' and other roles' pulls hold none.
+#[tokio::test]
+async fn branch_staff_pull_their_volunteer_tables_with_residents_masked() {
+    let server = start().await;
+    let staff = login(&server.base, "zhangxiaoyan").await;
+    let held = pull(&server.base, &staff, "tab-v", Some(-1)).await;
+    let of = |table: &str| held.records.iter().filter(|r| r.table == table).collect::<Vec<_>>();
+    let signups = of("signup");
+    let in_db: Vec<Value> = app::db::rows(&server.db, "SELECT VALUE id FROM signup WHERE branch = 'wenxing'", json!({}), 0).await.unwrap();
+    assert!(!in_db.is_empty(), "the demo has wenxing's sign-ups");
+    assert_eq!(signups.len(), in_db.len(), "every sign-up of the branch");
+    for signup in &signups {
+        assert!(signup.text("name_mask").is_some_and(|m| !m.is_empty()), "{signup:?}");
+        for sealed in ["name_cipher", "phone_cipher", "phone_hash"] {
+            assert!(!signup.fields.contains_key(sealed), "{sealed} left the server: {signup:?}");
+        }
+    }
+    let activities = of("activity");
+    assert!(!activities.is_empty() && activities.iter().all(|a| a.text("branch") == Some("wenxing")));
+    assert!(signups.iter().all(|s| activities.iter().any(|a| Some(a.key.as_str()) == s.text("activity"))), "each sign-up's activity is held too");
+    assert!(!of("volunteer_team").is_empty());
+    assert!(of("brand").iter().any(|b| b.key == "wenxing"));
+
+    // Another branch's secretary holds none of wenxing's; a mentor holds no residents.
+    let other = pull(&server.base, &login(&server.base, "guojing").await, "tab-g", Some(-1)).await;
+    assert!(other.records.iter().filter(|r| ["signup", "activity", "volunteer_team", "partner"].contains(&r.table.as_str())).all(|r| r.text("branch") == Some("taihe")));
+    let mentor = pull(&server.base, &login(&server.base, "liujianguo").await, "tab-m", Some(-1)).await;
+    assert!(!mentor.records.iter().any(|r| ["signup", "activity", "partner"].contains(&r.table.as_str())));
+}
+
+/// One sign-in holds at most four event streams, and they end when it signs out.
+#[tokio::test]
+async fn event_streams_are_capped_per_sign_in_and_end_with_it() {
+    let server = start().await;
+    let person = login(&server.base, "lizhiguang").await;
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let stream = person.get(format!("{}/api/events", server.base)).send().await.unwrap();
+        assert_eq!(stream.status(), reqwest::StatusCode::OK);
+        open.push(stream);
+    }
+    let fifth = person.get(format!("{}/api/events", server.base)).send().await.unwrap();
+    assert_eq!(fifth.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    // Another person's streams are their own.
+    let other = login(&server.base, "wangmin").await;
+    assert_eq!(other.get(format!("{}/api/events", server.base)).send().await.unwrap().status(), reqwest::StatusCode::OK);
+
+    // A closed stream frees its place.
+    drop(open.pop());
+    let mut again = None;
+    for _ in 0..50 {
+        let stream = person.get(format!("{}/api/events", server.base)).send().await.unwrap();
+        if stream.status() == reqwest::StatusCode::OK {
+            again = Some(stream);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut stream = again.expect("a place once a stream closed");
+    person.post(format!("{}/api/logout", server.base)).send().await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(25), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ends after sign-out");
+}

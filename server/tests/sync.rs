@@ -207,6 +207,42 @@ async fn a_password_change_goes_through_the_write_path() {
     assert!(new.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("xf_session=")));
 }
 
+/// Argon2 stays out of the writer: a push of a hundred password changes with wrong
+/// current passwords checks one (counted towards the lock like a sign-in), and another
+/// person's push is not held up behind it.
+#[tokio::test]
+async fn wrong_current_passwords_count_towards_the_lock_and_hold_up_nobody() {
+    let server = start().await;
+    let hostile = login(&server.base, "guojing").await;
+    let other = login(&server.base, "lixiurong").await;
+    let changes: Vec<Operation> = (0..100)
+        .map(|i| Operation::new("account", "guojing", OpKind::ChangePassword { current: format!("Not-it-{i:03}"), new: "Taihe-2027!".into() }, stamp(now_ms(), "t")))
+        .collect();
+    let same_session = hostile.clone();
+    let hostile_push = {
+        let base = server.base.clone();
+        tokio::spawn(async move { push_ok(&base, &hostile, changes).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let started = std::time::Instant::now();
+    push_ok(&server.base, &other, vec![set("branch", "wenxing", "phone", json!("0352-6021239"), stamp(now_ms(), "tab-o"))]).await;
+    let waited = started.elapsed();
+    let answer = hostile_push.await.unwrap();
+    assert_eq!(answer.results[0].message.as_deref(), Some("当前密码不正确"));
+    assert!(answer.results[1..].iter().all(|r| r.message.as_deref() == Some("一次只能修改一次密码，请稍后再试")), "{:?}", answer.results[1]);
+    assert!(waited < std::time::Duration::from_millis(1_500), "another person's push waited {waited:?}");
+    let failed: u32 = app::db::row(&server.db, "SELECT VALUE failed_logins FROM ONLY account:guojing", json!({})).await.unwrap().unwrap();
+    assert_eq!(failed, 1, "one wrong current password, counted");
+
+    // Four more wrong ones lock the account: the right password no longer signs in.
+    for i in 0..4 {
+        let op = Operation::new("account", "guojing", OpKind::ChangePassword { current: format!("Again-no-{i}"), new: "Taihe-2027!".into() }, stamp(now_ms(), "t"));
+        push_ok(&server.base, &same_session, vec![op]).await;
+    }
+    let refused = try_login(&server.base, &common::client(), "guojing", DEMO_PASSWORD).await;
+    assert!(refused.headers().get("set-cookie").is_none(), "locked after five wrong passwords of either kind");
+}
+
 #[tokio::test]
 async fn nobody_changes_another_persons_password() {
     let server = start().await;
@@ -289,4 +325,28 @@ async fn one_devices_operations_apply_in_their_numbers_order() {
     let other = login(&server.base, "zhangxiaoyan").await;
     let theirs = push_ok(&server.base, &other, vec![numbered(1, "五")]).await;
     assert_eq!(theirs.results[0].status, OpStatus::Accepted);
+}
+
+/// A crafted clock — counter at its widest, a few seconds ahead — on an operation the
+/// server refuses must not reach the clock every device reads in its answers.
+#[tokio::test]
+async fn a_crafted_clock_leaves_every_answer_readable() {
+    let server = start().await;
+    let hostile = login(&server.base, "lixiurong").await;
+    let crafted = app::domain::hlc::Stamp { ms: now_ms() + 3_000, counter: app::domain::hlc::MAX_COUNTER, node: "tab-x".into() };
+    let refused = set("branch", "wenxing", "no_such_field", json!("x"), crafted.clone());
+    let (status, answer) = push(&server.base, &hostile, vec![refused]).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["results"][0]["status"], json!("rejected"), "{answer}");
+    // Accepted, the same stamp moves the clock to the next millisecond, never to a
+    // seven-digit counter.
+    let accepted = set("branch", "wenxing", "phone", json!("0352-6021235"), crafted.clone());
+    let answer = push_ok(&server.base, &hostile, vec![accepted]).await;
+    assert!(answer.clock > crafted);
+    // Another person's push is answered with a clock their device can read.
+    let other = login(&server.base, "guojing").await;
+    let (status, raw) = push(&server.base, &other, vec![set("branch", "taihe", "phone", json!("0352-6021236"), stamp(now_ms(), "tab-g"))]).await;
+    assert_eq!(status, StatusCode::OK, "{raw}");
+    let clock: app::domain::hlc::Stamp = serde_json::from_value(raw["clock"].clone()).expect("a clock the device reads");
+    assert!(clock > crafted);
 }

@@ -423,3 +423,131 @@ async fn public_pages_are_small_need_no_script_and_size_their_photos() {
         }
     }
 }
+
+/// A phone number is shown only once its reveal is on record: when the audit log cannot
+/// be written, the number stays hidden.
+#[tokio::test]
+async fn a_phone_is_revealed_only_after_its_reveal_is_logged() {
+    let server = start().await;
+    let staff = login(&server.base, "lixiurong").await;
+    let signup: String = app::db::row(&server.db, "SELECT VALUE record::id(id) FROM signup WHERE branch = 'wenxing' AND phone_cipher != '' LIMIT 1", json!({}))
+        .await
+        .unwrap()
+        .expect("a demo sign-up with a phone");
+    let reveal = || staff.post(format!("{}/api/reveal_phone", server.base)).form(&[("signup", signup.as_str())]).send();
+    let shown = reveal().await.unwrap();
+    assert_eq!(shown.status(), reqwest::StatusCode::OK);
+    let number: String = shown.json().await.unwrap();
+    assert_eq!(number.len(), 11, "the number, once logged: {number}");
+
+    server.db.query("DEFINE EVENT refuse_audit ON audit WHEN $event = 'CREATE' THEN { THROW 'the audit log is unavailable' }").await.unwrap().check().unwrap();
+    let hidden = reveal().await.unwrap();
+    assert!(hidden.status().is_server_error(), "{}", hidden.status());
+    let body = hidden.text().await.unwrap();
+    assert!(!body.contains(&number), "{body}");
+}
+
+/// An export meeting a database error answers 503, never an empty sheet.
+#[tokio::test]
+async fn an_export_that_cannot_read_answers_unavailable() {
+    let server = start().await;
+    let staff = login(&server.base, "lixiurong").await;
+    let hours = staff.get(format!("{}/api/export/hours.xlsx", server.base)).send().await.unwrap();
+    assert_eq!(hours.status(), reqwest::StatusCode::OK);
+    // Reading a sign-up now fails inside the database.
+    server.db.query("DEFINE FIELD broken ON signup COMPUTED { THROW 'the disk is gone' }").await.unwrap().check().unwrap();
+    let hours = staff.get(format!("{}/api/export/hours.xlsx", server.base)).send().await.unwrap();
+    assert_eq!(hours.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    let roster = staff.get(format!("{}/api/export/volunteers/act_today.xlsx", server.base)).send().await.unwrap();
+    assert_eq!(roster.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// Check-in codes guessed at once are each counted: five per sign-up, and twenty wrong
+/// codes a minute for a whole activity, however the guesses arrive.
+#[tokio::test]
+async fn wrong_codes_sent_at_once_are_each_counted() {
+    let server = start().await;
+    let secretary = login(&server.base, "lixiurong").await;
+    let now = app::db::now_ms();
+    let at = |minutes: i64| local_from_ms(now + minutes * 60_000).format("%Y-%m-%dT%H:%M").to_string();
+    let fields: BTreeMap<String, Value> = [
+        ("branch", json!("wenxing")), ("team", json!("t_party")), ("title", json!("垃圾分类宣传")), ("place", json!("文兴广场")),
+        ("starts_at", json!(at(20))), ("ends_at", json!(at(140))), ("capacity", json!(10)), ("checkin_code", json!("482913")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    push_ok(&server.base, &secretary, vec![Operation::new("activity", "guessed", OpKind::Create { fields }, stamp(now_ms(), "tab"))]).await;
+    // The test's own sign-ups, each with its private link.
+    for i in 0..6 {
+        server.db.query(format!("CREATE signup:g{i} SET activity = 'guessed', branch = 'wenxing', name_cipher = '', name_mask = '陈*', phone_hash = 'h{i}', consent = true, signed_at = $now"))
+            .bind(json!({ "now": now }))
+            .await.unwrap().check().unwrap();
+    }
+    let phone = client();
+    let check_in = |signup: &str, code: &str| {
+        let url = format!("{}/s/{signup}/{}", server.base, server.state.pii.link_token(signup));
+        let form = vec![("op", uuid::Uuid::now_v7().to_string()), ("action", "checkin".to_string()), ("code", code.to_string())];
+        let phone = phone.clone();
+        async move { phone.post(&url).form(&form).send().await.unwrap().text().await.unwrap() }
+    };
+    let tries_of = |signup: &str| {
+        let db = server.db.clone();
+        let signup = signup.to_string();
+        async move { app::db::row::<u32>(&db, "SELECT VALUE n FROM ONLY type::record('code_tries', $k)", json!({ "k": signup })).await.unwrap().unwrap_or(0) }
+    };
+
+    // Forty at once on one sign-up: five are counted, and then even the right code waits for staff.
+    futures::future::join_all((0..40).map(|i| check_in("g0", if i % 2 == 0 { "111111" } else { "222222" }))).await;
+    assert_eq!(tries_of("g0").await, 5);
+    let page = check_in("g0", "482913").await;
+    assert!(page.contains("请找现场工作人员签到"), "{page}");
+
+    // Across sign-ups: twenty wrong codes a minute for the activity, then none is tried.
+    for signup in ["g1", "g2", "g3"] {
+        futures::future::join_all((0..5).map(|_| check_in(signup, "111111"))).await;
+    }
+    let page = check_in("g4", "333333").await;
+    assert!(page.contains("这次活动刚刚有很多次签到码输错"), "{page}");
+    assert_eq!(tries_of("g4").await, 0, "not tried, so not counted against the person");
+}
+
+/// A refused sign-up leaves its reason in the log, never the sealed name or phone.
+#[tokio::test]
+async fn a_refused_sign_up_keeps_no_name_or_phone() {
+    let server = start().await;
+    let phone = client();
+    let (activity, _) = open_activity(&server.db).await;
+    let op = form_op(&phone, &server.base, &activity).await;
+    let first = sign_up(&phone, &server.base, &activity, &op, "王小明", "13900001111", &[("consent", "1")]).await;
+    assert_eq!(first.status(), 303);
+    let again = form_op(&phone, &server.base, &activity).await;
+    sign_up(&phone, &server.base, &activity, &again, "王小明", "13900001111", &[("consent", "1")]).await;
+    let logged: Value = app::db::row(&server.db, "SELECT kind, reason FROM ONLY type::record('op', $id)", json!({ "id": again })).await.unwrap().expect("the refusal is logged");
+    assert!(!logged["reason"].is_null(), "{logged}");
+    let fields = logged["kind"]["fields"].as_object().expect("the refused operation's fields");
+    for personal in ["name_cipher", "name_mask", "phone_cipher", "phone_hash", "phone_mask"] {
+        assert!(!fields.contains_key(personal), "{personal} kept: {logged}");
+    }
+    assert_eq!(fields["activity"], json!(activity), "the keys stay");
+}
+
+/// Residents' names open only for their branch's staff: street staff see them masked,
+/// on the page and in the sheets, like phones.
+#[tokio::test]
+async fn street_staff_see_residents_masked() {
+    let server = start().await;
+    let roster_as = |who: &'static str| {
+        let base = server.base.clone();
+        async move {
+            let person = login(&base, who).await;
+            let roster: Value = person.post(format!("{base}/api/get_roster")).form(&[("activity", "act_today")]).send().await.unwrap().json().await.unwrap();
+            roster["people"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    let branch = roster_as("lixiurong").await;
+    assert!(branch.iter().any(|n| !n.contains('*')), "{branch:?}");
+    let street = roster_as("lizhiguang").await;
+    assert_eq!(street.len(), branch.len());
+    assert!(street.iter().all(|n| n.contains('*')), "{street:?}");
+}

@@ -20,6 +20,10 @@ pub struct SessionUser {
     pub role: Role,
     pub branch: Option<String>,
     pub branch_name: Option<String>,
+    /// Signed in with a one-time password (`xianfeng admin create-account`): every page
+    /// leads to the profile until it is changed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl SessionUser {

@@ -89,6 +89,9 @@ pub enum GanttProblem {
     BeforeParent { task: String, parent: String },
     #[error("link to itself")]
     SelfLink { task: String },
+    /// A date outside the years a project's plan may span (`plan_years`).
+    #[error("date outside the plan's years")]
+    OutsideYears { task: String, first: i32, last: i32 },
 }
 
 impl PlanTask {
@@ -430,9 +433,39 @@ fn link_fields(link: &PlanLink) -> Map<String, Value> {
     map
 }
 
+/// The years a project's plan may span: from the year before the project's to two years
+/// after it. Bounds every day list a plan builds (in the writer and on the page).
+pub fn plan_years(project_year: i32) -> (i32, i32) {
+    (project_year - 1, project_year + 2)
+}
+
+/// Checks that a task's dates (`finish` as laid out, when known) lie within `plan_years`.
+pub fn check_years(task: &PlanTask, finish: Option<NaiveDate>, project_year: i32) -> Result<(), GanttProblem> {
+    let (first, last) = plan_years(project_year);
+    let dates = [Some(task.start), finish, task.actual_start, task.actual_finish];
+    if dates.into_iter().flatten().all(|d| (first..=last).contains(&chrono::Datelike::year(&d))) {
+        Ok(())
+    } else {
+        Err(GanttProblem::OutsideYears { task: task.name.clone(), first, last })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_task_lies_within_the_plans_years() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let task = PlanTask::new("t", "入户走访", day(2025, 1, 1), 3);
+        assert_eq!(check_years(&task, Some(day(2028, 12, 31)), 2026), Ok(()));
+        let early = PlanTask::new("t", "入户走访", day(2024, 12, 31), 3);
+        assert_eq!(check_years(&early, None, 2026), Err(GanttProblem::OutsideYears { task: "入户走访".into(), first: 2025, last: 2028 }));
+        assert!(check_years(&task, Some(day(2029, 1, 1)), 2026).is_err(), "its finish too");
+        let mut done_late = task.clone();
+        done_late.actual_finish = Some(day(9999, 1, 1));
+        assert!(check_years(&done_late, None, 2026).is_err(), "and what was recorded as done");
+    }
     use serde_json::json;
 
     fn date(text: &str) -> NaiveDate {

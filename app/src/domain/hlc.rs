@@ -9,6 +9,10 @@ use std::fmt;
 /// A tablet whose wall clock runs fast would otherwise win every conflict.
 pub const MAX_DRIFT_MS: u64 = 5 * 60 * 1000;
 
+/// The largest counter the text form holds (six digits). A clock that would pass it
+/// moves to the next millisecond instead, so every stamp it makes can be read back.
+pub const MAX_COUNTER: u32 = 999_999;
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Stamp {
@@ -91,9 +95,19 @@ impl Clock {
             self.last.ms = now_ms;
             self.last.counter = 0;
         } else {
-            self.last.counter += 1;
+            self.next_counter(self.last.counter);
         }
         self.last.clone()
+    }
+
+    /// The counter after `after` in this clock's millisecond, or the next millisecond.
+    fn next_counter(&mut self, after: u32) {
+        if after >= MAX_COUNTER {
+            self.last.ms += 1;
+            self.last.counter = 0;
+        } else {
+            self.last.counter = after + 1;
+        }
     }
 
     /// Takes in a stamp from another node so that later local stamps sort after it.
@@ -109,18 +123,21 @@ impl Clock {
     /// any too far ahead of its own clock: a device whose wall clock is behind catches
     /// up with what it has seen, so its next edit sorts after the values it saw.
     pub fn adopt(&mut self, remote: &Stamp, now_ms: u64) {
-        let node = self.last.node.clone();
         let ms = now_ms.max(self.last.ms).max(remote.ms);
-        let counter = if ms == self.last.ms && ms == remote.ms {
-            self.last.counter.max(remote.counter) + 1
+        let after = if ms == self.last.ms && ms == remote.ms {
+            Some(self.last.counter.max(remote.counter))
         } else if ms == self.last.ms {
-            self.last.counter + 1
+            Some(self.last.counter)
         } else if ms == remote.ms {
-            remote.counter + 1
+            Some(remote.counter)
         } else {
-            0
+            None
         };
-        self.last = Stamp { ms, counter, node };
+        self.last.ms = ms;
+        match after {
+            Some(after) => self.next_counter(after),
+            None => self.last.counter = 0,
+        }
     }
 
     pub fn last(&self) -> &Stamp {
@@ -147,6 +164,43 @@ mod tests {
             assert!(lo < hi);
             assert!(lo.to_string() < hi.to_string(), "{lo} should sort before {hi}");
             assert_eq!(lo.to_string().parse::<Stamp>().unwrap(), lo);
+        }
+    }
+
+    #[test]
+    fn a_counter_at_its_widest_moves_the_clock_to_the_next_millisecond() {
+        let mut clock = Clock::new("srv");
+        let crafted = stamp(5_000, MAX_COUNTER, "tablet");
+        clock.observe(&crafted, 4_000);
+        let next = clock.tick(4_000);
+        assert!(next > crafted);
+        assert_eq!(next.to_string().parse::<Stamp>(), Ok(next.clone()));
+        assert_eq!((next.ms, next.counter), (5_001, 1));
+    }
+
+    proptest::proptest! {
+        /// Whatever a clock is shown and however its wall clock moves, every stamp it makes
+        /// reads back from its text form, and sorts (as text too) after the one before.
+        #[test]
+        fn every_stamp_a_clock_makes_round_trips_and_sorts_like_the_clock(
+            steps in proptest::collection::vec((0u64..3, 0u64..20, proptest::option::of((0u64..20, 999_990u32..=MAX_COUNTER))), 1..200)
+        ) {
+            let mut clock = Clock::new("n");
+            let mut wall = 1_000u64;
+            let mut before: Option<Stamp> = None;
+            for (advance, back, seen) in steps {
+                wall = (wall + advance).saturating_sub(back % 2);
+                if let Some((ahead, counter)) = seen {
+                    clock.observe(&stamp(wall + ahead, counter, "peer"), wall);
+                }
+                let made = clock.tick(wall);
+                proptest::prop_assert_eq!(made.to_string().parse::<Stamp>(), Ok(made.clone()));
+                if let Some(before) = &before {
+                    proptest::prop_assert!(made > *before);
+                    proptest::prop_assert!(made.to_string() > before.to_string());
+                }
+                before = Some(made);
+            }
         }
     }
 

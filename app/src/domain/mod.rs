@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod gantt;
+pub mod history;
 pub mod hlc;
 pub mod mentors;
 pub mod merge;

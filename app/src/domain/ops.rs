@@ -132,6 +132,12 @@ pub enum Reason {
     TransitionNotAllowed,
     #[error("current password is wrong")]
     WrongPassword,
+    /// Too many wrong passwords (sign-ins and current passwords together): wait.
+    #[error("too many wrong passwords")]
+    PasswordTriesUsed { minutes: i64 },
+    /// A push carried a second password change: it is sent again on its own.
+    #[error("one password change at a time")]
+    OnePasswordChangeAtATime,
     #[error("password policy")]
     PasswordPolicy { problem: PasswordError },
     #[error("record already exists")]

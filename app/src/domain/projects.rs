@@ -337,6 +337,12 @@ pub fn transition_mover(from: Status, to: Status) -> Option<Mover> {
     }
 }
 
+/// The states a project may reach `to` from, and who moves it from each: what a refused
+/// move tells the person instead of only "not allowed".
+pub fn ways_into(to: Status) -> Vec<(Status, Mover)> {
+    Status::ALL.into_iter().filter_map(|from| transition_mover(from, to).map(|mover| (from, mover))).collect()
+}
+
 /// Checks a status change of a project of `branch` by `actor`. Submitting and filing
 /// need the 1+5 complete (`problems` from `check_one_plus_five`); returning needs a reason.
 pub fn check_transition(
@@ -409,6 +415,13 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_state_names_where_it_is_reached_from_and_by_whom() {
+        assert_eq!(ways_into(Status::Filed), vec![(Status::Submitted, Mover::Street), (Status::InReview, Mover::Street)]);
+        assert_eq!(ways_into(Status::Submitted), vec![(Status::Draft, Mover::Branch), (Status::Returned, Mover::Branch)]);
+        assert_eq!(ways_into(Status::Completed), vec![(Status::InProgress, Mover::Branch)]);
+    }
     use OnePlusFiveProblem::*;
 
     fn complete() -> OnePlusFive {

@@ -132,7 +132,17 @@ impl Table {
     }
 
     fn field(self, name: &str) -> Option<&'static FieldSpec> {
-        let fields: &[FieldSpec] = match self {
+        self.fields().iter().find(|f| f.name == name)
+    }
+
+    /// Is this field a resident's personal information (sealed name or phone)?
+    pub fn is_personal(self, name: &str) -> bool {
+        self.field(name).is_some_and(|f| matches!(f.kind, ValueKind::Sealed))
+    }
+
+    /// Every field an operation may name on this table.
+    pub fn fields(self) -> &'static [FieldSpec] {
+        match self {
             Table::Branch => BRANCH_FIELDS,
             Table::Account => ACCOUNT_FIELDS,
             Table::Project => PROJECT_FIELDS,
@@ -149,8 +159,7 @@ impl Table {
             Table::Activity => ACTIVITY_FIELDS,
             Table::Signup => SIGNUP_FIELDS,
             Table::Partner => PARTNER_FIELDS,
-        };
-        fields.iter().find(|f| f.name == name)
+        }
     }
 
     fn list(self, name: &str) -> Option<&'static ListSpec> {

@@ -60,6 +60,9 @@ pub enum VolunteerProblem {
     WrongCode { tries_left: u32 },
     #[error("too many wrong codes")]
     TooManyTries,
+    /// Too many wrong codes for the whole activity this minute (`CODE_TRIES_PER_ACTIVITY_MINUTE`).
+    #[error("too many wrong codes for this activity")]
+    ActivityCodeTriesUsed,
     #[error("check-in not open yet")]
     CheckInNotOpen { opens: String },
     #[error("activity over")]
@@ -274,6 +277,10 @@ pub fn places(capacity: u32, signups: &[Standing]) -> Vec<(String, Place, u32)> 
 }
 
 /// Checks a typed check-in code. `tries` is how many wrong codes this sign-up typed.
+/// Wrong check-in codes one activity takes a minute, from all its sign-ups together:
+/// past it, residents check in with the staff on site (guessing across sign-ups stops).
+pub const CODE_TRIES_PER_ACTIVITY_MINUTE: u32 = 20;
+
 pub fn check_code(typed: &str, code: &str, tries: u32) -> Result<(), VolunteerProblem> {
     if tries >= MAX_CODE_TRIES {
         return Err(VolunteerProblem::TooManyTries);

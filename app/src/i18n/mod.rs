@@ -337,6 +337,7 @@ messages! {
     AdjustHours => "手工调整时长", "Adjust hours by hand";
     AdjustWho => "志愿者", "Volunteer";
     AdjustMinutes => "增减分钟数（减少填负数）", "Minutes to add (negative to take off)";
+    ChangeOneTimePassword => "这是一次性密码：请先设置您自己的新密码，再使用其他功能。", "This is a one-time password: set your own before anything else.";
     CheckOutOpensAtStart => "活动开始后可签退", "Check-out opens when the activity starts";
     AdjustReason => "调整原因（必填，记入审计日志）", "Reason (required; kept in the audit log)";
     AdjustSave => "保存调整", "Save the change";
@@ -483,9 +484,120 @@ pub fn field_name(locale: Locale, field: &str) -> String {
         "lag" => Msg::GanttLag,
         "date" => Msg::DayDate,
         "project" => Msg::GanttPlan,
-        other => return other.to_string(),
+        other => {
+            return match OTHER_FIELD_NAMES.iter().find(|(name, _, _)| *name == other) {
+                Some((_, zh, en)) => if locale == Locale::ZhCn { zh } else { en }.to_string(),
+                None => other.to_string(),
+            }
+        }
     };
     t(locale, msg).to_string()
+}
+
+/// The names of fields no form label already names: shown in the sync queue, a project's
+/// history and refusals, where a person must recognise what changed. Every field of the
+/// registry has a name (a test holds it).
+const OTHER_FIELD_NAMES: &[(&str, &str, &str)] = &[
+    ("branch", "所属支部", "Branch"),
+    ("catalog_entry", "目录库项目", "Catalog entry"),
+    ("status", "状态", "Status"),
+    ("sort", "排序", "Order"),
+    ("additional", "增补项目", "Added later"),
+    ("outcomes", "预期成效", "Outcomes"),
+    ("description", "说明", "Description"),
+    ("milestone", "里程碑", "Milestone"),
+    ("removed", "已删除", "Removed"),
+    ("from", "前置任务", "From task"),
+    ("to", "后续任务", "To task"),
+    ("kind", "类型", "Kind"),
+    ("account", "账号", "Account"),
+    ("expertise", "专长", "Expertise"),
+    ("mentor", "导师", "Mentor"),
+    ("form", "辅导形式", "Form"),
+    ("summary", "内容摘要", "Summary"),
+    ("slogan", "口号", "Slogan"),
+    ("story", "品牌故事", "Story"),
+    ("join", "加入方式", "How to join"),
+    ("leader", "负责人", "Leader"),
+    ("photos", "照片", "Photos"),
+    ("activity", "活动", "Activity"),
+    ("place", "地点", "Place"),
+    ("bring", "携带物品", "What to bring"),
+    ("notice", "招募通知", "Recruitment notice"),
+    ("starts_at", "开始时间", "Starts"),
+    ("ends_at", "结束时间", "Ends"),
+    ("capacity", "名额", "Places"),
+    ("cancelled", "已取消", "Cancelled"),
+    ("checkin_code", "签到码", "Check-in code"),
+    ("name_cipher", "姓名", "Name"),
+    ("name_mask", "姓名", "Name"),
+    ("phone_cipher", "手机号", "Phone"),
+    ("phone_hash", "手机号", "Phone"),
+    ("phone_mask", "手机号", "Phone"),
+    ("phone_invalid", "手机号", "Phone"),
+    ("consent", "同意个人信息使用", "Consent"),
+    ("wait", "登记候补", "Waiting list"),
+    ("walk_in", "现场登记", "Walk-in"),
+    ("active", "报名状态", "Sign-up standing"),
+    ("checked_in_at", "签到时间", "Check-in time"),
+    ("checked_out_at", "签退时间", "Check-out time"),
+    ("checkout_reason", "签退调整原因", "Check-out adjustment reason"),
+    ("code", "签到码", "Check-in code"),
+    ("erase", "删除个人信息", "Erasure"),
+    ("adjust_minutes", "调整时长", "Hours adjustment"),
+    ("adjust_reason", "调整原因", "Adjustment reason"),
+    ("org", "单位名称", "Organisation"),
+    ("offer", "可提供的资源", "What it offers"),
+];
+
+/// A table's records as a person calls them, for lists that have nothing better to show.
+pub fn table_noun(locale: Locale, table: &str) -> String {
+    let zh = locale == Locale::ZhCn;
+    let (cn, en) = match table {
+        "branch" => ("支部信息", "Branch details"),
+        "account" => ("个人信息", "Personal details"),
+        "project" => ("项目", "Project"),
+        "catalog_entry" => ("目录库项目", "Catalog entry"),
+        "street_year" => ("年度设置", "Year settings"),
+        "gantt_task" => ("计划任务", "Plan task"),
+        "gantt_link" => ("任务依赖", "Task dependency"),
+        "calendar_day" => ("工作日历", "Working calendar"),
+        "mentor" => ("导师", "Mentor"),
+        "mentor_pairing" => ("导师结对", "Mentor pairing"),
+        "mentor_session" => ("辅导记录", "Mentoring session"),
+        "brand" => ("品牌页", "Brand page"),
+        "volunteer_team" => ("志愿服务队", "Volunteer team"),
+        "activity" => ("志愿活动", "Volunteer activity"),
+        "signup" => ("志愿者报名", "Volunteer sign-up"),
+        "partner" => ("共建单位", "Partner"),
+        other => return other.to_string(),
+    };
+    if zh { cn } else { en }.to_string()
+}
+
+/// Why a project may not be moved from one state to another, saying who may and from
+/// which state: "只有街道工作人员可以把项目从「已提交」移到「已备案」".
+pub fn move_refusal(locale: Locale, from: Status, to: Status) -> String {
+    use crate::domain::projects::{transition_mover, ways_into, Mover};
+    let zh = locale == Locale::ZhCn;
+    let who = |mover: Mover| match (mover, zh) {
+        (Mover::Street, true) => "街道工作人员",
+        (Mover::Branch, true) => "本支部的工作人员",
+        (Mover::Street, false) => "street staff",
+        (Mover::Branch, false) => "the branch's own staff",
+    };
+    let (from_name, to_name) = (status_name(locale, from), status_name(locale, to));
+    if let Some(mover) = transition_mover(from, to) {
+        return if zh { format!("只有{}可以把项目从「{from_name}」移到「{to_name}」", who(mover)) } else { format!("Only {} move a project from “{from_name}” to “{to_name}”", who(mover)) };
+    }
+    let ways = ways_into(to);
+    let Some((_, mover)) = ways.first() else { return reason_message(locale, &Reason::TransitionNotAllowed) };
+    let sources: Vec<String> = ways.iter().map(|(s, _)| if zh { format!("「{}」", status_name(locale, *s)) } else { format!("“{}”", status_name(locale, *s)) }).collect();
+    if zh {
+        format!("「{from_name}」的项目不能直接移到「{to_name}」：{}从{}移入", who(*mover), sources.join("或"))
+    } else {
+        format!("A project in “{from_name}” cannot move straight to “{to_name}”: {} move it there from {}", who(*mover), sources.join(" or "))
+    }
 }
 
 /// A rejection reason in the requester's language.
@@ -505,6 +617,10 @@ pub fn reason_message(locale: Locale, reason: &Reason) -> String {
         Reason::ClockAhead => if zh { "设备时间比服务器快太多，请校准设备时间后重试".into() } else { "This device's clock is far ahead of the server; correct it and retry".into() },
         Reason::TransitionNotAllowed => if zh { "不允许这样变更状态".into() } else { "This state change is not allowed".into() },
         Reason::WrongPassword => if zh { "当前密码不正确".into() } else { "The current password is wrong".into() },
+        Reason::PasswordTriesUsed { minutes } => {
+            if zh { format!("密码输错次数过多，请 {minutes} 分钟后再试") } else { format!("Too many wrong passwords; try again in {minutes} minutes") }
+        }
+        Reason::OnePasswordChangeAtATime => if zh { "一次只能修改一次密码，请稍后再试".into() } else { "One password change at a time; try again".into() },
         Reason::PasswordPolicy { problem } => password_problem(locale, *problem).into(),
         Reason::AlreadyExists => if zh { "该记录已存在".into() } else { "This record already exists".into() },
         Reason::YearOutsidePeriod { year, first, last } => {
@@ -539,11 +655,17 @@ pub fn gantt_problem(locale: Locale, problem: &GanttProblem) -> String {
             if zh { format!("不能添加这个依赖：会形成循环 {chain}") } else { format!("This dependency would close a cycle: {chain}") }
         }
         GanttProblem::UnknownTask { task } => if zh { format!("任务“{task}”不存在或已删除") } else { format!("The task “{task}” does not exist") },
+        GanttProblem::OtherProject { task } if task.is_empty() => {
+            if zh { "所选任务属于另一个项目，不能与本项目的任务关联".into() } else { "The task chosen belongs to another project".into() }
+        }
         GanttProblem::OtherProject { task } => if zh { format!("任务“{task}”属于另一个项目，不能与本项目的任务关联") } else { format!("The task “{task}” belongs to another project") },
         GanttProblem::EndsBeforeStart { task } => if zh { format!("任务“{task}”的结束早于开始") } else { format!("The task “{task}” ends before it starts") },
         GanttProblem::NotWorkingDay { task, date } => if zh { format!("任务“{task}”的开始日期 {date} 是休息日（周末或节假日），请选择工作日") } else { format!("The task “{task}” starts on {date}, a day off; pick a working day") },
         GanttProblem::MilestoneMoved { milestone, by } => if zh { format!("这样会推迟里程碑“{milestone}”（被“{by}”推后），里程碑日期不能变") } else { format!("This would push the milestone “{milestone}” (by “{by}”); milestones keep their dates") },
         GanttProblem::BeforeParent { task, parent } => if zh { format!("子任务“{task}”不能早于上级任务“{parent}”开始") } else { format!("The subtask “{task}” cannot start before its parent “{parent}”") },
+        GanttProblem::OutsideYears { task, first, last } => {
+            if zh { format!("任务“{task}”的日期须在{first}年1月1日至{last}年12月31日之间") } else { format!("The task “{task}” must lie between 1 January {first} and 31 December {last}") }
+        }
         GanttProblem::SelfLink { task } => if zh { format!("任务“{task}”不能依赖它自己") } else { format!("The task “{task}” cannot depend on itself") },
     }
 }
@@ -587,6 +709,7 @@ pub fn volunteer_problem(locale: Locale, problem: &crate::domain::volunteers::Vo
         P::TooManyTries => {
             if zh { format!("签到码已连续输错{MAX_CODE_TRIES}次，请找现场工作人员签到") } else { format!("{MAX_CODE_TRIES} wrong codes: please ask the staff on site to check you in") }
         }
+        P::ActivityCodeTriesUsed => pick("这次活动刚刚有很多次签到码输错，请一分钟后再试，或找现场工作人员签到", "Many wrong codes for this activity just now: try again in a minute, or ask the staff on site"),
         P::CheckInNotOpen { opens } => if zh { format!("签到还没开始，{opens} 开放签到") } else { format!("Check-in opens at {opens}") },
         P::Ended => pick("活动已经结束", "The activity is over"),
         P::AlreadyCheckedIn => pick("已经签到过了", "Checked in already"),
@@ -743,6 +866,31 @@ mod tests {
     }
 
     #[test]
+    fn every_field_and_table_has_a_name_a_person_reads() {
+        use crate::domain::records::TABLES;
+        for table in TABLES {
+            for locale in [Locale::ZhCn, Locale::En] {
+                assert_ne!(table_noun(locale, table.name()), table.name(), "{table:?} has no name in {locale:?}");
+                for field in table.fields() {
+                    let name = field_name(locale, field.name);
+                    assert_ne!(name, field.name, "{}.{} has no name in {locale:?}", table.name(), field.name);
+                }
+            }
+        }
+        // What a form sends before the server seals it.
+        assert_eq!(field_name(Locale::ZhCn, "checked_out_at"), "签退时间");
+        assert_eq!(field_name(Locale::En, "branch"), "Branch");
+    }
+
+    #[test]
+    fn a_refused_move_says_who_may_and_from_where() {
+        use crate::domain::projects::Status;
+        assert_eq!(move_refusal(Locale::ZhCn, Status::Submitted, Status::Filed), "只有街道工作人员可以把项目从「已申报」移到「已备案」");
+        assert_eq!(move_refusal(Locale::ZhCn, Status::Draft, Status::Filed), "「草稿」的项目不能直接移到「已备案」：街道工作人员从「已申报」或「审核中」移入");
+        assert!(move_refusal(Locale::En, Status::Draft, Status::InProgress).contains("the branch's own staff move it there from"));
+    }
+
+    #[test]
     fn every_reason_has_a_message_in_both_languages() {
         let reasons = [
             Reason::UnknownTable,
@@ -752,6 +900,8 @@ mod tests {
             Reason::Forbidden,
             Reason::ClockAhead,
             Reason::WrongPassword,
+            Reason::PasswordTriesUsed { minutes: 15 },
+            Reason::OnePasswordChangeAtATime,
             Reason::PasswordPolicy { problem: PasswordError::TooSimple },
         ];
         for reason in reasons {

@@ -54,6 +54,9 @@ pub fn ProfilePage() -> impl IntoView {
         <Shell>
             <section class="page">
                 <h1><Tr m=Msg::Profile/></h1>
+                {move || crate::auth::use_session().user.get().and_then(|u| u.ok().flatten()).filter(|u| u.must_change_password).map(|_| view! {
+                    <p class="form-error" role="alert"><Tr m=Msg::ChangeOneTimePassword/></p>
+                })}
                 <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
                     {move || profile.get().map(|result| match result {
                         Ok(p) => view! {
@@ -128,6 +131,7 @@ fn DetailsForm(profile: Profile, version: RwSignal<u32>) -> impl IntoView {
 
 #[component]
 fn PasswordForm(account: String) -> impl IntoView {
+    let session = crate::auth::use_session();
     let locale = use_locale();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
@@ -156,6 +160,8 @@ fn PasswordForm(account: String) -> impl IntoView {
                 current.set(String::new());
                 new.set(String::new());
                 confirm.set(String::new());
+                // A one-time password changed: the other pages open again.
+                session.user.refetch();
             }
             status.set(Some(result.map(|_| t(locale_now, Msg::PasswordChanged).to_string())));
         });

@@ -215,7 +215,6 @@ fn moves_for(role: Role, own_branch: bool, status: Status) -> Vec<Status> {
 /// Where a dragged card would land and why it may not. Checks what the browser knows
 /// (the lifecycle, roles, the "1+5" count); the server checks everything again.
 fn check_drop(role: Role, own_branch: bool, card: &ProjectCard, to: Status, locale: crate::i18n::Locale) -> Result<(), String> {
-    use crate::domain::ops::Reason;
     if to == card.status {
         return Err(String::new());
     }
@@ -223,8 +222,7 @@ fn check_drop(role: Role, own_branch: bool, card: &ProjectCard, to: Status, loca
         return Err(t(locale, Msg::ReturnOnProjectPage).into());
     }
     if !moves_for(role, own_branch, card.status).contains(&to) {
-        let reason = if transition_mover(card.status, to).is_some() { Reason::WrongRole } else { Reason::TransitionNotAllowed };
-        return Err(crate::i18n::reason_message(locale, &reason));
+        return Err(crate::i18n::move_refusal(locale, card.status, to));
     }
     if matches!(to, Status::Submitted | Status::Filed) && card.done < 5 {
         return Err(t(locale, Msg::FiveIncompleteOpen).into());
@@ -546,7 +544,7 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> i
                     {detail.history.is_empty().then(|| view! { <p class="muted"><Tr m=Msg::NoHistory/></p> })}
                     <ol class="history">
                         {detail.history.iter().rev().map(|h| view! {
-                            <li><time>{format_datetime(h.at)}</time>" "<span>{h.actor_name.clone()}</span>" "<span class="muted">{describe(locale.get_untracked(), &h.what)}</span></li>
+                            <li><time>{format_datetime(h.at)}</time>" "<span>{h.actor_name.clone()}</span>" "<span class="muted">{describe(locale.get_untracked(), &h.change)}</span></li>
                         }).collect_view()}
                     </ol>
                 </section>
@@ -556,16 +554,15 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> i
 }
 
 /// A history line's change in words: "修改了 项目经费、经费来源" or "状态 → 已备案".
-fn describe(locale: crate::i18n::Locale, what: &str) -> String {
-    let (kind, rest) = what.split_once(':').unwrap_or((what, ""));
-    let fields = || rest.split(',').map(|f| crate::i18n::field_name(locale, f)).collect::<Vec<_>>().join("、");
+fn describe(locale: crate::i18n::Locale, change: &crate::domain::history::Change) -> String {
+    use crate::domain::history::Change;
+    let names = |fields: &std::collections::BTreeSet<String>| fields.iter().map(|f| crate::i18n::field_name(locale, f)).collect::<Vec<_>>().join("、");
     let zh = locale == crate::i18n::Locale::ZhCn;
-    match kind {
-        "create" => if zh { format!("创建了项目（{}）", fields()) } else { format!("created the project ({})", fields()) },
-        "set" => if zh { format!("修改了 {}", fields()) } else { format!("changed {}", fields()) },
-        "transition" => format!("→ {}", Status::from_code(rest).map(|s| status_name(locale, s)).unwrap_or(rest)),
-        "append" => if zh { "添加了评论".into() } else { "added a comment".into() },
-        other => other.to_string(),
+    match change {
+        Change::Created { fields } => if zh { format!("创建了项目（{}）", names(fields)) } else { format!("created the project ({})", names(fields)) },
+        Change::Edited { fields } => if zh { format!("修改了 {}", names(fields)) } else { format!("changed {}", names(fields)) },
+        Change::Moved { to } => format!("→ {}", Status::from_code(to).map(|s| status_name(locale, s)).unwrap_or(to)),
+        Change::Commented => if zh { "添加了评论".into() } else { "added a comment".into() },
     }
 }
 

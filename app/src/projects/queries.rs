@@ -60,7 +60,7 @@ pub struct ProjectCard {
 pub struct HistoryLine {
     pub at: i64,
     pub actor_name: String,
-    pub what: String,
+    pub change: crate::domain::history::Change,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -370,16 +370,17 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
         .into_iter()
         .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string())))
         .collect();
+    use crate::domain::history::{one_line_per_sitting, Entry};
     let ops: Vec<Value> = crate::db::rows(&db, "SELECT kind, actor, applied_at FROM op WHERE tb = 'project' AND key = $key AND reason = NONE ORDER BY clock", json!({ "key": key }), 0)
         .await
         .map_err(AppError::internal)?;
-    let history = ops
+    let entries = ops
+        .iter()
+        .filter_map(|op| Some(Entry::new(op["applied_at"].as_i64().unwrap_or_default(), op["actor"].as_str().unwrap_or_default(), change_of(&op["kind"])?)))
+        .collect();
+    let history = one_line_per_sitting(entries)
         .into_iter()
-        .map(|op| HistoryLine {
-            at: op["applied_at"].as_i64().unwrap_or_default(),
-            actor_name: op["actor"].as_str().and_then(|a| names.get(a)).cloned().unwrap_or_default(),
-            what: describe_change(&op["kind"]),
-        })
+        .map(|line| HistoryLine { at: line.at, actor_name: names.get(&line.actor).cloned().unwrap_or_default(), change: line.change })
         .collect();
     let comments: Vec<Comment> = crate::db::rows(&db, "SELECT text, author_name, at, clock FROM project_comment WHERE project = $key ORDER BY clock", json!({ "key": key }), 0)
         .await
@@ -387,17 +388,17 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     Ok(row.detail(&branches, &leaders, history, comments))
 }
 
-/// A logged operation as a line of history: `type` and the fields or state it touched.
+/// A logged operation as a change in a record's history (a password change is none).
 #[cfg(feature = "ssr")]
-fn describe_change(kind: &serde_json::Value) -> String {
-    match kind["type"].as_str() {
-        Some("set") | Some("create") => {
-            let fields: Vec<String> = kind["fields"].as_object().map(|f| f.keys().cloned().collect()).unwrap_or_default();
-            format!("{}:{}", kind["type"].as_str().unwrap_or_default(), fields.join(","))
-        }
-        Some("transition") => format!("transition:{}", kind["to"].as_str().unwrap_or_default()),
-        Some("append") => format!("append:{}", kind["list"].as_str().unwrap_or_default()),
-        other => other.unwrap_or_default().to_string(),
+fn change_of(kind: &serde_json::Value) -> Option<crate::domain::history::Change> {
+    use crate::domain::history::Change;
+    let fields = || kind["fields"].as_object().map(|f| f.keys().cloned().collect()).unwrap_or_default();
+    match kind["type"].as_str()? {
+        "create" => Some(Change::Created { fields: fields() }),
+        "set" => Some(Change::Edited { fields: fields() }),
+        "transition" => Some(Change::Moved { to: kind["to"].as_str().unwrap_or_default().to_string() }),
+        "append" => Some(Change::Commented),
+        _ => None,
     }
 }
 

@@ -58,14 +58,23 @@ pub fn SyncBar() -> impl IntoView {
     }
 }
 
-/// A record's name for lists: its title, name or person's name.
-fn label(record: Option<&RecordState>, key: &str) -> String {
-    record
-        .and_then(|r| r.text("title").or(r.text("name")).or(r.text("display_name")))
-        .map(str::to_string)
-        .unwrap_or_else(|| key.to_string())
+/// A record's name for lists, as a person recognises it: its title or name (a resident's
+/// masked), else what the waiting change itself names, else what kind of record it is.
+/// Never its key.
+fn label(locale: Locale, table: &str, record: Option<&RecordState>, sent: Option<&Operation>) -> String {
+    let sent_fields = sent.and_then(|op| match &op.kind {
+        OpKind::Set { fields } | OpKind::Create { fields } => Some(fields),
+        _ => None,
+    });
+    let own = record.and_then(|r| ["title", "name", "display_name", "name_mask"].into_iter().find_map(|f| r.text(f)));
+    let sent_name = || sent_fields.and_then(|f| ["title", "name"].into_iter().find_map(|n| f.get(n).and_then(Value::as_str)));
+    let noun = crate::i18n::table_noun(locale, table);
+    match own.or_else(sent_name) {
+        Some(name) if !name.trim().is_empty() && table != "project" => format!("{noun}「{name}」"),
+        Some(name) if !name.trim().is_empty() => name.to_string(),
+        _ => noun,
+    }
 }
-
 fn show(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
@@ -76,11 +85,26 @@ fn show(value: &Value) -> String {
     }
 }
 
-fn href(table: &str, key: &str) -> String {
+/// Where the record is edited: a field it holds (a sign-up's activity, a task's project)
+/// may come from the device's copy or from the waiting change.
+fn href(table: &str, key: &str, record: Option<&RecordState>, sent: Option<&Operation>) -> String {
+    let field = |name: &str| {
+        let sent = sent.and_then(|op| match &op.kind {
+            OpKind::Set { fields } | OpKind::Create { fields } => fields.get(name).and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        });
+        record.and_then(|r| r.text(name).map(str::to_string)).or(sent)
+    };
     match table {
         "project" => format!("/projects/{key}"),
         "branch" => format!("/branches/{key}"),
         "account" => "/profile".into(),
+        "activity" => format!("/volunteers/{key}"),
+        "signup" => field("activity").map(|a| format!("/volunteers/{a}")).unwrap_or_else(|| "/volunteers".into()),
+        "gantt_task" | "gantt_link" => field("project").map(|p| format!("/gantt/{p}")).unwrap_or_else(|| "/gantt".into()),
+        "calendar_day" => "/gantt/calendar".into(),
+        "mentor" | "mentor_pairing" | "mentor_session" => "/mentors".into(),
+        "brand" | "volunteer_team" | "partner" => "/volunteers".into(),
         _ => "/".into(),
     }
 }
@@ -158,7 +182,7 @@ pub fn SyncPage() -> impl IntoView {
                             let record = records.get(&(op.table.clone(), op.key.clone())).cloned().flatten();
                             view! {
                                 <li>
-                                    <a href=href(&op.table, &op.key)>{label(record.as_ref(), &op.key)}</a>
+                                    <a href=href(&op.table, &op.key, record.as_ref(), Some(&op))>{label(locale.get_untracked(), &op.table, record.as_ref(), Some(&op))}</a>
                                     " · "<span>{describe(locale.get_untracked(), &op)}</span>
                                     " "<time class="muted">{format_datetime(op.clock.ms as i64)}</time>
                                 </li>
@@ -175,7 +199,7 @@ pub fn SyncPage() -> impl IntoView {
 fn ProblemItem(problem: Problem, record: Option<RecordState>, note: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
     let locale = use_locale();
     let l = locale.get_untracked();
-    let title = label(record.as_ref(), &problem.key);
+    let title = label(l, &problem.table, record.as_ref(), problem.op.as_ref());
     let field = problem.field.clone();
     // The value that won: as the server told it, or the one held now.
     let winner = problem.winner.clone().or_else(|| field.as_ref().and_then(|f| record.as_ref().and_then(|r| r.fields.get(f).cloned())));
@@ -185,7 +209,7 @@ fn ProblemItem(problem: Problem, record: Option<RecordState>, note: RwSignal<Opt
         ProblemKind::Rejected => t(l, Msg::RejectedTitle),
         ProblemKind::Damaged => t(l, Msg::DamagedTitle),
     };
-    let edit_href = href(&problem.table, &problem.key);
+    let edit_href = href(&problem.table, &problem.key, record.as_ref(), problem.op.as_ref());
     let retryable = matches!(kind, ProblemKind::Conflict | ProblemKind::Rejected) && (problem.op.is_some() || problem.field.is_some());
     let for_retry = StoredValue::new(problem.clone());
     let for_discard = StoredValue::new(problem.clone());

@@ -16,6 +16,10 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
     view! {
         <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
             {move || session.user.get().map(|result| match result {
+                // A one-time password is changed before anything else.
+                Ok(Some(user)) if user.must_change_password && leptos_router::hooks::use_location().pathname.get_untracked() != "/profile" => {
+                    view! { <Redirect path="/profile"/> }.into_any()
+                }
                 Ok(Some(user)) => {
                     provide_context(user.clone());
                     crate::sync::start(&user.account);

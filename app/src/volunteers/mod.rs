@@ -8,4 +8,4 @@ mod photos;
 mod queries;
 
 pub use pages::{RosterPage, VolunteersPage};
-pub use queries::Opener;
+pub use queries::{build, Opener};

@@ -40,8 +40,24 @@ pub fn VolunteersPage() -> impl IntoView {
     let teams = RwSignal::new(None::<(String, Vec<(String, String)>)>);
     let brand = RwSignal::new(None::<(String, [String; 4], Vec<String>)>);
     let warmed = StoredValue::new(false);
+    // Offline: the device's copy of the branch's volunteer tables (names masked).
+    let held = RwSignal::new(None::<super::queries::Overview>);
+    let device_read = RwSignal::new(false);
+    let session = crate::auth::use_session();
     Effect::new(move |_| {
-        if let Some(Ok(overview)) = data.get() {
+        if matches!(data.get(), Some(Err(_))) && held.with_untracked(Option::is_none) {
+            match session.user.get_untracked() {
+                Some(Ok(Some(user))) => leptos::task::spawn_local(async move {
+                    held.set(Some(super::queries::local_overview(&user).await));
+                    device_read.set(true);
+                }),
+                _ => device_read.set(true),
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let from_server = matches!(data.get(), Some(Ok(_)));
+        if let Some(overview) = data.get().and_then(Result::ok).or_else(|| held.get()) {
             // Read once: a later commit must not overwrite what is being typed.
             if brand.with_untracked(Option::is_none) {
                 if let (Some(branch), Some(text)) = (overview.branch.clone(), overview.brand.clone()) {
@@ -49,7 +65,7 @@ pub fn VolunteersPage() -> impl IntoView {
                 }
             }
             // Once a visit: a live update is no reason to fetch the rosters again.
-            if !warmed.get_value() {
+            if from_server && !warmed.get_value() {
                 warmed.set_value(true);
                 keep_this_weeks_rosters(&overview.activities);
             }
@@ -71,7 +87,7 @@ pub fn VolunteersPage() -> impl IntoView {
                 {move || brand.get().map(|(branch, text, photos)| view! { <BrandEditor branch text photos/> })}
                 <StatusLine status=review_status/>
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
-                    {move || data.get().map(|result| match result {
+                    {move || data.get().map(|result| match result.or_else(|error| held.get().ok_or(error)) {
                         Ok(overview) => view! {
                             <h2><Tr m=Msg::VolunteerActivities/></h2>
                             <ul class="activity-list">
@@ -134,6 +150,7 @@ pub fn VolunteersPage() -> impl IntoView {
                                 }
                             })}
                         }.into_any(),
+                        Err(_) if !device_read.get() => view! { <p class="loading"><Tr m=Msg::Loading/></p> }.into_any(),
                         Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
                     })}
                 </Transition>
@@ -313,8 +330,21 @@ pub fn RosterPage() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.read().get("activity").unwrap_or_default();
     let data = Resource::new(move || (key(), sync.announced.get()), |(key, _)| get_roster(key));
-    // The last roster read: the page keeps working when the network goes.
+    // The last roster read: the page keeps working when the network goes. Opened
+    // offline, it is the device's copy (names masked), or none if it holds no such activity.
     let last = RwSignal::new(None::<Roster>);
+    let device_read = RwSignal::new(false);
+    Effect::new(move |_| {
+        if matches!(data.get(), Some(Err(_))) && last.with_untracked(Option::is_none) {
+            let key = key();
+            leptos::task::spawn_local(async move {
+                if let Some(held) = super::queries::local_roster(&key).await {
+                    last.set(Some(held));
+                }
+                device_read.set(true);
+            });
+        }
+    });
     let pending = RwSignal::new(HashMap::<String, serde_json::Map<String, Value>>::new());
     Effect::new(move |_| {
         sync.changes.track();
@@ -388,6 +418,9 @@ pub fn RosterPage() -> impl IntoView {
                             last.set(Some(roster));
                         }
                         let failed = matches!(data.get(), Some(Err(_))) && last.with(Option::is_none);
+                        if failed && !device_read.get() {
+                            return Some(view! { <p class="loading"><Tr m=Msg::Loading/></p> }.into_any());
+                        }
                         if failed {
                             return data.get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any());
                         }

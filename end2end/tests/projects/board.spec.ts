@@ -23,7 +23,7 @@ test('cards are dragged between columns; forbidden moves snap back with the reas
   // 审核中 → 草稿 is no move of the lifecycle: the card stays and the reason is shown.
   const review = column('审核中').locator('.project-card').filter({ hasText: '垃圾分类督导' });
   await drag(page, review, column('草稿'));
-  await expect(page.getByRole('alert').filter({ hasText: '不允许这样变更状态' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: '「审核中」的项目不能直接移到「草稿」：本支部的工作人员从「已退回」移入' })).toBeVisible();
   await expect(column('审核中').getByRole('link', { name: '垃圾分类督导' })).toBeVisible();
 
   // 已申报 → 审核中 is the street's move: the server accepts it and the card moves.

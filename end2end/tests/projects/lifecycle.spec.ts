@@ -32,6 +32,14 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   await page.getByRole('button', { name: '提交申报' }).click();
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
   await expect(page.locator('.page-head .badge').first()).toHaveText('已申报');
+  // The history says what a person did: one line for the declaration, then the move,
+  // in words a person reads (never a field's code name).
+  const history = page.locator('ol.history li');
+  await expect(history.filter({ hasText: '创建了项目' })).toContainText('工作队伍');
+  await expect(history.filter({ hasText: '创建了项目' })).toHaveCount(1);
+  await expect(history.filter({ hasText: '修改了' })).toHaveCount(0);
+  expect(await history.count()).toBeLessThanOrEqual(2);
+  await expect(page.locator('ol.history')).not.toContainText(/catalog_entry|branch|budget_fen/);
   await signOut(page);
 
   // The street finds it in its review queue and returns it with a reason.

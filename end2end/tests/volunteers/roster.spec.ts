@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import { signedIn, hydrated } from '../fixtures/app';
 
 // Community staff on a tablet at the activity: the roster with the check-in code, masked
@@ -107,12 +107,56 @@ test("this week's rosters open offline on site once the volunteer page was seen 
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('社区敬老助老志愿服务');
   await expect(page.locator('.checkin-code strong')).toHaveText('246810');
-  const row = page.locator('table.people tr', { has: page.getByRole('button', { name: '签到', exact: true }) }).first();
-  if (await row.count()) {
-    await row.getByRole('button', { name: '签到', exact: true }).click();
-    await expect(page.locator('.form-ok')).toContainText('已保存在本机');
-  }
+  await expect(page.locator('table.people tbody tr')).not.toHaveCount(0);
   await context.setOffline(false);
+});
+
+/** How many sign-ups this page's local store holds. */
+async function heldSignups(page: Page): Promise<number> {
+  return page.evaluate(async () => new Promise<number>((resolve) => {
+    const open = indexedDB.open('xianfeng');
+    open.onerror = () => resolve(0);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('records')) { db.close(); return resolve(0); }
+      const all = db.transaction('records').objectStore('records').getAll();
+      all.onsuccess = () => { resolve(all.result.filter((r: { table?: string }) => r.table === 'signup').length); db.close(); };
+      all.onerror = () => { resolve(0); db.close(); };
+    };
+  }));
+}
+
+test('offline, the menu opens the volunteer page and a roster never opened from the tablet; the queue names what waits', async ({ page, context }) => {
+  await signedIn(page, 'zhangxiaoyan');
+  await page.goto('/volunteers');
+  await hydrated(page);
+  // The branch's sign-ups reach the tablet with its other records.
+  await expect.poll(() => heldSignups(page), { timeout: 15_000 }).toBeGreaterThan(10);
+  const oldest = page.locator('.activity-list a').last();
+  const title = (await oldest.textContent())!.trim();
+  const key = (await oldest.getAttribute('href'))!.split('/').pop()!;
+
+  await context.setOffline(true);
+  await page.getByRole('link', { name: '个人中心' }).click();
+  await page.getByRole('link', { name: '志愿服务' }).click();
+  await expect(page.locator('.activity-list a', { hasText: title })).toBeVisible();
+  await page.locator('.activity-list a', { hasText: title }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  // Residents as the tablet holds them: masked, never in the clear.
+  const names = page.locator('table.people tbody tr td:first-child');
+  await expect(names.first()).toContainText('*');
+  await expect(page.locator('table.people td').filter({ hasText: /1[3-9]\d{9}/ })).toHaveCount(0);
+
+  // A change made here waits in the queue under the activity's name and the field's.
+  await page.getByLabel('名额').fill('30');
+  await page.getByRole('button', { name: '调整名额' }).click();
+  await expect(page.locator('.form-ok')).toContainText('已保存在本机');
+  await page.locator('.sync-badge').click();
+  const waiting = page.locator('main li').filter({ hasText: title });
+  await expect(waiting).toContainText(`志愿活动「${title}」`);
+  await expect(waiting).toContainText('名额');
+  await expect(page.locator('main')).not.toContainText(key);
+  await context.close();
 });
 
 test('another branch cannot open the roster', async ({ page }) => {

@@ -421,6 +421,48 @@ DEFINE FIELD photos ON brand TYPE array<string> DEFAULT [];
     sql: r#"
 DEFINE FIELD checkout_reason ON signup TYPE string DEFAULT '';
 "#,
+}, Migration {
+    version: 12,
+    name: "branch staff's tablets pull their branch's volunteer tables",
+    sql: r#"
+DEFINE INDEX volunteer_team_branch_seq ON volunteer_team FIELDS branch, seq;
+DEFINE INDEX activity_branch_seq ON activity FIELDS branch, seq;
+DEFINE INDEX partner_branch_seq ON partner FIELDS branch, seq;
+"#,
+}, Migration {
+    version: 13,
+    name: "wrong check-in codes counted per sign-up and per activity and minute",
+    sql: r#"
+-- Keyed by the sign-up: every wrong code it was refused.
+DEFINE TABLE code_tries SCHEMAFULL;
+DEFINE FIELD n ON code_tries TYPE int DEFAULT 0;
+-- Keyed by [activity, minute since the epoch].
+DEFINE TABLE code_tries_minute SCHEMAFULL;
+DEFINE FIELD n ON code_tries_minute TYPE int DEFAULT 0;
+DEFINE FIELD at ON code_tries_minute TYPE int DEFAULT 0;
+"#,
+}, Migration {
+    version: 14,
+    name: "an account made with a one-time password must change it first",
+    sql: r#"
+DEFINE FIELD must_change_password ON account TYPE bool DEFAULT false;
+"#,
+}, Migration {
+    version: 15,
+    name: "erasure finds every log entry made with a phone",
+    sql: r#"
+DEFINE INDEX op_phone_hash ON op FIELDS kind.fields.phone_hash;
+"#,
+}, Migration {
+    version: 16,
+    name: "sign-in tries under names that do not exist, counted like an account's",
+    sql: r#"
+-- Keyed by the SHA-256 of the name typed; never the name itself.
+DEFINE TABLE login_unknown SCHEMAFULL;
+DEFINE FIELD n ON login_unknown TYPE int DEFAULT 0;
+DEFINE FIELD first_at ON login_unknown TYPE int DEFAULT 0;
+DEFINE INDEX login_unknown_first_at ON login_unknown FIELDS first_at;
+"#,
 }];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.

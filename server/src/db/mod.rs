@@ -58,6 +58,7 @@ pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
     let idle = app::domain::auth::IDLE_MINUTES * 60_000;
     db.query(
         "DELETE session WHERE expires < $now OR last_seen < $idle_since; DELETE audit WHERE at < $keep_since;
+         DELETE login_unknown WHERE first_at < $day_ago; DELETE code_tries_minute WHERE at < $day_ago;
          LET $shown = array::flatten(SELECT VALUE photos FROM brand);
          LET $unused = SELECT meta::id(id) AS hash, widths FROM photo WHERE uploaded_at < $photo_since AND meta::id(id) NOT IN $shown;
          FOR $p IN $unused {
@@ -67,7 +68,7 @@ pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
     )
     .bind(serde_json::json!({
         "now": now, "idle_since": now - idle, "keep_since": now - AUDIT_RETENTION_DAYS * 86_400_000,
-        "photo_since": now - UNUSED_PHOTO_DAYS * 86_400_000,
+        "photo_since": now - UNUSED_PHOTO_DAYS * 86_400_000, "day_ago": now - 86_400_000,
     }))
     .await?
     .check()?;

@@ -60,6 +60,7 @@ fn resident(key: &str) -> Context {
         client: "web".into(),
         session: String::new(),
         locale: Locale::ZhCn,
+        password: None,
     }
 }
 

@@ -1,10 +1,9 @@
 //! Applying a batch of operations: validated with the shared domain rules, written in
 //! one transaction together with the operation log, idempotent by operation id.
 
-use app::auth::store::verify_password;
 use app::db::{now_ms, rows, Db};
 use app::domain::hlc::{Clock, Stamp};
-use app::domain::ops::{OpKind, OpResult, Operation, Reason};
+use app::domain::ops::{OpKind, OpResult, OpStatus, Operation, Reason};
 use app::domain::org::Actor;
 use app::domain::projects::Status;
 use app::domain::records::{valid_key, validate, Table, Target};
@@ -65,21 +64,31 @@ impl Writer {
 
     /// Applies one push with whatever else arrives meanwhile; answers after the commit.
     pub async fn submit(&self, ctx: Context, ops: Vec<Operation>) -> Result<Result<(Vec<OpResult>, Stamp), ApplyError>, Busy> {
-        {
-            let mut clock = self.clock.lock().await;
-            let now = now_ms().max(0) as u64;
-            for op in &ops {
-                clock.observe(&op.clock, now);
-            }
-        }
+        let clocks: Vec<Stamp> = ops.iter().map(|op| op.clock.clone()).collect();
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.queue.try_send(Job { ctx, ops, reply: Some(reply) }).map_err(|_| Busy)?;
+        match self.queue.try_send(Job { ctx, ops, reply: Some(reply) }) {
+            Ok(()) => {}
+            Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => return Err(Busy),
+            // No writer: an error for the operator, not "busy" for a tablet to retry forever.
+            Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => return Ok(Err(ApplyError::Stopped)),
+        }
         let results = match answer.await {
             Ok(results) => results,
             Err(_) => Err(ApplyError::Stopped),
         };
-        let clock = self.clock.lock().await.tick(now_ms().max(0) as u64);
-        Ok(results.map(|r| (r, clock)))
+        let mut clock = self.clock.lock().await;
+        let now = now_ms().max(0) as u64;
+        // Only the clocks of operations that were applied: a refused one, whatever its
+        // stamp, moves nothing (a crafted counter must not reach every device's answers).
+        if let Ok(results) = &results {
+            for (stamp, result) in clocks.iter().zip(results) {
+                if result.status == OpStatus::Accepted && !result.duplicate {
+                    clock.observe(stamp, now);
+                }
+            }
+        }
+        let answer_clock = clock.tick(now);
+        Ok(results.map(|r| (r, answer_clock)))
     }
 }
 
@@ -113,10 +122,10 @@ async fn run_writer(db: Db, writer: std::sync::Weak<Writer>, mut jobs: tokio::sy
                     }
                 }
             };
-            apply_group(&db, &pushes, &mut early).await
+            unwound(apply_group(&db, &pushes, &mut early)).await
         };
         #[cfg(not(feature = "broken-answer-early"))]
-        let outcome = apply_group(&db, &pushes, &mut |_| {}).await;
+        let outcome = unwound(apply_group(&db, &pushes, &mut |_| {})).await;
         let mut answer = |p: usize, result: Result<Vec<OpResult>, ApplyError>| {
             if let Some(reply) = replies[p].take() {
                 let _ = reply.send(result);
@@ -132,11 +141,25 @@ async fn run_writer(db: Db, writer: std::sync::Weak<Writer>, mut jobs: tokio::sy
             // database refuses never fails the others.
             Err(_) if pushes.len() > 1 => {
                 for (p, push) in pushes.iter().enumerate() {
-                    let alone = apply_group(&db, &[*push], &mut |_| {}).await.map(|mut a| a.remove(0));
+                    let alone = unwound(apply_group(&db, &[*push], &mut |_| {})).await.map(|mut a| a.remove(0));
                     answer(p, alone);
                 }
             }
             Err(error) => answer(0, Err(error)),
+        }
+    }
+}
+
+/// A group's application with a panic caught: the pushes in it are answered with an
+/// error (their transaction never committed) and the writer goes on serving the rest.
+async fn unwound<T>(apply: impl std::future::Future<Output = Result<T, ApplyError>>) -> Result<T, ApplyError> {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(apply).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            tracing::error!(panic = %what, "the writer panicked applying a group; its pushes were answered with an error");
+            Err(ApplyError::Failed("the writer panicked".into()))
         }
     }
 }
@@ -149,6 +172,15 @@ pub struct Context {
     /// The id of the session that sent it (kept when the password changes).
     pub session: String,
     pub locale: Locale,
+    /// The push's one password change, checked before the writer sees it (Argon2 takes
+    /// tens of milliseconds, and the writer serves everyone).
+    pub password: Option<PasswordCheck>,
+}
+
+/// A password change's current password, checked, and its new one hashed if it was right.
+pub struct PasswordCheck {
+    pub op: uuid::Uuid,
+    pub outcome: Result<String, Reason>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +219,9 @@ pub(crate) struct BatchFacts {
     pub calendar: Option<app::domain::schedule::Calendar>,
     /// Every mentor pairing, as this batch leaves them.
     pub pairings: Option<Vec<app::domain::mentors::Pairing>>,
+    /// Wrong check-in codes refused in this batch: (sign-up, activity). The write counts
+    /// them in the database with the refusals.
+    pub wrong_codes: Vec<(String, String)>,
 }
 
 /// Changes that belong in the audit log besides the operation log, written in the same
@@ -253,6 +288,7 @@ struct Plan {
     refused: Vec<(Slot, Reason)>,
     /// Device key → (account, last number applied).
     marks: HashMap<String, (String, u64)>,
+    wrong_codes: Vec<(String, String)>,
 }
 
 /// The order a group is checked in: operations in clock order across pushes, so two state
@@ -284,11 +320,11 @@ async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64, plann
     let plan = plan(db, pushes, now).await?;
     let t1 = std::time::Instant::now();
     planned(&plan.results);
-    let Plan { mut results, accepted, refused, marks } = plan;
+    let Plan { mut results, accepted, refused, marks, wrong_codes } = plan;
     if accepted.is_empty() && refused.is_empty() && marks.is_empty() {
         return Ok(results);
     }
-    let superseded = write(db, pushes, &accepted, &refused, &marks).await?;
+    let superseded = write(db, pushes, &accepted, &refused, &marks, &wrong_codes).await?;
     tracing::debug!(pushes = pushes.len(), ops = results.iter().map(Vec::len).sum::<usize>(), check = ?(t1 - t0), write = ?t1.elapsed(), "group applied");
     for (slot, fields) in superseded {
         results[slot.push][slot.index].superseded = fields;
@@ -352,7 +388,7 @@ async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<
         results[slot.push][slot.index] = Some(result);
     }
     let results = results.into_iter().map(|r| r.into_iter().map(|x| x.expect("every operation answered")).collect()).collect();
-    Ok(Plan { results, accepted, refused, marks })
+    Ok(Plan { results, accepted, refused, marks, wrong_codes: batch.wrong_codes })
 }
 
 /// The operations among `ops` that the log already holds, with the reason each was
@@ -458,7 +494,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
     let mut added: Vec<(&'static str, Value)> = Vec::new();
     let rule = match table {
         Table::Project => super::projects::check(db, op, &row, batch).await?,
-        Table::GanttTask | Table::GanttLink => super::gantt::check(db, op, plan_of.as_deref().unwrap_or_default(), batch).await?,
+        Table::GanttTask | Table::GanttLink => super::gantt::check(db, &ctx.actor, op, plan_of.as_deref().unwrap_or_default(), rows, batch).await?,
         Table::MentorPairing | Table::MentorSession => super::mentors::check(db, op, &row, batch).await?,
         Table::Activity => super::volunteers::check_activity(op, &row),
         Table::Brand => super::volunteers::check_brand(db, op).await?,
@@ -469,7 +505,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
             }
             Err(reason) => Err(reason),
         },
-        Table::Signup => match super::volunteers::check(db, &ctx.actor, op, &row, now as i64, rows).await? {
+        Table::Signup => match super::volunteers::check(db, &ctx.actor, op, &row, now as i64, rows, batch).await? {
             Ok(fields) => {
                 added = fields;
                 Ok(())
@@ -507,16 +543,12 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
             Some(list) => Effect::Append { list, item: item.clone() },
             None => return Ok(Err(Reason::UnknownList { list: list.clone() })),
         },
-        OpKind::ChangePassword { current, new } => {
-            let hash = text("password_hash", &row).unwrap_or_default();
-            if !verify_password(current.clone(), hash).await {
-                return Ok(Err(Reason::WrongPassword));
-            }
-            match app::auth::store::hash_password(new.clone()).await {
-                Ok(hash) => Effect::Password { hash },
-                Err(_) => return Err(surrealdb::Error::internal("password hashing failed".into())),
-            }
-        }
+        OpKind::ChangePassword { .. } => match ctx.password.as_ref().filter(|check| check.op == op.id).map(|check| &check.outcome) {
+            Some(Ok(hash)) => Effect::Password { hash: hash.clone() },
+            Some(Err(reason)) => return Ok(Err(reason.clone())),
+            // A second password change in one push: the device sends it again alone.
+            None => return Ok(Err(Reason::OnePasswordChangeAtATime)),
+        },
         OpKind::Transition { to, note } => match super::projects::transition_effect(db, ctx, &op.key, &row, to, note.as_deref(), batch).await? {
             Ok(effect) => effect,
             Err(reason) => return Ok(Err(reason)),
@@ -587,6 +619,7 @@ async fn write(
     accepted: &[(Slot, Effect)],
     refused: &[(Slot, Reason)],
     marks: &HashMap<String, (String, u64)>,
+    wrong_codes: &[(String, String)],
 ) -> Result<Vec<(Slot, Vec<String>)>, surrealdb::Error> {
     let mut sql = String::from("BEGIN TRANSACTION;\n");
     let mut vars = Map::new();
@@ -669,13 +702,17 @@ async fn write(
                     content.insert(name.to_string(), value.clone());
                 }
                 vars.insert(format!("erased{n}"), Value::Object(content));
+                // Every log entry of this sign-up, and of any other made with the same phone.
                 sql.push_str(&format!(
-                    "UPDATE type::record($tb{n}, $key{n}) MERGE $erased{n} RETURN NONE;\n\
+                    "LET $phone{n} = (SELECT VALUE phone_hash FROM ONLY type::record($tb{n}, $key{n})) ?? '';\n\
+                     UPDATE type::record($tb{n}, $key{n}) MERGE $erased{n} RETURN NONE;\n\
                      UPDATE type::record($tb{n}, $key{n}) SET seq = $seq RETURN NONE;\n\
                      UPDATE op SET kind.fields.name_cipher = '', kind.fields.name_mask = '已删除', kind.fields.phone_cipher = '', \
-                     kind.fields.phone_hash = '', kind.fields.phone_mask = '' WHERE tb = 'signup' AND key = $key{n} AND kind.fields.name_cipher != NONE RETURN NONE;\n"
+                     kind.fields.phone_hash = '', kind.fields.phone_mask = '' WHERE tb = 'signup' AND key = $key{n} AND kind.fields.name_cipher != NONE RETURN NONE;\n\
+                     IF $phone{n} != '' {{ UPDATE op SET kind.fields.name_cipher = '', kind.fields.name_mask = '已删除', kind.fields.phone_cipher = '', \
+                     kind.fields.phone_hash = '', kind.fields.phone_mask = '' WHERE kind.fields.phone_hash = $phone{n} RETURN NONE; }};\n"
                 ));
-                statement += 3;
+                statement += 5;
             }
             Effect::Set { fields } => {
                 // A project edited is touched even where its value lost (it was worked on).
@@ -733,7 +770,7 @@ async fn write(
             Effect::Password { hash } => {
                 vars.insert(format!("hash{n}"), json!(hash));
                 sql.push_str(&format!(
-                    "UPDATE type::record('account', $key{n}) SET password_hash = $hash{n};\n\
+                    "UPDATE type::record('account', $key{n}) SET password_hash = $hash{n}, must_change_password = false;\n\
                      DELETE session WHERE account = $key{n} AND record::id(id) != $own_session{p};\n"
                 ));
                 statement += 2;
@@ -746,6 +783,17 @@ async fn write(
     for (slot, reason) in refused {
         let (ctx, ops) = pushes[slot.push];
         log.push(log_entry(ctx, &ops[slot.index], applied_at, Some(reason)));
+    }
+    // Wrong check-in codes, counted where every instance sees them: two guesses counted
+    // at once write the same records, and one of the two transactions is tried again.
+    for (n, (signup, activity)) in wrong_codes.iter().enumerate() {
+        vars.insert(format!("guessed{n}"), json!(signup));
+        vars.insert(format!("guessed_at{n}"), json!([activity, applied_at / 60_000]));
+        sql.push_str(&format!(
+            "UPSERT type::record('code_tries', $guessed{n}) SET n += 1 RETURN NONE;\n\
+             UPSERT type::record('code_tries_minute', $guessed_at{n}) SET n += 1, at = $now RETURN NONE;\n"
+        ));
+        // Not read back: the statements counted above are the last ones whose answers are.
     }
     vars.insert("log".into(), Value::Array(log));
     if cfg!(feature = "broken-skip-dedupe") {
@@ -797,8 +845,16 @@ async fn write(
 /// The log's entry for an operation: what it did (secrets removed), who and when; and,
 /// for a refused one, why.
 fn log_entry(ctx: &Context, op: &Operation, applied_at: i64, refused: Option<&Reason>) -> Value {
+    let mut kind = op.kind.redacted();
+    // A refused operation changed nothing: its reason and keys are kept, never a
+    // resident's sealed name or phone (which erasure could not find later).
+    if refused.is_some() {
+        if let (OpKind::Set { fields } | OpKind::Create { fields }, Some(table)) = (&mut kind, Table::from_name(&op.table)) {
+            fields.retain(|name, _| !table.is_personal(name));
+        }
+    }
     let mut entry = json!({
-        "id": op.id.to_string(), "tb": op.table, "key": op.key, "kind": serde_json::to_value(op.kind.redacted()).unwrap_or(Value::Null),
+        "id": op.id.to_string(), "tb": op.table, "key": op.key, "kind": serde_json::to_value(kind).unwrap_or(Value::Null),
         "clock": op.clock.to_string(), "actor": ctx.actor.account, "client": ctx.client, "applied_at": applied_at,
     });
     // Absent, not null: the fields are `option<…>`.
@@ -818,4 +874,25 @@ fn item_id(op: &Operation) -> String {
         return uuid::Uuid::now_v7().to_string();
     }
     op.id.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_applying_a_group_is_answered_as_an_error() {
+        let outcome: Result<(), ApplyError> = unwound(async { panic!("a bug in one operation's rule") }).await;
+        assert!(matches!(outcome, Err(ApplyError::Failed(_))), "{outcome:?}");
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_is_gone_answers_stopped_not_busy() {
+        let (queue, jobs) = tokio::sync::mpsc::channel(4);
+        drop(jobs);
+        let writer = Writer { clock: Mutex::new(Clock::new("srv")), queue };
+        let actor = Actor { account: "a".into(), role: app::domain::org::Role::StreetStaff, branch: None };
+        let ctx = Context { actor, actor_name: "A".into(), client: "tab".into(), session: "s".into(), locale: Locale::ZhCn, password: None };
+        assert!(matches!(writer.submit(ctx, vec![]).await, Ok(Err(ApplyError::Stopped))));
+    }
 }

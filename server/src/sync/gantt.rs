@@ -7,6 +7,7 @@ use super::apply::{BatchFacts, Row, Rows};
 use app::db::Db;
 use app::domain::gantt::{GanttProblem, Plan, LINK_TABLE, TASK_TABLE};
 use app::domain::ops::{OpKind, Operation, Reason};
+use app::domain::org::Actor;
 use serde_json::{json, Value};
 
 /// The project an operation on a task or link belongs to, and whether the branch it names
@@ -37,7 +38,7 @@ pub(crate) async fn project_of(db: &Db, op: &Operation, row: &Row, rows: &Rows) 
 
 /// Checks a task or link change against the whole plan; on success this group's copy of
 /// the plan carries the change, so the next operation is checked against it.
-pub(crate) async fn check(db: &Db, op: &Operation, project: &str, batch: &mut BatchFacts) -> Result<Result<(), Reason>, surrealdb::Error> {
+pub(crate) async fn check(db: &Db, actor: &Actor, op: &Operation, project: &str, rows: &Rows, batch: &mut BatchFacts) -> Result<Result<(), Reason>, surrealdb::Error> {
     let fields = match &op.kind {
         OpKind::Set { fields } | OpKind::Create { fields } => fields,
         _ => return Ok(Err(Reason::TransitionNotAllowed)),
@@ -61,30 +62,57 @@ pub(crate) async fn check(db: &Db, op: &Operation, project: &str, batch: &mut Ba
         for end in ["from", "to"] {
             let task = fields.get(end).and_then(Value::as_str).unwrap_or_default();
             if !plan.tasks.iter().any(|t| t.key == task) {
-                return Ok(Err(Reason::Plan { problem: foreign_or_unknown(db, task).await? }));
+                return Ok(Err(Reason::Plan { problem: foreign_or_unknown(db, actor, task).await? }));
             }
         }
     }
     if let Some(parent) = fields.get("parent").and_then(Value::as_str) {
         if !plan.tasks.iter().any(|t| t.key == parent) {
-            return Ok(Err(Reason::Plan { problem: foreign_or_unknown(db, parent).await? }));
+            return Ok(Err(Reason::Plan { problem: foreign_or_unknown(db, actor, parent).await? }));
         }
     }
     changed.apply(&op.table, &op.key, &fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
     let touched: Vec<&str> = if op.table == TASK_TABLE { vec![op.key.as_str()] } else { vec![] };
-    if let Err(problem) = changed.check(&touched, app::gantt::store::today()) {
-        return Ok(Err(Reason::Plan { problem }));
+    // The years first: a date in year 9999 must not make the check build every day to it.
+    let year = project_year(db, project, rows).await?;
+    let task = changed.tasks.iter().find(|t| touched.contains(&t.key.as_str()));
+    if let (Some(task), Some(year)) = (task, year) {
+        if let Err(problem) = app::domain::gantt::check_years(task, None, year) {
+            return Ok(Err(Reason::Plan { problem }));
+        }
+    }
+    let laid = match changed.check(&touched, app::gantt::store::today()) {
+        Ok(laid) => laid,
+        Err(problem) => return Ok(Err(Reason::Plan { problem })),
+    };
+    if let (Some(task), Some(year)) = (task, year) {
+        let finish = laid.iter().find(|l| l.key == task.key).map(|l| l.finish);
+        if let Err(problem) = app::domain::gantt::check_years(task, finish, year) {
+            return Ok(Err(Reason::Plan { problem }));
+        }
     }
     batch.plans.insert(project.to_string(), changed);
     Ok(Ok(()))
 }
 
+/// The project's year, from this group's rows when it was declared in the same group.
+async fn project_year(db: &Db, project: &str, rows: &Rows) -> Result<Option<i32>, surrealdb::Error> {
+    let year = match rows.get(&("project".to_string(), project.to_string())) {
+        Some(row) => row.as_ref().and_then(|r| r.get("year")).and_then(Value::as_i64),
+        None => app::db::row::<i64>(db, "SELECT VALUE year FROM ONLY type::record('project', $key)", json!({ "key": project })).await?,
+    };
+    Ok(year.map(|y| y as i32))
+}
+
 /// A task named by a link or as a parent that is not in this plan: another project's
-/// (named by its name), or none at all.
-async fn foreign_or_unknown(db: &Db, task: &str) -> Result<GanttProblem, surrealdb::Error> {
-    let name: Option<String> = app::db::row(db, "SELECT VALUE name FROM ONLY type::record('gantt_task', $key)", json!({ "key": task })).await?;
-    Ok(match name {
-        Some(name) => GanttProblem::OtherProject { task: name },
+/// (named by its name where the person may see that project's plan), or none at all.
+async fn foreign_or_unknown(db: &Db, actor: &Actor, task: &str) -> Result<GanttProblem, surrealdb::Error> {
+    let found: Option<Value> = app::db::row(db, "SELECT name, branch FROM ONLY type::record('gantt_task', $key)", json!({ "key": task })).await?;
+    let visible = |branch: &str| !actor.role.is_branch_staff() || actor.branch.as_deref() == Some(branch);
+    Ok(match found {
+        Some(found) if visible(found["branch"].as_str().unwrap_or_default()) => GanttProblem::OtherProject { task: found["name"].as_str().unwrap_or_default().to_string() },
+        // Another branch's task: said to be in another project, without its name.
+        Some(_) => GanttProblem::OtherProject { task: String::new() },
         None => GanttProblem::UnknownTask { task: task.to_string() },
     })
 }

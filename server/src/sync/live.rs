@@ -8,7 +8,7 @@ use super::session_user;
 use crate::state::AppState;
 use app::db::Db;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
@@ -49,22 +49,82 @@ pub fn follow(db: Db) -> broadcast::Sender<i64> {
     sender
 }
 
+/// Event streams one sign-in may hold open at once (a few tabs).
+pub const STREAMS_PER_SESSION: usize = 4;
+/// How often an open stream checks that its session is still alive.
+const SESSION_CHECK: Duration = Duration::from_secs(10);
+
+/// The streams open per session on this instance.
+#[derive(Default)]
+pub struct Streams(std::sync::Mutex<std::collections::HashMap<String, usize>>);
+
+/// One open stream, counted until it is dropped (the browser went, or the session ended).
+struct Held {
+    streams: std::sync::Arc<Streams>,
+    session: String,
+}
+
+impl Streams {
+    fn open(streams: &std::sync::Arc<Streams>, session: &str) -> Option<Held> {
+        let mut open = streams.0.lock().ok()?;
+        let count = open.entry(session.to_string()).or_default();
+        if *count >= STREAMS_PER_SESSION {
+            return None;
+        }
+        *count += 1;
+        Some(Held { streams: streams.clone(), session: session.to_string() })
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.streams.0.lock() {
+            if let Some(count) = open.get_mut(&self.session) {
+                *count -= 1;
+                if *count == 0 {
+                    open.remove(&self.session);
+                }
+            }
+        }
+    }
+}
+
 /// `GET /api/events`: a stream of `change` events carrying commit numbers, starting with
-/// the current one.
+/// the current one. At most `STREAMS_PER_SESSION` per sign-in; each ends when its session does.
 pub async fn events_handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Err(response) = session_user(&state, &headers).await {
         return response;
     }
+    let Some(token) = app::auth::store::token_from_headers(&headers) else { return StatusCode::UNAUTHORIZED.into_response() };
+    let session = app::auth::store::session_id(&token);
+    let Some(held) = Streams::open(&state.streams, &session) else {
+        return (StatusCode::TOO_MANY_REQUESTS, "too many open event streams").into_response();
+    };
     let receiver = state.changes.subscribe();
     let now: Option<i64> = app::db::row(&state.db, "SELECT VALUE n FROM ONLY sync_seq:global", serde_json::json!({})).await.ok().flatten();
     let first = futures::stream::iter(now.map(|n| Ok::<_, Infallible>(Event::default().event("change").data(n.to_string()))));
-    let rest = futures::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(seq) => return Some((Ok(Event::default().event("change").data(seq.to_string())), receiver)),
-                // A slow browser missed some numbers: the next one still makes it pull.
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.tick().await;
+    let db = state.db.clone();
+    let rest = futures::stream::unfold((receiver, check, held), move |(mut receiver, mut check, held)| {
+        let db = db.clone();
+        async move {
+            loop {
+                tokio::select! {
+                    received = receiver.recv() => match received {
+                        Ok(seq) => return Some((Ok(Event::default().event("change").data(seq.to_string())), (receiver, check, held))),
+                        // A slow browser missed some numbers: the next one still makes it pull.
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = check.tick() => {
+                        // Signed out, expired or idle: the stream ends (a database error ends it too;
+                        // the browser reconnects and is asked again).
+                        if !app::auth::store::session_alive(&db, &held.session).await.unwrap_or(false) {
+                            return None;
+                        }
+                    }
+                }
             }
         }
     });

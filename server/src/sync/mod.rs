@@ -71,7 +71,14 @@ pub async fn sync_handler(
     // else sees them, the operation log included.
     state.pii.seal_ops(&mut request.ops);
     let actor = Actor { account: user.account.clone(), role: user.role, branch: user.branch.clone() };
-    let context = apply::Context { actor, actor_name: user.display_name, client: request.client, session: session_id(&token), locale };
+    let password = match check_password_change(&state, &user.account, &request.ops).await {
+        Ok(check) => check,
+        Err(failure) => {
+            tracing::error!(%failure, "password check failed");
+            return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", app::i18n::t(locale, app::i18n::Msg::ServerError));
+        }
+    };
+    let context = apply::Context { actor, actor_name: user.display_name, client: request.client, session: session_id(&token), locale, password };
     match state.writer.submit(context, request.ops).await {
         Ok(Ok((results, clock))) => Json(SyncResponse { results, clock }).into_response(),
         Ok(Err(failure)) => {
@@ -85,6 +92,37 @@ pub async fn sync_handler(
             response
         }
     }
+}
+
+/// The push's first password change, checked outside the writer: its current password
+/// counted like a sign-in (a wrong one towards the lock), its new one hashed. Only the
+/// first is checked; a replay of one already applied costs nothing.
+async fn check_password_change(state: &AppState, account: &str, ops: &[app::domain::ops::Operation]) -> Result<Option<apply::PasswordCheck>, app::error::AppError> {
+    use app::auth::store::{check_password, hash_password, Verdict};
+    use app::domain::ops::{OpKind, Reason};
+    let Some((op, current, new)) = ops.iter().find_map(|op| match &op.kind {
+        OpKind::ChangePassword { current, new } => Some((op, current, new)),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    // The policy is the writer's to refuse (no Argon2 for a password it would refuse).
+    if op.key != account || app::domain::auth::check_password_change(current, new).is_err() {
+        return Ok(None);
+    }
+    let logged: Option<serde_json::Value> = app::db::row(&state.db, "SELECT VALUE id FROM ONLY type::record('op', $id)", json!({ "id": op.id.to_string() }))
+        .await
+        .map_err(app::error::AppError::internal)?;
+    if logged.is_some() {
+        return Ok(None);
+    }
+    let outcome = match check_password(&state.db, account, current).await? {
+        Verdict::Right => Ok(hash_password(new.clone()).await?),
+        Verdict::Wrong { .. } => Err(Reason::WrongPassword),
+        Verdict::LockedNow => Err(Reason::PasswordTriesUsed { minutes: app::domain::auth::LOCK_MINUTES }),
+        Verdict::Locked { minutes } => Err(Reason::PasswordTriesUsed { minutes }),
+    };
+    Ok(Some(apply::PasswordCheck { op: op.id, outcome }))
 }
 
 /// A person on a device: what pull cursors and operation numbers are kept per.

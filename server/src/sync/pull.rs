@@ -4,6 +4,7 @@
 use super::{error, session_user};
 use crate::state::AppState;
 use app::auth::SessionUser;
+use app::domain::org::Role;
 use app::db::{now_ms, Db};
 use app::domain::replica::{ConflictNote, PullRequest, PullResponse, RecordState};
 use app::i18n::{t, Msg};
@@ -36,12 +37,14 @@ pub async fn pull_handler(State(state): State<AppState>, headers: HeaderMap, bod
 /// The tables a client keeps, each with the fields it may see and who sees which rows.
 /// Branch staff keep their own branch's projects and the people of their branch and the
 /// liaison leaders (whom they pick from); everyone else keeps every project and person.
+/// The volunteer tables go to those who run activities (branch staff, their own branch's)
+/// and to street staff, so rosters open offline: residents' names and phones only masked.
 fn scoped_queries(user: &SessionUser) -> Vec<(&'static str, String)> {
     let own_branch = user.role.is_branch_staff();
     let project_scope = if own_branch { "branch = $branch AND seq > $since" } else { "seq > $since" };
     let account_scope =
         if own_branch { "seq > $since AND (branch = $branch OR role = 'liaison_leader')" } else { "seq > $since" };
-    vec![
+    let mut queries = vec![
         ("project", format!("SELECT *, record::id(id) AS key FROM project WHERE {project_scope}")),
         // Phone numbers and password hashes stay on the server.
         ("account", format!("SELECT record::id(id) AS key, display_name, role, branch, seq, clocks FROM account WHERE {account_scope}")),
@@ -54,8 +57,22 @@ fn scoped_queries(user: &SessionUser) -> Vec<(&'static str, String)> {
         ("mentor", "SELECT *, record::id(id) AS key FROM mentor WHERE seq > $since".into()),
         ("mentor_pairing", "SELECT *, record::id(id) AS key FROM mentor_pairing WHERE seq > $since".into()),
         ("mentor_session", format!("SELECT *, record::id(id) AS key FROM mentor_session WHERE {project_scope}")),
-    ]
+    ];
+    if own_branch || user.role == Role::StreetStaff {
+        queries.extend([
+            // Public pages, a few per branch.
+            ("brand", "SELECT *, record::id(id) AS key FROM brand WHERE seq > $since".to_string()),
+            ("volunteer_team", format!("SELECT *, record::id(id) AS key FROM volunteer_team WHERE {project_scope}")),
+            ("activity", format!("SELECT *, record::id(id) AS key FROM activity WHERE {project_scope}")),
+            ("signup", format!("SELECT *, record::id(id) AS key OMIT {SEALED} FROM signup WHERE {project_scope}")),
+            ("partner", format!("SELECT *, record::id(id) AS key OMIT {SEALED} FROM partner WHERE {project_scope}")),
+        ]);
+    }
+    queries
 }
+
+/// A resident's name and phone as sealed (ciphertext and keyed hash): never on a device.
+const SEALED: &str = "name_cipher, phone_cipher, phone_hash";
 
 pub async fn pull(db: &Db, user: &SessionUser, request: &PullRequest) -> Result<PullResponse, surrealdb::Error> {
     let since = match request.since {

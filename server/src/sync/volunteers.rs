@@ -3,12 +3,12 @@
 //! wrong check-in codes typed so far. The rules are `app::domain::volunteers`; this
 //! gathers the facts. Operations arrive with names and phones already sealed (`pii`).
 
-use super::apply::{Row, Rows};
+use super::apply::{BatchFacts, Row, Rows};
 use app::db::{rows, Db};
 use app::domain::ops::{OpKind, Operation, Reason};
 use app::domain::org::{Actor, Role};
 use app::domain::records::Target;
-use app::domain::volunteers::{check_adjustment, check_code, check_out, local_from_ms, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE};
+use app::domain::volunteers::{check_adjustment, check_code, CODE_TRIES_PER_ACTIVITY_MINUTE, check_out, local_from_ms, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE};
 use serde_json::{json, Map, Value};
 
 /// A resident's check-in or check-out is stamped by the server; a value further than this
@@ -65,6 +65,7 @@ pub(crate) async fn check(
     row: &Row,
     now: i64,
     rows_seen: &Rows,
+    batch: &mut BatchFacts,
 ) -> Result<Result<Vec<(&'static str, Value)>, Reason>, surrealdb::Error> {
     let (fields, creating) = match &op.kind {
         OpKind::Create { fields } => (fields, true),
@@ -182,16 +183,30 @@ pub(crate) async fn check(
             return refuse(VolunteerProblem::Waiting);
         }
         if resident {
-            let tries: Vec<Value> = rows(
+            // Wrong codes as counted in the database (written with each refusal, so
+            // parallel guesses and other instances see them) and earlier in this group.
+            // The activity's count is this minute's and the last one's: never more than
+            // the limit in any sixty seconds.
+            let minute = now / 60_000;
+            let counted: Vec<Value> = rows(
                 db,
-                "SELECT VALUE id FROM op WHERE tb = 'signup' AND key = $key AND reason.problem.problem = 'wrong_code'",
-                json!({ "key": op.key }),
+                "RETURN [(SELECT VALUE n FROM ONLY type::record('code_tries', $key)) ?? 0, \
+                 ((SELECT VALUE n FROM ONLY type::record('code_tries_minute', [$activity, $minute])) ?? 0) + ((SELECT VALUE n FROM ONLY type::record('code_tries_minute', [$activity, $minute - 1])) ?? 0)]",
+                json!({ "key": op.key, "activity": activity_key, "minute": minute }),
                 0,
             )
             .await?;
+            let stored = |i: usize| counted.get(i).and_then(Value::as_u64).unwrap_or(0) as u32;
+            let in_group = |signup: Option<&str>| batch.wrong_codes.iter().filter(|(s, a)| *a == activity_key && signup.is_none_or(|k| k == s)).count() as u32;
+            if stored(1) + in_group(None) >= CODE_TRIES_PER_ACTIVITY_MINUTE {
+                return refuse(VolunteerProblem::ActivityCodeTriesUsed);
+            }
             let typed = fields.get("code").and_then(Value::as_str).unwrap_or_default();
             let code = activity_row.get("checkin_code").and_then(Value::as_str).unwrap_or_default();
-            if let Err(problem) = check_code(typed, code, tries.len() as u32) {
+            if let Err(problem) = check_code(typed, code, stored(0) + in_group(Some(&op.key))) {
+                if matches!(problem, VolunteerProblem::WrongCode { .. }) {
+                    batch.wrong_codes.push((op.key.clone(), activity_key.clone()));
+                }
                 return refuse(problem);
             }
         }

@@ -61,7 +61,7 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
         }
     }
     server.kill_apps();
-    let db = server::db::open_as(&server.db, Some(("root".into(), "root".into()))).await.expect("open the database on disk");
+    let db = server::db::open_as(&server.db, Some(("root".into(), crate::CHECKER_DB_PASS.into()))).await.expect("open the database on disk");
     let log: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS id, reason FROM op", json!({}), 0).await.expect("log");
     let logged: HashMap<String, bool> = log.iter().filter_map(|r| Some((r["id"].as_str()?.to_string(), r["reason"].is_null()))).collect();
     let comments: Vec<Value> = app::db::rows(&db, "SELECT VALUE text FROM project_comment WHERE project IN $keys", json!({ "keys": PROJECTS }), 0).await.expect("comments");

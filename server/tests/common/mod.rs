@@ -13,6 +13,8 @@ pub use demo::DEMO_PASSWORD;
 pub struct TestServer {
     pub base: String,
     pub db: Db,
+    /// The server's state, for what a test must compute as the server does (a private link).
+    pub state: AppState,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -27,6 +29,15 @@ pub async fn start() -> TestServer {
 }
 
 pub async fn start_on(address: &str) -> TestServer {
+    start_with(address, server::throttle::Throttle::loose()).await
+}
+
+/// A server with production limits per address (`throttle`).
+pub async fn start_throttled() -> TestServer {
+    start_with("mem://", server::throttle::Throttle::new(vec![], server::throttle::SIGN_INS_PER_MINUTE)).await
+}
+
+pub async fn start_with(address: &str, throttle: server::throttle::Throttle) -> TestServer {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn,server=debug").try_init();
     let db = db::open(address).await.expect("open database");
     db::migrations::migrate(&db).await.expect("migrate");
@@ -39,12 +50,14 @@ pub async fn start_on(address: &str) -> TestServer {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState::new(options, db.clone(), "test");
-    let app = server::router(state);
+    let mut state = AppState::new(options, db.clone(), "test");
+    // Tests sign in many times from one address: most run with a loose limit.
+    state.throttle = std::sync::Arc::new(throttle);
+    let app = server::router(state.clone());
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    TestServer { base: format!("http://{addr}"), db, task }
+    TestServer { base: format!("http://{addr}"), db, state, task }
 }
 
 pub fn client() -> Client {
@@ -159,6 +172,9 @@ pub async fn launch_logging(db: &str, port: u16, env: &[(&str, String)], log: Op
         .env("XIANFENG_DB", db)
         .env("XIANFENG_ADDR", format!("127.0.0.1:{port}"))
         .env("XIANFENG_SITE", "target/site")
+        // The demo's settings unless `env` says otherwise; a start without the demo has a key.
+        .env("XIANFENG_DEMO", "1")
+        .env("XIANFENG_PII_KEY", "5eed".repeat(16))
         // `SERVER_LOG=debug` shows what the servers a test starts are doing.
         .env("RUST_LOG", std::env::var("SERVER_LOG").unwrap_or_else(|_| "error".into()))
         .stdout(if std::env::var("SERVER_LOG").is_ok() { std::process::Stdio::inherit() } else { std::process::Stdio::null() });
