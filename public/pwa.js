@@ -51,7 +51,7 @@
   // it kept (drawn with its data), exactly as a reload does: the router's in-page
   // navigation would ask the server for the page's data and fail. The app marks the
   // document `data-offline` when its sync engine cannot reach the server.
-  const DRAWN_FROM_DEVICE = /^\/(projects|sync)(\/|$)/;
+  const DRAWN_FROM_DEVICE = /^\/(projects|sync|volunteers)(\/|$)/;
   window.addEventListener('click', (event) => {
     if (navigator.onLine && !document.documentElement.hasAttribute('data-offline')) return;
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;

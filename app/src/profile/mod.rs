@@ -160,8 +160,11 @@ fn PasswordForm(account: String) -> impl IntoView {
                 current.set(String::new());
                 new.set(String::new());
                 confirm.set(String::new());
-                // A one-time password changed: the other pages open again.
-                session.user.refetch();
+                // A one-time password changed: the other pages open again (read the
+                // person afresh only then: it draws the page anew).
+                if session.user.get_untracked().and_then(|u| u.ok().flatten()).is_some_and(|u| u.must_change_password) {
+                    session.user.refetch();
+                }
             }
             status.set(Some(result.map(|_| t(locale_now, Msg::PasswordChanged).to_string())));
         });

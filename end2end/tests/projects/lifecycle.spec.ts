@@ -73,6 +73,8 @@ test('declare, return, resubmit, file and nominate a project', async ({ page }) 
   await page.goto(`/projects?q=${encodeURIComponent(title)}`);
   await hydrated(page);
   await page.getByRole('link', { name: title }).click();
+  // The server's copy has arrived (the device's has no history): the page is settled.
+  await expect(page.locator('ol.history li').first()).toBeVisible();
   // Filing asks first, saying what it does; nothing is filed until it is confirmed.
   await page.getByRole('button', { name: '→ 已备案' }).click();
   await expect(page.getByText('备案后将分配备案编号')).toBeVisible();

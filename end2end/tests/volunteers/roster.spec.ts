@@ -119,8 +119,9 @@ async function heldSignups(page: Page): Promise<number> {
     open.onsuccess = () => {
       const db = open.result;
       if (!db.objectStoreNames.contains('records')) { db.close(); return resolve(0); }
-      const all = db.transaction('records').objectStore('records').getAll();
-      all.onsuccess = () => { resolve(all.result.filter((r: { table?: string }) => r.table === 'signup').length); db.close(); };
+      // Kept as `table:key`.
+      const all = db.transaction('records').objectStore('records').getAllKeys();
+      all.onsuccess = () => { resolve(all.result.filter((k) => String(k).startsWith('signup:')).length); db.close(); };
       all.onerror = () => { resolve(0); db.close(); };
     };
   }));
@@ -139,8 +140,9 @@ test('offline, the menu opens the volunteer page and a roster never opened from 
   await context.setOffline(true);
   await page.getByRole('link', { name: '个人中心' }).click();
   await page.getByRole('link', { name: '志愿服务' }).click();
-  await expect(page.locator('.activity-list a', { hasText: title })).toBeVisible();
-  await page.locator('.activity-list a', { hasText: title }).click();
+  const link = page.locator(`.activity-list a[href="/volunteers/${key}"]`);
+  await expect(link).toHaveText(title);
+  await link.click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
   // Residents as the tablet holds them: masked, never in the clear.
   const names = page.locator('table.people tbody tr td:first-child');
