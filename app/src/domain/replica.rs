@@ -92,6 +92,9 @@ pub fn apply_own(record: Option<RecordState>, op: &Operation) -> Option<RecordSt
             }
             Some(record)
         }
+        // A move applies only from a state it can be made from: a copy that has already
+        // moved on (a later state pulled before this answer arrived) is not moved back.
+        (OpKind::Transition { to, .. }, Some(record)) if !may_move(&record, to) => Some(record),
         (OpKind::Transition { to, note }, Some(mut record)) => {
             record.fields.insert("status".into(), Value::String(to.clone()));
             // As the server writes a move: its note (a return's reason) or none.
@@ -99,6 +102,16 @@ pub fn apply_own(record: Option<RecordState>, op: &Operation) -> Option<RecordSt
             Some(record)
         }
         (_, record) => record,
+    }
+}
+
+/// Can a record in its present state be moved to `to`? (States the lifecycle does not
+/// know, such as a nomination's, are laid on as before.)
+fn may_move(record: &RecordState, to: &str) -> bool {
+    use crate::domain::projects::{transition_mover, Status};
+    match (record.text("status").and_then(Status::from_code), Status::from_code(to)) {
+        (Some(from), Some(to)) => transition_mover(from, to).is_some(),
+        _ => true,
     }
 }
 
@@ -145,6 +158,17 @@ mod tests {
             fields: [("title".to_string(), json!(title)), ("status".to_string(), json!("draft"))].into_iter().collect(),
             clocks: [("title".to_string(), clock.to_string())].into(),
         }
+    }
+
+    #[test]
+    fn a_late_answer_does_not_undo_a_state_already_pulled() {
+        let submit = Operation::new("project", "p1", OpKind::Transition { to: "submitted".into(), note: None }, stamp(20, "a"));
+        // The answer to the device's own "submit" arrives after a pull brought "filed".
+        let mut filed = server("t", stamp(10, "b"), 9);
+        filed.fields.insert("status".into(), json!("filed"));
+        assert_eq!(apply_own(Some(filed), &submit).unwrap().text("status"), Some("filed"));
+        // In order, it moves the copy as the server did.
+        assert_eq!(apply_own(Some(server("t", stamp(10, "b"), 3)), &submit).unwrap().text("status"), Some("submitted"));
     }
 
     #[test]
