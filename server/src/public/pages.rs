@@ -19,15 +19,15 @@ use std::sync::Arc;
 
 /// The whole stylesheet of the public pages, inline: one request draws the page.
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.6 system-ui,'Noto Sans CJK SC',sans-serif;color:#1f1f1f;background:#faf7f2}\
-a{color:#a61b1b}\
-header.top{background:#b71c1c;color:#fff;padding:.5rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:.5rem}header.top a{color:#fff;text-decoration:none;font-weight:700}\
+a{color:#a61b1b;display:inline-flex;align-items:center;min-height:44px;min-width:44px}\
+header.top{background:#b71c1c;color:#fff;padding:0 1rem;display:flex;justify-content:space-between;gap:.5rem}header.top a{color:#fff;text-decoration:none;font-weight:700}\
 header.top a.lang{font-weight:400;padding:0 .75rem;border:1px solid #fff9;border-radius:.4rem;margin:.25rem 0}\
 main{max-width:46rem;margin:0 auto;padding:1rem}h1{font-size:1.5rem;line-height:1.3;margin:.5rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}\
 .slogan{color:#6b4f1d;margin:0 0 1rem}.card{background:#fff;border:1px solid #eadfce;border-radius:.6rem;padding:.8rem 1rem;margin:.6rem 0}\
 .card h3{margin:0 0 .25rem;font-size:1.05rem}.meta{color:#5c5c5c;font-size:.9rem;margin:0}.bar{height:.5rem;background:#f0e6d8;border-radius:.25rem;overflow:hidden}\
 .bar span{display:block;height:100%;background:#c62828}.grid{display:grid;gap:.6rem;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr))}\
-form label{display:block;margin:.8rem 0 .25rem;font-weight:600}input[type=text],input[type=tel],input[type=url]{width:100%;font-size:1.05rem;padding:.6rem;border:1px solid #b9a98f;border-radius:.4rem}\
-.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}.check input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
+form label{display:block;margin:.8rem 0 .25rem;font-weight:600}input[type=text],input[type=tel],input[type=url],select{width:100%;min-height:44px;background:#fff;font-size:1.05rem;padding:.6rem;border:1px solid #b9a98f;border-radius:.4rem}\
+.check{display:flex;gap:.5rem;align-items:center;min-height:44px;font-weight:400}.check input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
 button{font-size:1.05rem;padding:.65rem 1.4rem;margin-top:1rem;border:0;border-radius:.4rem;background:#b71c1c;color:#fff;min-height:44px}\
 button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{background:#fdecea;border:1px solid #e0a49c;padding:.6rem .8rem;border-radius:.4rem;color:#8a1c12}\
 .ok{background:#edf7ed;border:1px solid #9fd0a3;padding:.6rem .8rem;border-radius:.4rem;color:#1d5b22}.trap{position:absolute;left:-9999px}\
