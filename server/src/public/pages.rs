@@ -34,7 +34,7 @@ button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{b
 .badge{display:inline-block;padding:0 .5rem;border-radius:1rem;background:#f3e3c3;font-size:.85rem}footer{color:#666;font-size:.85rem;text-align:center;padding:2rem 1rem}\
 svg.chart{width:100%;height:auto}img{max-width:100%;height:auto;display:block;background:#eadfce}img.cover{width:100%;border-radius:.6rem;margin:.5rem 0 1rem}\
 .gallery{display:grid;gap:.5rem;grid-template-columns:1fr 1fr}.gallery img{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:.4rem}\
-img.thumb{width:calc(100% + 1.2rem);margin:-.6rem -.6rem .5rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}\
+img.thumb{max-width:none;width:calc(100% + 1.2rem);margin:-.6rem -.6rem .5rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}\
 .grid.brands{grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}.brands .card{padding:.6rem}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}\
 .keep{background:#fff;border:1px solid #eadfce;border-radius:.6rem;padding:.2rem 1rem 1rem;margin:1rem 0}.keep label{display:block;margin:.6rem 0 .25rem;font-weight:600}.qr svg{width:160px;height:160px;margin-top:.6rem}";
 
