@@ -19,6 +19,8 @@ for (const [name, viewport] of Object.entries(sizes)) {
     await page.getByRole('link', { name: /文兴社区/ }).click();
     await expect(page.getByRole('heading', { level: 1, name: '文兴社区' })).toBeVisible();
     await page.screenshot({ path: `screenshots/${name}-branch.png`, fullPage: true });
+    // On a phone the menu folds behind its button.
+    if (viewport.width < 768) await page.locator('label.menu-button').click();
     await page.getByRole('link', { name: '个人中心' }).click();
     await expect(page.getByRole('heading', { name: '修改密码' })).toBeVisible();
     await page.screenshot({ path: `screenshots/${name}-profile.png`, fullPage: true });

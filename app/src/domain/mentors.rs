@@ -11,6 +11,9 @@ pub const SESSION_TABLE: &str = "mentor_session";
 
 /// A branch with no session for this many days is marked on the graph.
 pub const QUIET_DAYS: i64 = 30;
+/// A row of the pairing graph, in its units: a node's tap target is a row high, and a
+/// phone draws the graph at about four-fifths of its size, still 44 px.
+pub const GRAPH_ROW: f64 = 56.0;
 
 pub const KIND_CODES: &[&str] = &["street_leader", "secretary", "governance_expert", "property_expert"];
 pub const FORM_CODES: &[&str] = &["one_to_one", "hands_on", "face_to_face"];
@@ -134,7 +137,7 @@ pub fn graph(
     sessions: &[SessionFact],
     today: NaiveDate,
 ) -> Graph {
-    const ROW: f64 = 44.0;
+    const ROW: f64 = GRAPH_ROW;
     let current = |p: &Pairing| p.runs_on(today);
     // Branches in order of their current mentor's place, then the rest.
     let mut branch_order: Vec<&(String, String)> = branches.iter().collect();

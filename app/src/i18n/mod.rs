@@ -69,6 +69,7 @@ messages! {
     StreetName => "水泊寺街道党工委", "Shuibosi Sub-district Party Working Committee";
     SkipToContent => "跳到正文", "Skip to content";
     MainNav => "主导航", "Main navigation";
+    Menu => "菜单", "Menu";
     SwitchLanguage => "English", "中文";
     SwitchLanguageLabel => "切换到英文", "Switch to Chinese";
     SignIn => "登录", "Sign in";

@@ -2,7 +2,7 @@
 //! mentoring log, a mentor's session form (works offline), and street staff's pairings.
 
 use super::queries::{get_mentoring, session_from, MentoringData, Session};
-use crate::domain::mentors::{graph, Graph, FORM_CODES, KIND_CODES, OUTCOME_CODES, SESSION_TABLE};
+use crate::domain::mentors::{graph, Graph, FORM_CODES, GRAPH_ROW, KIND_CODES, OUTCOME_CODES, SESSION_TABLE};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::i18n::{mentor_kind_name, outcome_name, session_form_name, t, use_locale, Msg, Tr};
@@ -183,7 +183,7 @@ fn PairingGraph(data: Memo<MentoringData>, chosen: RwSignal<Option<String>>) -> 
                     move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); chosen.set(Some(key.clone())); }
                 }>
                 <circle cx=x cy=y r=14/>
-                <circle class="hit" cx=x cy=y r=22/>
+                <circle class="hit" cx=x cy=y r=GRAPH_ROW / 2.0/>
                 <text x=if left { x - 20.0 } else { x + 20.0 } y=y + 5.0 text-anchor=if left { "end" } else { "start" }>{name}</text>
             </g>
         }

@@ -90,13 +90,20 @@ fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl 
     let role = user.role;
     let who = user.display_name.clone();
     let unit = user.branch_name.clone();
+    let menu_open = NodeRef::<leptos::html::Input>::new();
     view! {
         <header class="app-header">
             <a class="brand" href="/home">
                 <span class="brand-mark" aria-hidden="true">"先"</span>
                 <span class="brand-name"><Tr m=Msg::AppName/></span>
             </a>
-            <nav aria-label=move || t(locale.get(), Msg::MainNav)>
+            // Below 768 px the menu folds behind a button: a checkbox and its label, so it
+            // opens before the wasm arrives (and without it). A page drawn anew starts shut.
+            <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="main-nav" node_ref=menu_open/>
+            <label for="menu-toggle" class="menu-button"><Tr m=Msg::Menu/></label>
+            // A tapped item shuts the menu: the router may keep this header for the next page.
+            <nav id="main-nav" aria-label=move || t(locale.get(), Msg::MainNav)
+                on:click=move |_| if let Some(toggle) = menu_open.get_untracked() { toggle.set_checked(false) }>
                 {items.into_iter().map(|(href, m, exact)| view! { <A href=href exact=exact>{move || t(locale.get(), m)}</A> }).collect_view()}
             </nav>
             <div class="who">

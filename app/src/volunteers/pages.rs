@@ -671,21 +671,21 @@ fn person_row(p: Person, queued: bool, started: bool, locale: Locale, revealed: 
     let has_phone = !mask.is_empty();
     view! {
         <tr class:queued=queued>
-            <td>{p.name.clone()}{queued.then(|| view! { <span class="badge">" "<Tr m=Msg::Unsent/></span> })}</td>
-            <td>
+            <td data-label=t(locale, Msg::VolunteerName)>{p.name.clone()}{queued.then(|| view! { <span class="badge">" "<Tr m=Msg::Unsent/></span> })}</td>
+            <td data-label=t(locale, Msg::VolunteerPhone)>
                 {move || shown().unwrap_or_else(|| mask.clone())}
                 {move || (has_phone && shown().is_none()).then(|| view! { " "<button type="button" class="secondary" on:click=reveal.clone()><Tr m=Msg::RevealPhone/></button> })}
             </td>
-            <td>{place}</td>
-            <td>
+            <td data-label=t(locale, Msg::VolunteerPlace)>{place}</td>
+            <td data-label=t(locale, Msg::CheckIn)>
                 {clock(p.checked_in_at)}
                 {may_check_in.then(|| view! { <button type="button" class="primary" on:click=move |_| set(k1.clone(), "checked_in_at")><Tr m=Msg::CheckIn/></button> })}
             </td>
-            <td>
+            <td data-label=t(locale, Msg::CheckOut)>
                 {clock(p.checked_out_at)}
                 {may_check_out.then(|| view! { <button type="button" class="primary" disabled=!started title=(!started).then(|| t(locale, Msg::CheckOutOpensAtStart)) on:click=move |_| set(k2.clone(), "checked_out_at")><Tr m=Msg::CheckOut/></button> })}
             </td>
-            <td>{(p.minutes > 0).then(|| hours_text(p.minutes))}</td>
+            <td data-label=t(locale, Msg::ServiceHours)>{(p.minutes > 0).then(|| hours_text(p.minutes))}</td>
         </tr>
     }
 }

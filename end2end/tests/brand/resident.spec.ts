@@ -99,3 +99,22 @@ test('public pages never show a phone number or a full name', async ({ request }
     for (const name of ['刘芳', '陈伟', '周敏', '吴杰']) expect(html, path).not.toContain(name);
   }
 });
+
+test("the front page's brand photos fill their cards to both edges, on a phone and a tablet", async ({ browser }) => {
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1024, height: 768 }]) {
+    const page = await browser.newPage({ viewport, hasTouch: true });
+    await page.goto('/');
+    const cards = page.locator('.brands .card').filter({ has: page.locator('img.thumb') });
+    await expect(cards.first()).toBeVisible();
+    // The gap between each photo and its card's inner edges (inside the border), in pixels.
+    const gaps = await cards.evaluateAll((list) => list.map((card) => {
+      const photo = card.querySelector('img.thumb')!.getBoundingClientRect();
+      const box = card.getBoundingClientRect();
+      const border = parseFloat(getComputedStyle(card).borderLeftWidth);
+      return [photo.left - box.left - border, box.right - border - photo.right, photo.top - box.top - border].map((g) => Math.round(g));
+    }));
+    expect(gaps.length).toBeGreaterThan(3);
+    expect(gaps.filter((g) => g.some((side) => side !== 0)), `${viewport.width} px: photos short of an edge`).toEqual([]);
+    await page.close();
+  }
+});

@@ -63,6 +63,8 @@ test('the mentor page passes an accessibility check, and pairings are one-to-one
   const { default: AxeBuilder } = await import('@axe-core/playwright');
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
+  // The legend names what a ringed branch means, once: no number repeated after it.
+  await expect(page.locator('.graph-legend li').last()).toHaveText('近30天未辅导');
   // 文兴社区 already has 刘建国: pairing it with 陈芳 is refused, naming him.
   const form = page.locator('form').filter({ hasText: '新建结对' });
   await form.locator('select[name="pair-mentor"]').selectOption({ label: '陈芳' });

@@ -1,5 +1,5 @@
 import { test, expect, Page, Response } from '@playwright/test';
-import { signedIn, hydrated } from '../fixtures/app';
+import { signedIn, hydrated, DEMO_PASSWORD } from '../fixtures/app';
 
 // Every menu item of every role, reached by tapping the menu (client-side navigation, as
 // people do), not by opening its URL. The menu is read as rendered, so pages added later
@@ -66,3 +66,57 @@ for (const account of ['lixiurong', 'lizhiguang', 'liujianguo']) {
     await context.setOffline(false);
   });
 }
+
+// On a phone the menu folds behind one button (菜单), which opens it with and without
+// JavaScript; every item is reached by opening the menu and tapping the item.
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  const menuButton = (page: Page) => page.locator('label.menu-button');
+  const nav = (page: Page) => page.getByRole('navigation', { name: '主导航' });
+  const shut = (page: Page) => page.locator('header nav');
+
+  test('lizhiguang: the menu button opens the menu, and every item opens from it', async ({ page }) => {
+    await signedIn(page, 'lizhiguang');
+    await expect(menuButton(page)).toHaveText('菜单');
+    await expect(shut(page), 'the menu is shut until the button is tapped').toBeHidden();
+    await menuButton(page).tap();
+    const items = await menuItems(page);
+    await menuButton(page).tap();
+    await expect(shut(page), 'a second tap shuts it').toBeHidden();
+    for (const item of items) {
+      await expect(shut(page), `the menu is shut on arriving before ${item.name}`).toBeHidden();
+      await menuButton(page).tap();
+      await expect(nav(page).getByRole('link', { name: item.name, exact: true })).toBeInViewport();
+      await nav(page).getByRole('link', { name: item.name, exact: true }).tap();
+      await expect(page).toHaveURL(new RegExp(`${item.href.replace(/[?]/g, '\\?')}($|[?#])`));
+      await hydrated(page);
+      await expect(page.locator('main').first(), `${item.name}: the page shows something`).not.toBeEmpty();
+    }
+    // The button is a full tap and speaks the page's language.
+    const box = (await menuButton(page).boundingBox())!;
+    expect(box.height).toBeGreaterThanOrEqual(44);
+    expect(box.width).toBeGreaterThanOrEqual(44);
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect(menuButton(page)).toHaveText('Menu');
+  });
+
+  test('without JavaScript the menu button opens the menu too', async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('账号').fill('lizhiguang');
+    await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect(page.locator('.card').first()).toBeVisible();
+    await expect(shut(page)).toBeHidden();
+    await menuButton(page).tap();
+    await nav(page).getByRole('link', { name: '志愿服务', exact: true }).tap();
+    await expect(page).toHaveURL(/\/volunteers$/);
+    await expect(shut(page)).toBeHidden();
+    await menuButton(page).tap();
+    await nav(page).getByRole('link', { name: '个人中心', exact: true }).tap();
+    await expect(page).toHaveURL(/\/profile$/);
+    await context.close();
+  });
+});

@@ -290,3 +290,39 @@ test('the volunteer pages pass axe, staff and public', async ({ page, browser })
   }
   await residents.close();
 });
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('the roster shows each person as a card with every value named, so check-in and check-out read apart', async ({ page }) => {
+    await signedIn(page, 'zhangxiaoyan');
+    await page.goto('/volunteers/act_today');
+    await hydrated(page);
+    // A walk-in of this test's own, checked in at once; check-out waits for the start.
+    await page.getByLabel('姓名').fill('卡片');
+    await page.getByLabel('手机号').fill('13912340077');
+    await page.getByRole('button', { name: '登记并签到' }).tap();
+    const card = page.locator('table.people tbody tr').filter({ hasText: '139****0077' });
+    const checkIn = card.locator('td').filter({ hasText: /^\s*\d\d:\d\d\s*$/ });
+    await expect(checkIn).toBeVisible({ timeout: 15_000 });
+    const checkOut = card.locator('td').filter({ has: page.getByRole('button', { name: '签退' }) });
+    await expect(page.locator('table.people thead')).toBeHidden();
+
+    const label = (cell: typeof checkIn) => cell.evaluate((td) => {
+      const before = getComputedStyle(td, '::before');
+      return before.display === 'none' || before.content === 'none' ? '' : before.content;
+    });
+    expect(await label(checkIn)).toBe('"签到"');
+    expect(await label(checkOut)).toBe('"签退"');
+    expect(await label(card.locator('td').first())).toBe('"姓名"');
+    // One value a line: check-out's line is under check-in's.
+    const inBox = (await checkIn.boundingBox())!;
+    const outBox = (await checkOut.boundingBox())!;
+    expect(outBox.y).toBeGreaterThanOrEqual(inBox.y + inBox.height - 1);
+
+    // On a tablet the table has its header row again, and the cells no labels of their own.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await expect(page.locator('table.people thead')).toBeVisible();
+    expect(await label(checkIn)).toBe('');
+  });
+});

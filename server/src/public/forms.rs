@@ -4,6 +4,7 @@
 //! applied once; what was typed is drawn again beside any message.
 
 use super::pages::{activity_page, html_response, join_page, signup_page, Application, Typed};
+use super::text::text;
 use crate::state::AppState;
 use crate::sync::{ApplyError, Context};
 use app::db::{now_ms, row};
@@ -13,7 +14,7 @@ use app::domain::volunteers::{check_name, normalise_phone, VolunteerProblem, SIG
 use app::i18n::{reason_message, volunteer_problem, Locale};
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::Extension;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -38,10 +39,6 @@ pub struct SignUpForm {
     website: String,
 }
 
-fn locale(headers: &HeaderMap) -> Locale {
-    headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Locale::from_cookie_header).unwrap_or_default()
-}
-
 /// The address a request came from: the proxy's `X-Forwarded-For` when one is in front.
 fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> std::net::IpAddr {
     headers
@@ -53,13 +50,13 @@ fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> std::net::IpAddr 
         .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
 }
 
-fn resident(key: &str) -> Context {
+fn resident(key: &str, locale: Locale) -> Context {
     Context {
         actor: Actor { account: format!("resident:{key}"), role: Role::Resident, branch: None },
         actor_name: "居民".into(),
         client: "web".into(),
         session: String::new(),
-        locale: Locale::ZhCn,
+        locale,
         password: None,
     }
 }
@@ -68,9 +65,9 @@ fn resident(key: &str) -> Context {
 /// message to show.
 async fn apply(state: &AppState, key: &str, mut op: Operation, locale: Locale) -> Result<(), String> {
     state.pii.seal_ops(std::slice::from_mut(&mut op));
-    match state.writer.submit(resident(key), vec![op]).await {
+    match state.writer.submit(resident(key, locale), vec![op]).await {
         Ok(Ok((mut results, _))) => {
-            let result = results.pop().ok_or_else(|| "没有结果".to_string())?;
+            let result = results.pop().ok_or_else(|| busy(locale))?;
             match (result.status, result.reason) {
                 (OpStatus::Accepted, _) => Ok(()),
                 (_, Some(reason)) => Err(reason_message(locale, &reason)),
@@ -86,15 +83,15 @@ async fn apply(state: &AppState, key: &str, mut op: Operation, locale: Locale) -
 }
 
 fn busy(locale: Locale) -> String {
-    if locale == Locale::ZhCn { "系统繁忙，请稍后再提交一次（填写的内容已保留）".into() } else { "The server is busy; please send it again (what you typed is kept)".into() }
+    text(locale).busy.into()
 }
 
 fn operation(id: &str, key: &str, kind: OpKind, clock: app::domain::hlc::Stamp) -> Operation {
     Operation { id: id.parse().unwrap_or_else(|_| uuid::Uuid::now_v7()), table: SIGNUP_TABLE.into(), key: key.into(), kind, clock, base: Default::default(), n: None }
 }
 
-async fn page_again(state: &AppState, activity: &str, typed: &Typed, status: StatusCode, message: String) -> Response {
-    match activity_page(state, activity, typed, Some(message)).await {
+async fn page_again(state: &AppState, locale: Locale, activity: &str, typed: &Typed, status: StatusCode, message: String) -> Response {
+    match activity_page(state, locale, activity, typed, Some(message)).await {
         Ok(Some(html)) => html_response(status, Arc::new(html)),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
@@ -108,28 +105,28 @@ pub async fn sign_up(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<SignUpForm>,
 ) -> Response {
-    let locale = locale(&headers);
+    let locale = super::locale_of(&headers);
     let typed = Typed { name: form.name.clone(), phone: form.phone.clone(), consent: form.consent.is_some(), wait: form.wait.is_some() };
     let problem = |p: VolunteerProblem| volunteer_problem(locale, &p);
     if !form.website.is_empty() {
         tracing::info!("a sign-up filled the hidden field; refused");
-        return page_again(&state, &activity, &Typed::default(), StatusCode::UNPROCESSABLE_ENTITY, "提交未被接受".into()).await;
+        return page_again(&state, locale, &activity, &Typed::default(), StatusCode::UNPROCESSABLE_ENTITY, text(locale).refused.into()).await;
     }
     // Checked here as well as by the rule, so every problem is named at once, in order.
     if let Err(p) = check_name(&form.name) {
-        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(p)).await;
+        return page_again(&state, locale, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(p)).await;
     }
     if let Err(p) = normalise_phone(&form.phone) {
-        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(p)).await;
+        return page_again(&state, locale, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(p)).await;
     }
     if form.consent.is_none() {
-        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(VolunteerProblem::ConsentMissing)).await;
+        return page_again(&state, locale, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, problem(VolunteerProblem::ConsentMissing)).await;
     }
     let Ok(op_id) = form.op.parse::<uuid::Uuid>() else {
-        return page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, busy(locale)).await;
+        return page_again(&state, locale, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, busy(locale)).await;
     };
     if !state.public.allow_sign_up(client_ip(&headers, peer.map(|p| (p.0).0)), now_ms()) {
-        return page_again(&state, &activity, &typed, StatusCode::TOO_MANY_REQUESTS, problem(VolunteerProblem::TooManySignUps)).await;
+        return page_again(&state, locale, &activity, &typed, StatusCode::TOO_MANY_REQUESTS, problem(VolunteerProblem::TooManySignUps)).await;
     }
     let branch: Option<String> = row(&state.db, "SELECT VALUE branch FROM ONLY type::record('activity', $key)", json!({ "key": activity })).await.ok().flatten();
     let Some(branch) = branch else { return StatusCode::NOT_FOUND.into_response() };
@@ -149,7 +146,7 @@ pub async fn sign_up(
     let op = operation(&form.op, &key, OpKind::Create { fields }, state.writer.stamp().await);
     match apply(&state, &key, op, locale).await {
         Ok(()) => outcome_once(&format!("/s/{key}/{}", state.pii.link_token(&key)), &key, "signed"),
-        Err(message) => page_again(&state, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, message).await,
+        Err(message) => page_again(&state, locale, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, message).await,
     }
 }
 
@@ -175,13 +172,13 @@ pub struct JoinForm {
 
 /// `POST /b/{branch}/join`: a partner's application, reviewed later by the branch's staff.
 pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, headers: HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>, Form(form): Form<JoinForm>) -> Response {
-    let locale = locale(&headers);
+    let locale = super::locale_of(&headers);
     let kind = if form.kind == "social_org" { "social_org" } else { "merchant" };
     let typed = Application { org: form.org.clone(), kind: kind.into(), offer: form.offer.clone(), name: form.name.clone(), phone: form.phone.clone(), consent: form.consent.is_some() };
     let again = |message: String, status: StatusCode| {
         let (state, branch, typed) = (state.clone(), branch.clone(), typed.clone());
         async move {
-            match join_page(&state, &branch, &typed, Some(message), false).await {
+            match join_page(&state, locale, &branch, &typed, Some(message), false).await {
                 Ok(Some(html)) => html_response(status, Arc::new(html)),
                 _ => StatusCode::NOT_FOUND.into_response(),
             }
@@ -189,11 +186,11 @@ pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, hea
     };
     let problem = |p: VolunteerProblem| volunteer_problem(locale, &p);
     if !form.website.is_empty() {
-        return again("提交未被接受".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return again(text(locale).refused.into(), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let org = form.org.trim();
     if org.chars().count() < 2 || org.chars().count() > 40 {
-        return again("请填写单位名称（2到40个字）".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return again(text(locale).org_name_length.into(), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     for (field, text) in [("org", org), ("offer", form.offer.trim())] {
         if let Err(p) = app::domain::volunteers::check_plain(field, text) {
@@ -259,7 +256,7 @@ pub struct ActForm {
 
 /// `POST /s/{signup}/{token}`: cancel, sign up again, check in, check out.
 pub async fn act(State(state): State<AppState>, Path((key, token)): Path<(String, String)>, headers: HeaderMap, Form(form): Form<ActForm>) -> Response {
-    let locale = locale(&headers);
+    let locale = super::locale_of(&headers);
     if !app::domain::records::valid_key(&key) || !state.pii.link_ok(&key, &token) {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -277,7 +274,7 @@ pub async fn act(State(state): State<AppState>, Path((key, token)): Path<(String
     let path = format!("/s/{key}/{token}");
     match apply(&state, &key, op, locale).await {
         Ok(()) => outcome_once(&path, &key, done),
-        Err(message) => match signup_page(&state, &key, &token, None, Some(message), false).await {
+        Err(message) => match signup_page(&state, locale, &key, &token, None, Some(message), false).await {
             Ok(Some(html)) => html_response(StatusCode::UNPROCESSABLE_ENTITY, Arc::new(html)),
             _ => StatusCode::NOT_FOUND.into_response(),
         },

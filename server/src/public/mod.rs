@@ -10,6 +10,7 @@ mod forms;
 mod gallery;
 mod pages;
 mod qr;
+mod text;
 
 use crate::state::AppState;
 use axum::routing::get;
@@ -109,4 +110,33 @@ pub fn routes() -> Router<AppState> {
         .route("/a/{activity}", get(pages::activity).post(forms::sign_up))
         .route("/s/{signup}/{token}", get(pages::signup).post(forms::act))
         .route("/qr/{kind}/{file}", get(qr::code))
+        .route("/lang", get(switch_language))
+}
+
+/// The language of a request: the staff app's `lang` cookie, Chinese without one.
+fn locale_of(headers: &axum::http::HeaderMap) -> app::i18n::Locale {
+    headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(app::i18n::Locale::from_cookie_header).unwrap_or_default()
+}
+
+#[derive(serde::Deserialize)]
+struct SwitchTo {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `GET /lang?to=en&back=/a/…`: sets the cookie the staff app sets (a year, the whole
+/// site) and goes back to the page, which draws itself in that language. A plain link,
+/// so it works without JavaScript; `back` must be a path on this site.
+async fn switch_language(axum::extract::Query(query): axum::extract::Query<SwitchTo>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let locale = app::i18n::Locale::from_tag(&query.to);
+    let mut response = axum::response::Redirect::to(text::local_path(&query.back)).into_response();
+    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", app::i18n::Locale::COOKIE, locale.tag());
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
 }

@@ -3,12 +3,14 @@
 //! public page: counts only; the private page shows the masks.
 
 use super::gallery::{cover, gallery, shown, thumbnail, Shown};
-use super::Public;
+use super::text::{text, when, Text};
+use super::{locale_of, Public};
 use crate::state::AppState;
 use app::db::{now_ms, row, rows, Db};
-use app::domain::volunteers::{hours_text, local_from_ms, parse_local, places, service_minutes, Activity, Place, Standing};
+use app::domain::volunteers::{hours_text, local_from_ms, places, service_minutes, Activity, Place, Standing};
+use app::i18n::Locale;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::{json, Value};
@@ -17,35 +19,40 @@ use std::sync::Arc;
 
 /// The whole stylesheet of the public pages, inline: one request draws the page.
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.6 system-ui,'Noto Sans CJK SC',sans-serif;color:#1f1f1f;background:#faf7f2}\
-a{color:#a61b1b}header.top{background:#b71c1c;color:#fff;padding:.75rem 1rem}header.top a{color:#fff;text-decoration:none;font-weight:700}\
+a{color:#a61b1b;display:inline-flex;align-items:center;min-height:44px;min-width:44px}\
+header.top{background:#b71c1c;color:#fff;padding:0 1rem;display:flex;justify-content:space-between;gap:.5rem}header.top a{color:#fff;text-decoration:none;font-weight:700}\
+header.top a.lang{font-weight:400;padding:0 .75rem;border:1px solid #fff9;border-radius:.4rem;margin:.25rem 0}\
 main{max-width:46rem;margin:0 auto;padding:1rem}h1{font-size:1.5rem;line-height:1.3;margin:.5rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}\
 .slogan{color:#6b4f1d;margin:0 0 1rem}.card{background:#fff;border:1px solid #eadfce;border-radius:.6rem;padding:.8rem 1rem;margin:.6rem 0}\
 .card h3{margin:0 0 .25rem;font-size:1.05rem}.meta{color:#5c5c5c;font-size:.9rem;margin:0}.bar{height:.5rem;background:#f0e6d8;border-radius:.25rem;overflow:hidden}\
 .bar span{display:block;height:100%;background:#c62828}.grid{display:grid;gap:.6rem;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr))}\
-form label{display:block;margin:.8rem 0 .25rem;font-weight:600}input[type=text],input[type=tel],input[type=url]{width:100%;font-size:1.05rem;padding:.6rem;border:1px solid #b9a98f;border-radius:.4rem}\
-.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}.check input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
+form label{display:block;margin:.8rem 0 .25rem;font-weight:600}input[type=text],input[type=tel],input[type=url],select{width:100%;min-height:44px;background:#fff;font-size:1.05rem;padding:.6rem;border:1px solid #b9a98f;border-radius:.4rem}\
+.check{display:flex;gap:.5rem;align-items:center;min-height:44px;font-weight:400}.check input{width:1.4rem;height:1.4rem;margin-top:.15rem}\
 button{font-size:1.05rem;padding:.65rem 1.4rem;margin-top:1rem;border:0;border-radius:.4rem;background:#b71c1c;color:#fff;min-height:44px}\
 button.secondary{background:#fff;color:#b71c1c;border:1px solid #b71c1c}.error{background:#fdecea;border:1px solid #e0a49c;padding:.6rem .8rem;border-radius:.4rem;color:#8a1c12}\
 .ok{background:#edf7ed;border:1px solid #9fd0a3;padding:.6rem .8rem;border-radius:.4rem;color:#1d5b22}.trap{position:absolute;left:-9999px}\
 .badge{display:inline-block;padding:0 .5rem;border-radius:1rem;background:#f3e3c3;font-size:.85rem}footer{color:#666;font-size:.85rem;text-align:center;padding:2rem 1rem}\
 svg.chart{width:100%;height:auto}img{max-width:100%;height:auto;display:block;background:#eadfce}img.cover{width:100%;border-radius:.6rem;margin:.5rem 0 1rem}\
 .gallery{display:grid;gap:.5rem;grid-template-columns:1fr 1fr}.gallery img{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:.4rem}\
-img.thumb{width:calc(100% + 1.2rem);margin:-.6rem -.6rem .5rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}\
+img.thumb{max-width:none;width:calc(100% + 1.2rem);margin:-.6rem -.6rem .5rem;aspect-ratio:3/2;object-fit:cover;border-radius:.6rem .6rem 0 0}\
 .grid.brands{grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}.brands .card{padding:.6rem}.stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats b{display:block;font-size:1.4rem;color:#b71c1c}\
 .keep{background:#fff;border:1px solid #eadfce;border-radius:.6rem;padding:.2rem 1rem 1rem;margin:1rem 0}.keep label{display:block;margin:.6rem 0 .25rem;font-weight:600}.qr svg{width:160px;height:160px;margin-top:.6rem}";
 
 /// A public page: the frame, Open Graph card, and the body.
 /// `image` is the path of the picture a shared link's card shows (the app's icon if none).
-pub(super) fn layout(public: &Public, title: &str, description: &str, path: &str, image: Option<&str>, body: Markup) -> String {
+/// `path` is the page's own address, which the language switch comes back to.
+pub(super) fn layout(public: &Public, locale: Locale, title: &str, description: &str, path: &str, image: Option<&str>, body: Markup) -> String {
+    let words = text(locale);
     let url = format!("{}{path}", public.base_url);
+    let other = locale.other();
     let image = format!("{}{}", public.base_url, image.unwrap_or("/icons/icon-512.png"));
     html! {
         (DOCTYPE)
-        html lang="zh-CN" {
+        html lang=(words.lang) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · 水泊寺街道" }
+                title { (title) (words.title_suffix) }
                 meta name="description" content=(description);
                 meta property="og:type" content="website";
                 meta property="og:title" content=(title);
@@ -57,13 +64,21 @@ pub(super) fn layout(public: &Public, title: &str, description: &str, path: &str
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                header.top { a href="/" { "先锋 · 水泊寺街道" } }
+                header.top {
+                    a href="/" { (words.site) }
+                    a.lang href={ "/lang?to=" (other.tag()) "&back=" (query_value(path)) } lang=(other.tag()) hreflang=(other.tag()) aria-label=(words.other_language_label) { (words.other_language) }
+                }
                 main { (body) }
-                footer { "水泊寺街道党工委 · " a href="/login" { "工作人员登录" } }
+                footer { (words.footer) " · " a href="/login" { (words.staff_sign_in) } }
             }
         }
     }
     .into_string()
+}
+
+/// `text` as a query's value: every byte but the unreserved ones and `/` percent-encoded.
+fn query_value(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_./~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 pub(super) fn html_response(status: StatusCode, html: Arc<String>) -> Response {
@@ -73,18 +88,14 @@ pub(super) fn html_response(status: StatusCode, html: Arc<String>) -> Response {
     response
 }
 
-fn not_found(public: &Public) -> Response {
-    let body = html! { h1 { "没有找到这个页面" } p { a href="/" { "回到首页" } } };
-    html_response(StatusCode::NOT_FOUND, Arc::new(layout(public, "没有找到", "页面不存在", "/", None, body)))
+fn not_found(public: &Public, locale: Locale) -> Response {
+    let words = text(locale);
+    let body = html! { h1 { (words.not_found) } p { a href="/" { (words.back_home) } } };
+    html_response(StatusCode::NOT_FOUND, Arc::new(layout(public, locale, words.not_found_title, words.not_found_description, "/", None, body)))
 }
 
-/// `7月12日 周日 09:00–11:30`.
-pub(super) fn when(starts_at: &str, ends_at: &str) -> String {
-    let (Some(start), Some(end)) = (parse_local(starts_at), parse_local(ends_at)) else { return format!("{starts_at} – {ends_at}") };
-    use chrono::Datelike;
-    let weekday = ["一", "二", "三", "四", "五", "六", "日"][start.weekday().num_days_from_monday() as usize];
-    let end_text = if end.date() == start.date() { end.format("%H:%M").to_string() } else { end.format("%-m月%-d日 %H:%M").to_string() };
-    format!("{} 周{weekday} {}–{end_text}", start.format("%-m月%-d日"), start.format("%H:%M"))
+fn unavailable(locale: Locale) -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, text(locale).unavailable).into_response()
 }
 
 fn now_local_text() -> String {
@@ -107,7 +118,8 @@ async fn counts(db: &Db, activities: &[Value]) -> Result<std::collections::HashM
     Ok(out)
 }
 
-fn activity_cards(activities: &[Value], counts: &std::collections::HashMap<String, (u32, u32)>) -> Markup {
+fn activity_cards(locale: Locale, activities: &[Value], counts: &std::collections::HashMap<String, (u32, u32)>) -> Markup {
+    let words = text(locale);
     html! {
         @for a in activities {
             @let key = a["key"].as_str().unwrap_or_default();
@@ -115,46 +127,49 @@ fn activity_cards(activities: &[Value], counts: &std::collections::HashMap<Strin
             @let capacity = a["capacity"].as_u64().unwrap_or(0);
             div.card {
                 h3 { a href={ "/a/" (key) } { (a["title"].as_str().unwrap_or_default()) } }
-                p.meta { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) " · " (a["place"].as_str().unwrap_or_default()) }
+                p.meta { (when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) " · " (a["place"].as_str().unwrap_or_default()) }
                 p.meta {
-                    @if a["cancelled"].as_bool().unwrap_or(false) { span.badge { "已取消" } }
-                    @else if taken as u64 >= capacity { span.badge { "名额已满" } " 候补 " (waiting) " 人" }
-                    @else { "已报名 " (taken) " / " (capacity) " 人" }
+                    @if a["cancelled"].as_bool().unwrap_or(false) { span.badge { (words.cancelled) } }
+                    @else if taken as u64 >= capacity { span.badge { (words.full) } ((words.waiting_count)(waiting)) }
+                    @else { ((words.taken_of)(taken, capacity)) }
                 }
             }
         }
     }
 }
 
-/// Serves `path` from the cache, or draws it with `draw` and keeps it.
-async fn cached<F, Fut>(public: &Public, path: &str, draw: F) -> Response
+/// Serves `path` in `locale` from the cache, or draws it with `draw` and keeps it.
+async fn cached<F, Fut>(public: &Public, locale: Locale, path: &str, draw: F) -> Response
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Option<String>, surrealdb::Error>>,
 {
-    if let Some(html) = public.cached(path) {
+    let key = format!("{} {path}", locale.tag());
+    if let Some(html) = public.cached(&key) {
         return html_response(StatusCode::OK, html);
     }
     let seq = public.seq.load(Ordering::Relaxed);
     match draw().await {
         Ok(Some(html)) => {
             let html = Arc::new(html);
-            public.keep(path, seq, html.clone());
+            public.keep(&key, seq, html.clone());
             html_response(StatusCode::OK, html)
         }
-        Ok(None) => not_found(public),
+        Ok(None) => not_found(public, locale),
         Err(error) => {
             tracing::error!(%error, path, "public page failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+            unavailable(locale)
         }
     }
 }
 
 /// `/`: every branch's brand, the highlight projects, and what is coming up.
-pub async fn front(State(state): State<AppState>) -> Response {
+pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let locale = locale_of(&headers);
+    let words = text(locale);
     let db = state.db.clone();
     let public = state.public.clone();
-    cached(&state.public, "/", || async move {
+    cached(&state.public, locale, "/", || async move {
         let brands: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name, slogan, photos[0] AS cover FROM brand ORDER BY key", json!({}), 0).await?;
         let cover_hashes: Vec<String> = brands.iter().filter_map(|b| b["cover"].as_str().map(str::to_string)).collect();
         let covers: std::collections::BTreeMap<String, Shown> = shown(&db, &cover_hashes).await?.into_iter().map(|p| (p.hash.clone(), p)).collect();
@@ -166,9 +181,9 @@ pub async fn front(State(state): State<AppState>) -> Response {
         let counts = counts(&db, &activities).await?;
         let brand_of = |branch: &str| brands.iter().find(|b| b["key"].as_str() == Some(branch)).and_then(|b| b["name"].as_str()).unwrap_or_default().to_string();
         let body = html! {
-            h1 { "水泊寺街道 · 党建品牌" }
-            p.slogan { "一村一品、一社一品：看看身边的党组织在做什么，报名一起做。" }
-            h2 { "重点项目" }
+            h1 { (words.front_heading) }
+            p.slogan { (words.front_slogan) }
+            h2 { (words.highlights) }
             div.grid {
                 @for p in &highlights {
                     div.card {
@@ -177,10 +192,10 @@ pub async fn front(State(state): State<AppState>) -> Response {
                     }
                 }
             }
-            h2 { "近期志愿活动" }
-            @if activities.is_empty() { p { "近期没有招募中的活动。" } }
-            (activity_cards(&activities, &counts))
-            h2 { "各支部品牌" }
+            h2 { (words.coming_up) }
+            @if activities.is_empty() { p { (words.nothing_coming) } }
+            (activity_cards(locale, &activities, &counts))
+            h2 { (words.brands) }
             div.grid.brands {
                 @for b in &brands {
                     div.card {
@@ -192,21 +207,23 @@ pub async fn front(State(state): State<AppState>) -> Response {
                 }
             }
         };
-        Ok(Some(layout(&public, "党建品牌与志愿活动", "水泊寺街道各党组织的品牌项目和志愿活动，居民可直接报名。", "/", brands.iter().find_map(cover_of).map(Shown::card_url).as_deref(), body)))
+        Ok(Some(layout(&public, locale, words.front_title, words.front_description, "/", brands.iter().find_map(cover_of).map(Shown::card_url).as_deref(), body)))
     })
     .await
 }
 
 /// `/b/{branch}`: a branch's brand page.
-pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>) -> Response {
+pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, headers: HeaderMap) -> Response {
+    let locale = locale_of(&headers);
+    let words = text(locale);
     if !app::domain::records::valid_key(&branch) {
-        return not_found(&state.public);
+        return not_found(&state.public, locale);
     }
     let db = state.db.clone();
     let public = state.public.clone();
     let path = format!("/b/{branch}");
     let path_for_page = path.clone();
-    cached(&state.public, &path, || async move {
+    cached(&state.public, locale, &path, || async move {
         let Some(brand): Option<Value> = row(&db, "SELECT * FROM ONLY type::record('brand', $key)", json!({ "key": branch })).await? else {
             return Ok(None);
         };
@@ -250,39 +267,39 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>) ->
             p.meta { (branch_name.unwrap_or_default()) }
             h1 { (name) }
             @if !slogan.is_empty() { p.slogan { (slogan) } }
-            @if let Some(photo) = shown.first() { (cover(photo, &format!("{name}的照片"))) }
+            @if let Some(photo) = shown.first() { (cover(photo, &(words.photo_of)(&name))) }
             @for paragraph in brand["story"].as_str().unwrap_or_default().split('\n').filter(|p| !p.trim().is_empty()) {
                 p { (paragraph) }
             }
-            @if shown.len() > 1 { (gallery(&shown[1..], &format!("{name}的照片"))) }
-            @if !outcomes.is_empty() { h2 { "看得见的变化" } (outcome_chart(&outcomes)) }
-            h2 { "品牌项目" }
-            @if projects.is_empty() { p { "项目正在筹备中。" } }
+            @if shown.len() > 1 { (gallery(&shown[1..], &(words.photo_of)(&name))) }
+            @if !outcomes.is_empty() { h2 { (words.outcomes) } (outcome_chart(words, &outcomes)) }
+            h2 { (words.brand_projects) }
+            @if projects.is_empty() { p { (words.projects_coming) } }
             @for p in &projects {
                 @let done = percent(p["key"].as_str().unwrap_or_default());
                 div.card {
                     h3 { (p["title"].as_str().unwrap_or_default()) }
-                    p.meta { "进度 " (done) "%" }
-                    div.bar role="img" aria-label={ "进度 " (done) "%" } { span style={ "width:" (done) "%" } {} }
+                    p.meta { ((words.progress)(done)) }
+                    div.bar role="img" aria-label=((words.progress)(done)) { span style={ "width:" (done) "%" } {} }
                 }
             }
-            h2 { "志愿活动" }
-            @if activities.is_empty() { p { "近期没有招募中的活动。" } }
-            (activity_cards(&activities, &counts))
-            @if !partners.is_empty() { h2 { "共建单位" } p { (partners.join("、")) } }
-            h2 { "怎样加入" }
-            p { (brand["join"].as_str().unwrap_or("欢迎到社区党群服务中心咨询。")) }
-            p { a href={ "/b/" (branch) "/join" } { "社会组织、辖区商家申请加入" } }
-            p { a href={ "/qr/b/" (branch) ".svg" } { "本页二维码（可打印张贴）" } }
+            h2 { (words.activities) }
+            @if activities.is_empty() { p { (words.nothing_coming) } }
+            (activity_cards(locale, &activities, &counts))
+            @if !partners.is_empty() { h2 { (words.partners) } p { (partners.join(words.list_separator)) } }
+            h2 { (words.how_to_join) }
+            p { (brand["join"].as_str().filter(|j| !j.trim().is_empty()).unwrap_or(words.join_default)) }
+            p { a href={ "/b/" (branch) "/join" } { (words.partners_apply) } }
+            p { a href={ "/qr/b/" (branch) ".svg" } { (words.page_qr) } }
         };
-        let description = if slogan.is_empty() { format!("{name}：党建品牌项目与志愿活动") } else { format!("{name}：{slogan}") };
-        Ok(Some(layout(&public, &name, &description, &path_for_page, shown.first().map(Shown::card_url).as_deref(), body)))
+        let description = if slogan.is_empty() { (words.brand_description)(&name) } else { format!("{name}{}{slogan}", words.colon) };
+        Ok(Some(layout(&public, locale, &name, &description, &path_for_page, shown.first().map(Shown::card_url).as_deref(), body)))
     })
     .await
 }
 
 /// Monthly 12345 work orders (bars) and satisfaction (the figures under them), as SVG.
-fn outcome_chart(outcomes: &[Value]) -> Markup {
+fn outcome_chart(words: &Text, outcomes: &[Value]) -> Markup {
     let max = outcomes.iter().filter_map(|o| o["orders"].as_f64()).fold(1.0, f64::max);
     let width = 40.0 * outcomes.len() as f64 + 20.0;
     let first = outcomes.first().and_then(|o| o["satisfaction"].as_f64()).unwrap_or(0.0);
@@ -291,10 +308,10 @@ fn outcome_chart(outcomes: &[Value]) -> Markup {
     let orders_last = outcomes.last().and_then(|o| o["orders"].as_i64()).unwrap_or(0);
     html! {
         div.stats {
-            div { b { (orders_first) " → " (orders_last) } "每月12345工单" }
-            div { b { (first) "% → " (last) "%" } "群众满意率" }
+            div { b { (orders_first) " → " (orders_last) } (words.orders_per_month) }
+            div { b { (first) "% → " (last) "%" } (words.satisfaction) }
         }
-        svg.chart viewBox={ "0 -14 " (width) " 164" } role="img" aria-label={ "12345工单从每月" (orders_first) "件降到" (orders_last) "件，满意率从" (first) "%升到" (last) "%" } {
+        svg.chart viewBox={ "0 -14 " (width) " 164" } role="img" aria-label=((words.outcome_summary)(orders_first, orders_last, first, last)) {
             @for (i, o) in outcomes.iter().enumerate() {
                 @let h = o["orders"].as_f64().unwrap_or(0.0) / max * 100.0;
                 @let x = 20.0 + 40.0 * i as f64;
@@ -319,19 +336,21 @@ pub(super) struct Application {
 }
 
 /// `/b/{branch}/join`: a social organisation or merchant applies to join the commune.
-pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
+pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, headers: HeaderMap, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
+    let locale = locale_of(&headers);
     let sent = query.contains_key("sent");
-    match join_page(&state, &branch, &Application { kind: "merchant".into(), ..Default::default() }, None, sent).await {
+    match join_page(&state, locale, &branch, &Application { kind: "merchant".into(), ..Default::default() }, None, sent).await {
         Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
-        Ok(None) => not_found(&state.public),
+        Ok(None) => not_found(&state.public, locale),
         Err(error) => {
             tracing::error!(%error, "join page failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+            unavailable(locale)
         }
     }
 }
 
-pub(super) async fn join_page(state: &AppState, branch: &str, typed: &Application, problem: Option<String>, sent: bool) -> Result<Option<String>, surrealdb::Error> {
+pub(super) async fn join_page(state: &AppState, locale: Locale, branch: &str, typed: &Application, problem: Option<String>, sent: bool) -> Result<Option<String>, surrealdb::Error> {
+    let words = text(locale);
     if !app::domain::records::valid_key(branch) {
         return Ok(None);
     }
@@ -341,34 +360,34 @@ pub(super) async fn join_page(state: &AppState, branch: &str, typed: &Applicatio
     let op = uuid::Uuid::now_v7();
     let body = html! {
         p.meta { a href={ "/b/" (branch) } { (name) } }
-        h1 { "申请成为共建单位" }
+        h1 { (words.join_title) }
         @if sent {
-            p.ok role="status" { "申请已提交，社区工作人员审核后会与您联系。" }
+            p.ok role="status" { (words.join_sent) }
         } @else {
-            p { "社会组织和辖区商家可以申请加入志愿公社，一起为居民服务。" }
+            p { (words.join_intro) }
             @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
             form method="post" action={ "/b/" (branch) "/join" } {
                 input type="hidden" name="op" value=(op);
-                label for="org" { "单位名称" }
+                label for="org" { (words.org_name) }
                 input id="org" type="text" name="org" value=(typed.org) maxlength="40" required;
-                label for="kind" { "类别" }
+                label for="kind" { (words.org_kind) }
                 select id="kind" name="kind" {
-                    option value="merchant" selected[typed.kind == "merchant"] { "辖区商家" }
-                    option value="social_org" selected[typed.kind == "social_org"] { "社会组织" }
+                    option value="merchant" selected[typed.kind == "merchant"] { (words.merchant) }
+                    option value="social_org" selected[typed.kind == "social_org"] { (words.social_org) }
                 }
-                label for="offer" { "可以提供的服务" }
+                label for="offer" { (words.offer) }
                 input id="offer" type="text" name="offer" value=(typed.offer) maxlength="200";
-                label for="name" { "联系人" }
+                label for="name" { (words.contact) }
                 input id="name" type="text" name="name" value=(typed.name) autocomplete="name" maxlength="20" required;
-                label for="phone" { "联系电话（手机）" }
+                label for="phone" { (words.contact_phone) }
                 input id="phone" type="tel" name="phone" value=(typed.phone) autocomplete="tel" inputmode="tel" maxlength="20" required;
-                div.trap aria-hidden="true" { label for="website" { "网址（请勿填写）" } input id="website" type="text" name="website" tabindex="-1" autocomplete="off"; }
-                label.check { input type="checkbox" name="consent" value="1" checked[typed.consent] required; span { "我同意社区为审核和联系收集、使用联系人的姓名和手机号（加密保存）" } }
-                button type="submit" { "提交申请" }
+                div.trap aria-hidden="true" { label for="website" { (words.trap) } input id="website" type="text" name="website" tabindex="-1" autocomplete="off"; }
+                label.check { input type="checkbox" name="consent" value="1" checked[typed.consent] required; span { (words.join_consent) } }
+                button type="submit" { (words.join_submit) }
             }
         }
     };
-    Ok(Some(layout(&state.public, "申请成为共建单位", &format!("{name}：社会组织、辖区商家申请加入志愿公社"), &format!("/b/{branch}/join"), None, body)))
+    Ok(Some(layout(&state.public, locale, words.join_title, &(words.join_description)(&name), &format!("/b/{branch}/join"), None, body)))
 }
 
 /// What a sign-up form held, to draw it again with a message.
@@ -381,18 +400,20 @@ pub(super) struct Typed {
 }
 
 /// `/a/{activity}`: the recruitment notice and the sign-up form.
-pub async fn activity(State(state): State<AppState>, Path(key): Path<String>) -> Response {
-    match activity_page(&state, &key, &Typed::default(), None).await {
+pub async fn activity(State(state): State<AppState>, Path(key): Path<String>, headers: HeaderMap) -> Response {
+    let locale = locale_of(&headers);
+    match activity_page(&state, locale, &key, &Typed::default(), None).await {
         Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
-        Ok(None) => not_found(&state.public),
+        Ok(None) => not_found(&state.public, locale),
         Err(error) => {
             tracing::error!(%error, "activity page failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+            unavailable(locale)
         }
     }
 }
 
-pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, problem: Option<String>) -> Result<Option<String>, surrealdb::Error> {
+pub(super) async fn activity_page(state: &AppState, locale: Locale, key: &str, typed: &Typed, problem: Option<String>) -> Result<Option<String>, surrealdb::Error> {
+    let words = text(locale);
     if !app::domain::records::valid_key(key) {
         return Ok(None);
     }
@@ -422,36 +443,36 @@ pub(super) async fn activity_page(state: &AppState, key: &str, typed: &Typed, pr
     let body = html! {
         p.meta { a href={ "/b/" (branch) } { (brand_name.unwrap_or_default()) } " · " (team_name.unwrap_or_default()) }
         h1 { (title) }
-        p { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; "地点：" (a["place"].as_str().unwrap_or_default()) }
-        @if let Some(bring) = a["bring"].as_str().filter(|b| !b.is_empty()) { p { "请携带：" (bring) } }
+        p { (when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; (words.place) (a["place"].as_str().unwrap_or_default()) }
+        @if let Some(bring) = a["bring"].as_str().filter(|b| !b.is_empty()) { p { (words.bring) (bring) } }
         @for paragraph in a["notice"].as_str().unwrap_or_default().split('\n').filter(|p| !p.trim().is_empty()) { p { (paragraph) } }
-        p.meta { "名额 " (activity.capacity) " 人，已报名 " (taken) " 人" @if waiting > 0 { "，候补 " (waiting) " 人" } }
-        @if activity.cancelled { p.error role="alert" { "活动已取消。" } }
-        @else if !open { p.meta { "报名已截止。" } }
+        p.meta { ((words.places_taken)(activity.capacity, taken)) @if waiting > 0 { ((words.and_waiting)(waiting)) } }
+        @if activity.cancelled { p.error role="alert" { (words.activity_cancelled) } }
+        @else if !open { p.meta { (words.sign_up_closed) } }
         @else {
-            h2 id="signup" { "我要报名" }
+            h2 id="signup" { (words.sign_up_heading) }
             @if let Some(problem) = &problem { p.error role="alert" id="form-error" { (problem) } }
             form method="post" action={ "/a/" (key) } {
                 input type="hidden" name="op" value=(op);
-                label for="name" { "姓名" }
+                label for="name" { (words.name) }
                 input id="name" type="text" name="name" value=(typed.name) autocomplete="name" maxlength="20" required;
-                label for="phone" { "手机号" }
+                label for="phone" { (words.phone) }
                 input id="phone" type="tel" name="phone" value=(typed.phone) autocomplete="tel" inputmode="tel" maxlength="20" required aria-describedby="phone-help";
-                p.meta id="phone-help" { "只用于活动联系和签到，对外只显示为 138****1234 的样式。" }
-                div.trap aria-hidden="true" { label for="website" { "网址（请勿填写）" } input id="website" type="text" name="website" tabindex="-1" autocomplete="off"; }
+                p.meta id="phone-help" { (words.phone_help) }
+                div.trap aria-hidden="true" { label for="website" { (words.trap) } input id="website" type="text" name="website" tabindex="-1" autocomplete="off"; }
                 @if full {
                     // The button says what it does: no box to tick as well.
                     input type="hidden" name="wait" value="1";
-                    p.meta { "名额已满：登记后进入候补名单，有人取消时按顺序递补。" }
+                    p.meta { (words.full_waiting_note) }
                 }
-                label.check { input type="checkbox" name="consent" value="1" checked[typed.consent] required; span { "我同意街道和社区为组织本次活动收集、使用我的姓名和手机号（加密保存，活动结束后可申请删除）" } }
-                button type="submit" { @if full { "登记候补" } @else { "提交报名" } }
+                label.check { input type="checkbox" name="consent" value="1" checked[typed.consent] required; span { (words.consent) } }
+                button type="submit" { @if full { (words.join_waiting_list) } @else { (words.submit_sign_up) } }
             }
         }
-        p { a href={ "/qr/a/" (key) ".svg" } { "活动二维码（可打印张贴）" } }
+        p { a href={ "/qr/a/" (key) ".svg" } { (words.activity_qr) } }
     };
-    let description = format!("{} · {}", when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default()), a["place"].as_str().unwrap_or_default());
-    Ok(Some(layout(&state.public, &title, &description, &format!("/a/{key}"), cover.as_ref().map(Shown::card_url).as_deref(), body)))
+    let description = format!("{} · {}", when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default()), a["place"].as_str().unwrap_or_default());
+    Ok(Some(layout(&state.public, locale, &title, &description, &format!("/a/{key}"), cover.as_ref().map(Shown::card_url).as_deref(), body)))
 }
 
 /// `/s/{signup}/{token}`: a resident's own sign-up: place, cancel, check in and out, hours.
@@ -466,7 +487,8 @@ pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(Str
         .filter(|done| ["signed", "cancelled", "rejoined", "in", "out", "erased"].contains(done))
         .map(str::to_string);
     let ask_erase = query.get("erase").is_some_and(|v| v == "ask");
-    match signup_page(&state, &key, &token, done.as_deref(), None, ask_erase).await {
+    let locale = locale_of(&headers);
+    match signup_page(&state, locale, &key, &token, done.as_deref(), None, ask_erase).await {
         Ok(Some(html)) => {
             let mut response = html_response(StatusCode::OK, Arc::new(html));
             if done.is_some() {
@@ -477,16 +499,17 @@ pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(Str
             }
             response
         }
-        Ok(None) => not_found(&state.public),
+        Ok(None) => not_found(&state.public, locale),
         Err(error) => {
             tracing::error!(%error, "sign-up page failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "暂时无法打开，请稍后再试").into_response()
+            unavailable(locale)
         }
     }
 }
 
 /// `ask_erase`: the resident asked to delete their name and phone; the page asks them to confirm.
-pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: Option<&str>, problem: Option<String>, ask_erase: bool) -> Result<Option<String>, surrealdb::Error> {
+pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, token: &str, done: Option<&str>, problem: Option<String>, ask_erase: bool) -> Result<Option<String>, surrealdb::Error> {
+    let words = text(locale);
     if !app::domain::records::valid_key(key) || !state.pii.link_ok(key, token) {
         return Ok(None);
     }
@@ -521,92 +544,81 @@ pub(super) async fn signup_page(state: &AppState, key: &str, token: &str, done: 
     let op = uuid::Uuid::now_v7();
     let time = |ms: i64| local_from_ms(ms).format("%H:%M").to_string();
     let body = html! {
-        p.meta { "我的报名" }
+        p.meta { (words.my_sign_up) }
         h1 { a href={ "/a/" (activity_key) } { (a["title"].as_str().unwrap_or_default()) } }
-        p { (when(a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; "地点：" (a["place"].as_str().unwrap_or_default()) }
-        p.meta { "报名人：" (s["name_mask"].as_str().unwrap_or_default()) " · " (s["phone_mask"].as_str().unwrap_or_default()) }
+        p { (when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; (words.place) (a["place"].as_str().unwrap_or_default()) }
+        p.meta { (words.signed_by) (s["name_mask"].as_str().unwrap_or_default()) " · " (s["phone_mask"].as_str().unwrap_or_default()) }
         @if let Some(done) = done {
-            p.ok role="status" { (match done { "signed" => "报名成功。", "cancelled" => "已取消报名。", "rejoined" => "已重新报名。", "in" => "签到成功。", "out" => "签退成功，感谢您的服务！", "erased" => "您的姓名和手机号已删除，无法再恢复。", _ => "已保存。" }) }
+            p.ok role="status" { (match done { "signed" => words.done_signed, "cancelled" => words.done_cancelled, "rejoined" => words.done_rejoined, "in" => words.done_in, "out" => words.done_out, "erased" => words.done_erased, _ => words.done_saved }) }
         }
         @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
         @if done == Some("signed") {
             section.keep aria-labelledby="keep" {
-                h2 id="keep" { "请保存这个链接" }
-                p.meta { "凭它查看、取消报名、签到和签退（不要发给别人）。可以收藏本页，或复制下面的链接，或用另一部手机扫码。" }
-                label for="private-link" { "我的报名链接" }
+                h2 id="keep" { (words.keep_heading) }
+                p.meta { (words.keep_help) }
+                label for="private-link" { (words.keep_label) }
                 input id="private-link" type="url" readonly value=(private_url);
                 @if let Some(svg) = super::qr::svg_of(&private_url, 160) { div.qr aria-hidden="true" { (maud::PreEscaped(svg)) } }
             }
         }
         @if activity.cancelled {
-            p.error role="alert" { "很抱歉，这次活动已取消。" }
+            p.error role="alert" { (words.sorry_cancelled) }
         } @else if !active {
-            p { span.badge { "已取消报名" } }
+            p { span.badge { (words.sign_up_withdrawn) } }
             @if local_now < activity.starts_at {
-                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="rejoin"; button type="submit" { "重新报名" } }
+                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="rejoin"; button type="submit" { (words.rejoin) } }
             }
         } @else {
             @match &mine {
                 Some((_, Place::Waiting, n)) => {
-                    p { span.badge { "候补第 " (n) " 位" } }
-                    @if capacity_changed_after { p.error role="alert" { "活动名额调整了，您现在在候补名单中；有人取消时会按顺序递补。" } }
-                    @else { p.meta { "有人取消时按顺序递补，请留意本页。" } }
+                    p { span.badge { ((words.waiting_position)(*n)) } }
+                    @if capacity_changed_after { p.error role="alert" { (words.capacity_cut) } }
+                    @else { p.meta { (words.waiting_note) } }
                 }
-                _ => { p { span.badge { @if walk_in { "现场登记" } @else { "名额已确认" } } } }
+                _ => { p { span.badge { @if walk_in { (words.walk_in) } @else { (words.confirmed) } } } }
             }
             @if let Some(at) = checked_in {
-                p { "签到：" (time(at)) @if let Some(out) = checked_out { "　签退：" (time(out)) } }
+                p { (words.checked_in) (time(at)) @if let Some(out) = checked_out { (words.checked_out) (time(out)) } }
             }
             @if confirmed && checked_in.is_none() && check_in_open && locked_out {
-                h2 { "签到" }
-                p.error role="alert" { "签到码已连续输错" (app::domain::volunteers::MAX_CODE_TRIES) "次，不能再在这里签到。请找现场工作人员为您签到。" }
+                h2 { (words.check_in) }
+                p.error role="alert" { ((words.locked_out)(app::domain::volunteers::MAX_CODE_TRIES)) }
             } @else if confirmed && checked_in.is_none() && check_in_open {
-                h2 { "签到" }
+                h2 { (words.check_in) }
                 form method="post" action=(path) {
                     input type="hidden" name="op" value=(op);
                     input type="hidden" name="action" value="checkin";
-                    label for="code" { "现场签到码（6位数字）" }
+                    label for="code" { (words.code_label) }
                     input id="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" minlength="6" maxlength="6" pattern="[0-9]{6}" required;
-                    button type="submit" { "签到" }
+                    button type="submit" { (words.check_in) }
                 }
             }
             // From the start (one rule with the server's: an earlier check-out is staff's adjustment).
             @if checked_in.is_some() && checked_out.is_none() {
                 @if local_now >= activity.starts_at {
-                    form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="checkout"; button type="submit" { "签退" } }
+                    form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="checkout"; button type="submit" { (words.check_out) } }
                 } @else {
-                    p.meta { "活动开始后可在此签退。" }
+                    p.meta { (words.check_out_from_start) }
                 }
             }
             @if checked_in.is_some() && (checked_out.is_some() || local_now > activity.ends_at) {
-                p { "本次服务时长：" b { (hours_text(minutes)) " 小时" } }
+                p { (words.hours_served) b { ((words.hours)(&hours_text(minutes))) } }
             }
             @if checked_in.is_none() && local_now < activity.ends_at {
-                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="cancel"; button.secondary type="submit" { "取消报名" } }
+                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="cancel"; button.secondary type="submit" { (words.withdraw) } }
             }
         }
         @if !s["erased"].as_bool().unwrap_or(false) {
-            h2 id="erase" { "删除我的个人信息" }
-            p.meta { "删除后，您的姓名和手机号在系统中（包括操作记录）都无法再恢复，本次报名同时取消；已记录的服务时长只作匿名统计。" }
+            h2 id="erase" { (words.erase_heading) }
+            p.meta { (words.erase_explained) }
             @if ask_erase {
-                p.error role="alert" { "确定删除吗？删除后无法恢复，本次报名同时取消。" }
-                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="erase"; button type="submit" { "确认删除" } }
-                p { a href=(path) { "不删除，返回" } }
+                p.error role="alert" { (words.erase_sure) }
+                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="erase"; button type="submit" { (words.erase_confirm) } }
+                p { a href=(path) { (words.erase_keep) } }
             } @else {
-                form method="get" action={ (path) "#erase" } { input type="hidden" name="erase" value="ask"; button.secondary type="submit" { "删除我的姓名和手机号…" } }
+                form method="get" action={ (path) "#erase" } { input type="hidden" name="erase" value="ask"; button.secondary type="submit" { (words.erase_ask) } }
             }
         }
     };
-    Ok(Some(layout(&state.public, "我的报名", "查看、取消报名，签到和签退", &path, None, body)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::when;
-
-    #[test]
-    fn times_read_in_chinese() {
-        assert_eq!(when("2026-07-12T09:00", "2026-07-12T11:30"), "7月12日 周日 09:00–11:30");
-        assert_eq!(when("2026-07-12T20:00", "2026-07-13T08:00"), "7月12日 周日 20:00–7月13日 08:00");
-    }
+    Ok(Some(layout(&state.public, locale, words.my_sign_up, words.my_sign_up_description, &path, None, body)))
 }
