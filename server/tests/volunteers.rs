@@ -551,3 +551,63 @@ async fn street_staff_see_residents_masked() {
     assert_eq!(street.len(), branch.len());
     assert!(street.iter().all(|n| n.contains('*')), "{street:?}");
 }
+
+/// A private link works until 90 days after its activity; then it shows nothing, does
+/// nothing, and housekeeping erases the name and phone (the hours stay).
+#[tokio::test]
+async fn a_private_link_expires_ninety_days_after_its_activity_and_the_name_goes() {
+    let server = start().await;
+    let now = app::db::now_ms();
+    let at = |days: i64| local_from_ms(now - days * 86_400_000).format("%Y-%m-%dT%H:%M").to_string();
+    for (key, ended_days_ago) in [("old", 91), ("recent", 60)] {
+        server.db
+            .query(format!("CREATE activity:{key} SET branch = 'wenxing', team = 't_party', title = '旧活动', place = '文兴广场', starts_at = $starts, ends_at = $ends, capacity = 5, checkin_code = '123456'"))
+            .bind(json!({ "starts": at(ended_days_ago + 1), "ends": at(ended_days_ago) }))
+            .await.unwrap().check().unwrap();
+        server.db
+            .query(format!("CREATE signup:s_{key} SET activity = '{key}', branch = 'wenxing', name_cipher = $name, name_mask = '张*', phone_hash = 'h_{key}', phone_mask = '139****0000', consent = true, signed_at = 1, checked_in_at = 2, checked_out_at = 3"))
+            .bind(json!({ "name": server.state.pii.seal("张三") }))
+            .await.unwrap().check().unwrap();
+    }
+    let phone = client();
+    let link = |key: &str| format!("{}/s/s_{key}/{}", server.base, server.state.pii.link_token(&format!("s_{key}")));
+    assert_eq!(phone.get(link("recent")).send().await.unwrap().status(), 200);
+    let recent_page = phone.get(link("recent")).send().await.unwrap().text().await.unwrap();
+    assert!(recent_page.contains("活动结束90天后失效"), "the page says so from the start");
+    assert_eq!(phone.get(link("old")).send().await.unwrap().status(), 404);
+    let acted = phone.post(link("old")).form(&[("op", uuid::Uuid::now_v7().to_string()), ("action", "cancel".into())]).send().await.unwrap();
+    assert_ne!(acted.status(), 303, "an expired link changes nothing");
+    assert_eq!(field(&server.db, "signup", "s_old", "active").await, json!(true));
+
+    server::db::erase_after_links_expire(&server.db, now).await.unwrap();
+    assert_eq!(field(&server.db, "signup", "s_old", "name_cipher").await, json!(""));
+    assert_eq!(field(&server.db, "signup", "s_old", "erased").await, json!(true));
+    assert_eq!(field(&server.db, "signup", "s_recent", "name_mask").await, json!("张*"), "a link still working keeps its person");
+    assert_eq!(field(&server.db, "signup", "s_old", "checked_out_at").await, json!(3), "the hours stay");
+}
+
+/// A stale copy of the private page (a second tab) posting another form with the id it
+/// once carried is answered as a repeat: never "your name and phone are deleted" when
+/// nothing was erased.
+#[tokio::test]
+async fn a_repeated_form_is_answered_as_a_repeat_not_as_another_action() {
+    let server = start().await;
+    let phone = client();
+    let (activity, _) = open_activity(&server.db).await;
+    let op = form_op(&phone, &server.base, &activity).await;
+    let signed = sign_up(&phone, &server.base, &activity, &op, "赵敏", "13700002222", &[("consent", "1")]).await;
+    assert_eq!(signed.status(), 303);
+    let link = format!("{}{}", server.base, location(&signed));
+    let page = phone.get(&link).send().await.unwrap().text().await.unwrap();
+    let ids: std::collections::HashSet<&str> = page.match_indices("name=\"op\" value=\"").map(|(at, _)| &page[at + 17..at + 53]).collect();
+    assert!(ids.len() >= 2, "one id per form: {ids:?}");
+    let used = uuid::Uuid::now_v7().to_string();
+    let cancel = phone.post(&link).form(&[("op", used.as_str()), ("action", "cancel")]).send().await.unwrap();
+    assert_eq!(cancel.status(), 303);
+    phone.get(&link).send().await.unwrap();
+    let stale = phone.post(&link).form(&[("op", used.as_str()), ("action", "erase")]).send().await.unwrap();
+    assert_eq!(stale.status(), 303);
+    let after = phone.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(after.contains("之前已经提交过") && !after.contains("已删除，无法再恢复"), "{after}");
+    assert_ne!(field(&server.db, "signup", &location(&signed).split('/').nth(2).unwrap().to_string(), "erased").await, json!(true));
+}

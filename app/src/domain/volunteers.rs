@@ -211,6 +211,12 @@ impl Activity {
     }
 
     /// Is check-in open at `at`: from shortly before the start to the end.
+    /// A resident's private link works until `LINK_DAYS` after the activity ends; then
+    /// their name and phone are erased as on request (the hours stay, without the person).
+    pub fn link_expired(&self, at: NaiveDateTime) -> bool {
+        at > self.ends_at + chrono::Duration::days(LINK_DAYS)
+    }
+
     pub fn check_in_window(&self, at: NaiveDateTime) -> Result<(), VolunteerProblem> {
         if self.cancelled {
             return Err(VolunteerProblem::Cancelled);
@@ -277,6 +283,9 @@ pub fn places(capacity: u32, signups: &[Standing]) -> Vec<(String, Place, u32)> 
 }
 
 /// Checks a typed check-in code. `tries` is how many wrong codes this sign-up typed.
+/// Days after an activity ends that a resident's private link keeps working.
+pub const LINK_DAYS: i64 = 90;
+
 /// Wrong check-in codes one activity takes a minute, from all its sign-ups together:
 /// past it, residents check in with the staff on site (guessing across sign-ups stops).
 pub const CODE_TRIES_PER_ACTIVITY_MINUTE: u32 = 20;
@@ -407,6 +416,13 @@ pub fn is_formula_like(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_private_link_lasts_ninety_days_after_the_activity() {
+        let activity = Activity { starts_at: parse_local("2026-03-01T09:00").unwrap(), ends_at: parse_local("2026-03-01T11:00").unwrap(), capacity: 10, cancelled: false };
+        assert!(!activity.link_expired(parse_local("2026-05-30T11:00").unwrap()));
+        assert!(activity.link_expired(parse_local("2026-05-30T11:01").unwrap()));
+    }
 
     fn at(text: &str) -> NaiveDateTime {
         parse_local(text).unwrap()

@@ -55,6 +55,7 @@ pub const UNUSED_PHOTO_DAYS: i64 = 30;
 /// no brand has shown for a month. Idempotent, so every instance may run it.
 pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
     let now = app::db::now_ms();
+    erase_after_links_expire(db, now).await?;
     let idle = app::domain::auth::IDLE_MINUTES * 60_000;
     db.query(
         "DELETE session WHERE expires < $now OR last_seen < $idle_since; DELETE audit WHERE at < $keep_since;
@@ -70,6 +71,32 @@ pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
         "now": now, "idle_since": now - idle, "keep_since": now - AUDIT_RETENTION_DAYS * 86_400_000,
         "photo_since": now - UNUSED_PHOTO_DAYS * 86_400_000, "day_ago": now - 86_400_000,
     }))
+    .await?
+    .check()?;
+    Ok(())
+}
+
+/// Residents' names and phones of activities whose private links have expired
+/// (`LINK_DAYS` after the end) are erased as on request: from the sign-ups (a new commit,
+/// so tablets pull it) and from the log. The hours stay, without the person.
+pub async fn erase_after_links_expire(db: &Db, now: i64) -> Result<(), surrealdb::Error> {
+    use app::domain::volunteers::{local_from_ms, LINK_DAYS};
+    let before = local_from_ms(now - LINK_DAYS * 86_400_000).format("%Y-%m-%dT%H:%M").to_string();
+    db.query(
+        "BEGIN TRANSACTION;
+         LET $ended = SELECT VALUE record::id(id) FROM activity WHERE ends_at < $before;
+         LET $due = SELECT VALUE record::id(id) FROM signup WHERE activity IN $ended AND erased = false;
+         IF array::len($due) > 0 {
+             LET $seq = (UPDATE ONLY sync_seq:global SET n += 1 RETURN VALUE n);
+             FOR $key IN $due {
+                 UPDATE type::record('signup', $key) SET name_cipher = '', name_mask = '已删除', phone_cipher = '', phone_hash = '', phone_mask = '', erased = true, seq = $seq RETURN NONE;
+             };
+             UPDATE op SET kind.fields.name_cipher = '', kind.fields.name_mask = '已删除', kind.fields.phone_cipher = '', kind.fields.phone_hash = '', kind.fields.phone_mask = ''
+                 WHERE tb = 'signup' AND key IN $due AND kind.fields.name_cipher != NONE RETURN NONE;
+         };
+         COMMIT TRANSACTION;",
+    )
+    .bind(serde_json::json!({ "before": before }))
     .await?
     .check()?;
     Ok(())

@@ -39,16 +39,6 @@ pub struct SignUpForm {
     website: String,
 }
 
-/// The address a request came from: the proxy's `X-Forwarded-For` when one is in front.
-fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> std::net::IpAddr {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .and_then(|v| v.trim().parse().ok())
-        .or(peer.map(|p| p.ip()))
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
-}
 
 fn resident(key: &str, locale: Locale) -> Context {
     Context {
@@ -61,15 +51,23 @@ fn resident(key: &str, locale: Locale) -> Context {
     }
 }
 
-/// Applies a resident's operation: `Ok(())` when applied (now or before), or the
-/// message to show.
-async fn apply(state: &AppState, key: &str, mut op: Operation, locale: Locale) -> Result<(), String> {
+/// What became of a resident's operation that was not refused.
+#[derive(PartialEq)]
+enum Applied {
+    Now,
+    /// The same form was sent before (a second tap, the back button): nothing new was done.
+    Before,
+}
+
+/// Applies a resident's operation: whether now or before, or the message to show.
+async fn apply(state: &AppState, key: &str, mut op: Operation, locale: Locale) -> Result<Applied, String> {
     state.pii.seal_ops(std::slice::from_mut(&mut op));
     match state.writer.submit(resident(key, locale), vec![op]).await {
         Ok(Ok((mut results, _))) => {
             let result = results.pop().ok_or_else(|| busy(locale))?;
             match (result.status, result.reason) {
-                (OpStatus::Accepted, _) => Ok(()),
+                (OpStatus::Accepted, _) if result.duplicate => Ok(Applied::Before),
+                (OpStatus::Accepted, _) => Ok(Applied::Now),
                 (_, Some(reason)) => Err(reason_message(locale, &reason)),
                 _ => Err(busy(locale)),
             }
@@ -125,7 +123,7 @@ pub async fn sign_up(
     let Ok(op_id) = form.op.parse::<uuid::Uuid>() else {
         return page_again(&state, locale, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, busy(locale)).await;
     };
-    if !state.public.allow_sign_up(client_ip(&headers, peer.map(|p| (p.0).0)), now_ms()) {
+    if !state.throttle.allow(crate::throttle::Limit::PublicForm, state.throttle.client_address(&headers, peer.map(|p| (p.0).0))) {
         return page_again(&state, locale, &activity, &typed, StatusCode::TOO_MANY_REQUESTS, problem(VolunteerProblem::TooManySignUps)).await;
     }
     let branch: Option<String> = row(&state.db, "SELECT VALUE branch FROM ONLY type::record('activity', $key)", json!({ "key": activity })).await.ok().flatten();
@@ -145,7 +143,7 @@ pub async fn sign_up(
     .collect();
     let op = operation(&form.op, &key, OpKind::Create { fields }, state.writer.stamp().await);
     match apply(&state, &key, op, locale).await {
-        Ok(()) => outcome_once(&format!("/s/{key}/{}", state.pii.link_token(&key)), &key, "signed"),
+        Ok(_) => outcome_once(&format!("/s/{key}/{}", state.pii.link_token(&key)), &key, "signed"),
         Err(message) => page_again(&state, locale, &activity, &typed, StatusCode::UNPROCESSABLE_ENTITY, message).await,
     }
 }
@@ -207,7 +205,7 @@ pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, hea
         return again(problem(VolunteerProblem::ConsentMissing), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let Ok(op_id) = form.op.parse::<uuid::Uuid>() else { return again(busy(locale), StatusCode::UNPROCESSABLE_ENTITY).await };
-    if !state.public.allow_sign_up(client_ip(&headers, peer.map(|p| (p.0).0)), now_ms()) {
+    if !state.throttle.allow(crate::throttle::Limit::PublicForm, state.throttle.client_address(&headers, peer.map(|p| (p.0).0))) {
         return again(problem(VolunteerProblem::TooManySignUps), StatusCode::TOO_MANY_REQUESTS).await;
     }
     let key = op_id.simple().to_string();
@@ -225,7 +223,7 @@ pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, hea
     .collect();
     let op = Operation { id: op_id, table: "partner".into(), key: key.clone(), kind: OpKind::Create { fields }, clock: state.writer.stamp().await, base: Default::default(), n: None };
     match apply(&state, &key, op, locale).await {
-        Ok(()) => Redirect::to(&format!("/b/{branch}/join?sent=1")).into_response(),
+        Ok(_) => Redirect::to(&format!("/b/{branch}/join?sent=1")).into_response(),
         Err(message) => again(message, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
@@ -273,7 +271,9 @@ pub async fn act(State(state): State<AppState>, Path((key, token)): Path<(String
     let op = operation(&form.op, &key, OpKind::Set { fields }, state.writer.stamp().await);
     let path = format!("/s/{key}/{token}");
     match apply(&state, &key, op, locale).await {
-        Ok(()) => outcome_once(&path, &key, done),
+        Ok(Applied::Now) => outcome_once(&path, &key, done),
+        // Said as what it was: a copy of a form already sent did nothing this time.
+        Ok(Applied::Before) => outcome_once(&path, &key, "again"),
         Err(message) => match signup_page(&state, locale, &key, &token, None, Some(message), false).await {
             Ok(Some(html)) => html_response(StatusCode::UNPROCESSABLE_ENTITY, Arc::new(html)),
             _ => StatusCode::NOT_FOUND.into_response(),

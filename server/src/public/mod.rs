@@ -31,8 +31,6 @@ pub struct Public {
     /// The last commit number this instance heard of.
     seq: Arc<AtomicI64>,
     cache: Mutex<HashMap<String, Cached>>,
-    /// Recent sign-ups per address, for the per-IP limit.
-    recent: Mutex<HashMap<IpAddr, VecDeque<i64>>>,
     /// `XIANFENG_PUBLIC_CACHE=off` draws every page from the database (to measure it).
     caching: bool,
 }
@@ -62,7 +60,7 @@ impl Public {
             }
         });
         let caching = std::env::var("XIANFENG_PUBLIC_CACHE").as_deref() != Ok("off");
-        Public { base_url, seq, cache: Mutex::new(HashMap::new()), recent: Mutex::new(HashMap::new()), caching }
+        Public { base_url, seq, cache: Mutex::new(HashMap::new()), caching }
     }
 
     fn cached(&self, path: &str) -> Option<Arc<String>> {
@@ -81,24 +79,6 @@ impl Public {
             }
             cache.insert(path.to_string(), Cached { seq, at: Instant::now(), html });
         }
-    }
-
-    /// Counts a sign-up from `ip`; false when the address is over its limit.
-    fn allow_sign_up(&self, ip: IpAddr, now: i64) -> bool {
-        use app::domain::volunteers::{IP_WINDOW_MINUTES, SIGNUPS_PER_IP};
-        let Ok(mut recent) = self.recent.lock() else { return true };
-        if recent.len() > 10_000 {
-            recent.clear();
-        }
-        let times = recent.entry(ip).or_default();
-        while times.front().is_some_and(|t| *t < now - IP_WINDOW_MINUTES * 60_000) {
-            times.pop_front();
-        }
-        if times.len() as u32 >= SIGNUPS_PER_IP {
-            return false;
-        }
-        times.push_back(now);
-        true
     }
 }
 

@@ -484,7 +484,7 @@ pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(Str
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|c| c.trim().strip_prefix(super::forms::OUTCOME_COOKIE).and_then(|c| c.strip_prefix('=')))
-        .filter(|done| ["signed", "cancelled", "rejoined", "in", "out", "erased"].contains(done))
+        .filter(|done| ["signed", "cancelled", "rejoined", "in", "out", "erased", "again"].contains(done))
         .map(str::to_string);
     let ask_erase = query.get("erase").is_some_and(|v| v == "ask");
     let locale = locale_of(&headers);
@@ -521,6 +521,10 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
         return Ok(None);
     };
     let Some(activity) = Activity::from_record(&a) else { return Ok(None) };
+    // Past its time the link shows nothing (the person's name and phone are erased then).
+    if activity.link_expired(local_from_ms(now_ms())) {
+        return Ok(None);
+    }
     let all: Vec<Value> = rows(&state.db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $a", json!({ "a": activity_key }), 0).await?;
     let list: Vec<Standing> = all.iter().map(Standing::from_record).collect();
     let mine = places(activity.capacity, &list).into_iter().find(|(k, _, _)| k == key);
@@ -537,19 +541,22 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
     let capacity_changed_after = a["clocks"]["capacity"].as_str().and_then(|c| c.parse::<app::domain::hlc::Stamp>().ok()).map(|stamp| stamp.ms as i64).is_some_and(|ms| ms > s["signed_at"].as_i64().unwrap_or(0));
     let check_in_open = activity.check_in_window(local_now).is_ok();
     // After the last wrong code the form goes: only the staff on site can check this person in.
-    let wrong_codes: Vec<Value> = rows(&state.db, "SELECT VALUE id FROM op WHERE tb = 'signup' AND key = $key AND reason.problem.problem = 'wrong_code'", json!({ "key": key }), 0).await?;
-    let locked_out = wrong_codes.len() as u32 >= app::domain::volunteers::MAX_CODE_TRIES;
+    let wrong_codes: Option<u32> = row(&state.db, "SELECT VALUE n FROM ONLY type::record('code_tries', $key)", json!({ "key": key })).await?;
+    let locked_out = wrong_codes.unwrap_or(0) >= app::domain::volunteers::MAX_CODE_TRIES;
     let path = format!("/s/{key}/{token}");
     let private_url = format!("{}{path}", state.public.base_url);
-    let op = uuid::Uuid::now_v7();
+    // One operation id per form: a stale copy of one form (a second tab, the back button)
+    // can only repeat that form, never pass for another.
+    let op = || uuid::Uuid::now_v7();
     let time = |ms: i64| local_from_ms(ms).format("%H:%M").to_string();
     let body = html! {
         p.meta { (words.my_sign_up) }
         h1 { a href={ "/a/" (activity_key) } { (a["title"].as_str().unwrap_or_default()) } }
         p { (when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; (words.place) (a["place"].as_str().unwrap_or_default()) }
         p.meta { (words.signed_by) (s["name_mask"].as_str().unwrap_or_default()) " · " (s["phone_mask"].as_str().unwrap_or_default()) }
+        p.meta { (words.link_lifetime) }
         @if let Some(done) = done {
-            p.ok role="status" { (match done { "signed" => words.done_signed, "cancelled" => words.done_cancelled, "rejoined" => words.done_rejoined, "in" => words.done_in, "out" => words.done_out, "erased" => words.done_erased, _ => words.done_saved }) }
+            p.ok role="status" { (match done { "signed" => words.done_signed, "cancelled" => words.done_cancelled, "rejoined" => words.done_rejoined, "in" => words.done_in, "out" => words.done_out, "erased" => words.done_erased, "again" => words.done_again, _ => words.done_saved }) }
         }
         @if let Some(problem) = &problem { p.error role="alert" { (problem) } }
         @if done == Some("signed") {
@@ -566,7 +573,7 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
         } @else if !active {
             p { span.badge { (words.sign_up_withdrawn) } }
             @if local_now < activity.starts_at {
-                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="rejoin"; button type="submit" { (words.rejoin) } }
+                form method="post" action=(path) { input type="hidden" name="op" value=(op()); input type="hidden" name="action" value="rejoin"; button type="submit" { (words.rejoin) } }
             }
         } @else {
             @match &mine {
@@ -586,7 +593,7 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
             } @else if confirmed && checked_in.is_none() && check_in_open {
                 h2 { (words.check_in) }
                 form method="post" action=(path) {
-                    input type="hidden" name="op" value=(op);
+                    input type="hidden" name="op" value=(op());
                     input type="hidden" name="action" value="checkin";
                     label for="code" { (words.code_label) }
                     input id="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" minlength="6" maxlength="6" pattern="[0-9]{6}" required;
@@ -596,7 +603,7 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
             // From the start (one rule with the server's: an earlier check-out is staff's adjustment).
             @if checked_in.is_some() && checked_out.is_none() {
                 @if local_now >= activity.starts_at {
-                    form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="checkout"; button type="submit" { (words.check_out) } }
+                    form method="post" action=(path) { input type="hidden" name="op" value=(op()); input type="hidden" name="action" value="checkout"; button type="submit" { (words.check_out) } }
                 } @else {
                     p.meta { (words.check_out_from_start) }
                 }
@@ -605,7 +612,7 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
                 p { (words.hours_served) b { ((words.hours)(&hours_text(minutes))) } }
             }
             @if checked_in.is_none() && local_now < activity.ends_at {
-                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="cancel"; button.secondary type="submit" { (words.withdraw) } }
+                form method="post" action=(path) { input type="hidden" name="op" value=(op()); input type="hidden" name="action" value="cancel"; button.secondary type="submit" { (words.withdraw) } }
             }
         }
         @if !s["erased"].as_bool().unwrap_or(false) {
@@ -613,7 +620,7 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
             p.meta { (words.erase_explained) }
             @if ask_erase {
                 p.error role="alert" { (words.erase_sure) }
-                form method="post" action=(path) { input type="hidden" name="op" value=(op); input type="hidden" name="action" value="erase"; button type="submit" { (words.erase_confirm) } }
+                form method="post" action=(path) { input type="hidden" name="op" value=(op()); input type="hidden" name="action" value="erase"; button type="submit" { (words.erase_confirm) } }
                 p { a href=(path) { (words.erase_keep) } }
             } @else {
                 form method="get" action={ (path) "#erase" } { input type="hidden" name="erase" value="ask"; button.secondary type="submit" { (words.erase_ask) } }

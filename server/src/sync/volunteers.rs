@@ -82,6 +82,10 @@ pub(crate) async fn check(
     };
     let Some(activity) = activity_of(&activity_row) else { return Ok(Err(Reason::InvalidValue { field: "activity".into() })) };
     let local_now = local_from_ms(now);
+    // A private link past its time does nothing (`Activity::link_expired`).
+    if resident && !creating && activity.link_expired(local_now) {
+        return Ok(Err(Reason::Forbidden));
+    }
     let standing = standings(db, &activity_key, rows_seen).await?;
     let others: Vec<Standing> = standing.iter().filter(|s| s.key != op.key).cloned().collect();
     let taken = places(activity.capacity, &others).len() as u32;
