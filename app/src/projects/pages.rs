@@ -355,7 +355,7 @@ pub fn ProjectPage() -> impl IntoView {
     let project = Resource::new(move || (key(), version.get(), sync.changes.get()), |(key, _, _)| get_project(key));
     let local = local_copy(key);
     // What the person types lives here, above the view that redraws when data arrives.
-    let typed = Typed { error: RwSignal::new(None), reason: RwSignal::new(String::new()), comment: RwSignal::new(String::new()) };
+    let typed = Typed { error: RwSignal::new(None), reason: RwSignal::new(String::new()), comment: RwSignal::new(String::new()), confirming_filing: RwSignal::new(false) };
     view! {
         <Shell>
             <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
@@ -402,6 +402,9 @@ struct Typed {
     error: RwSignal<Option<String>>,
     reason: RwSignal<String>,
     comment: RwSignal<String>,
+    /// "File it?" asked and not yet answered: kept when the page is drawn again with
+    /// fresher data, so the question does not vanish under the person's finger.
+    confirming_filing: RwSignal<bool>,
 }
 
 #[component]
@@ -409,7 +412,7 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> i
     let locale = use_locale();
     let user = use_user();
     let card = detail.card.clone();
-    let Typed { error, reason, comment } = typed;
+    let Typed { error, reason, comment, confirming_filing } = typed;
     let own = user.branch.as_deref() == Some(card.branch.as_str());
     let moves = moves_for(user.role, own, card.status);
     let key = StoredValue::new(card.key.clone());
@@ -420,7 +423,6 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>, typed: Typed) -> i
     let parts = [Msg::LiaisonLeader, Msg::Responsible, Msg::BudgetPart, Msg::Team, Msg::AssessmentPart];
     let problems = detail.problems.clone();
     // Filing draws a filing number and saves the plan's baseline: it is asked for twice.
-    let confirming_filing = RwSignal::new(false);
     view! {
         <Title text=card.title.clone()/>
         <section class="page">

@@ -52,7 +52,7 @@ test('a session outside a pairing is refused with the reason, and the form keeps
   await form.getByLabel('辅导日期').fill('2026-02-02');
   await form.getByLabel('辅导内容').fill('春节前走访');
   await form.getByRole('button', { name: '保存' }).click();
-  await expect(form.getByRole('alert')).toContainText(/结对|branch/);
+  await expect(form.getByRole('alert')).toContainText(/结对|所属支部/);
   await expect(form.getByLabel('辅导内容')).toHaveValue('春节前走访');
 });
 

@@ -81,9 +81,12 @@ pub fn resident_rows_at(pii: &Pii, today: NaiveDate, now: i64) -> ResidentRows {
         ("t_youth", "暑期“四点半课堂”作业辅导", "先锋书房", "笔"),
         ("t_emergency", "防汛应急演练", "文兴小区中心广场", "雨靴"),
     ];
-    let mut day = NaiveDate::from_ymd_opt(2026, 6, 6).expect("a date");
+    // Weekly over the twelve weeks before the demo is loaded: within the 90 days a
+    // resident's private link lasts, so the names are still there to see.
+    let twelve_weeks_ago = today - TimeDelta::days(84);
+    let mut day = twelve_weeks_ago + TimeDelta::days((12 - twelve_weeks_ago.weekday().num_days_from_monday() as i64) % 7);
     let mut n = 0;
-    while day <= NaiveDate::from_ymd_opt(2026, 8, 29).expect("a date") && day < today {
+    while day < today {
         let (team, title, place, bring) = titles[n % titles.len()];
         activities.push(activity(&format!("act{:02}", n + 1), team, title, place, bring, day, 9, 12, 10));
         n += 1;
