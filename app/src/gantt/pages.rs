@@ -404,7 +404,7 @@ fn TaskEditor(
             })}
             <fieldset disabled=!editable>
                 <div class="form-grid">
-                    <label>"名称 / Name"<input id="task-name" required maxlength="60" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                    <label><Tr m=Msg::GanttTaskName/><input id="task-name" required maxlength="60" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
                     <label><Tr m=Msg::GanttOwner/><input maxlength="20" prop:value=owner on:input=move |ev| owner.set(event_target_value(&ev))/></label>
                     <label><Tr m=Msg::GanttStart/><input type="date" name="start" prop:value=start on:input=move |ev| start.set(event_target_value(&ev))/></label>
                     <label><Tr m=Msg::GanttDuration/><input type="number" name="duration" min="0" max="2000" prop:value=duration on:input=move |ev| duration.set(event_target_value(&ev))/></label>
