@@ -3,7 +3,8 @@ import { signedIn, hydrated } from '../fixtures/app';
 
 // First use of a plan (issue 17): the task names stay beside their bars however far the
 // chart scrolls, the chart opens on today, a vertical swipe on a phone reaches the page,
-// a link can be dragged to a task a screen away, and everything a finger taps is 44 px.
+// a link can be dragged to a task a screen away, everything a finger taps is 44 px, and
+// the programme's date axis (issue 17, item 15) names its months whole and apart.
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -271,3 +272,61 @@ for (const [size, viewport, mobile] of [['phone', { width: 390, height: 844 }, t
   });
 }
 
+/**
+ * What is wrong with the programme's date axis as it stands: a name cut by the title column
+ * and not covered, or two names shown over each other.
+ */
+async function axisProblems(page: Page): Promise<string[]> {
+  return page.locator('.programme-scroll').evaluate((scroller) => {
+    const problems: string[] = [];
+    const edge = scroller.querySelector('.programme-header > span')!.getBoundingClientRect().right;
+    const pins = Array.from(scroller.querySelectorAll('.programme-pin rect')).map((r) => r.getBoundingClientRect());
+    const rows = new Map<number, { text: string; left: number; right: number }[]>();
+    for (const text of Array.from(scroller.querySelectorAll('.programme-head text'))) {
+      const b = text.getBoundingClientRect();
+      const name = text.textContent ?? '';
+      const middle = b.top + b.height / 2;
+      if (b.right <= edge) continue; // wholly under the title column
+      const pinned = text.closest('.programme-pin') !== null;
+      const pin = pins.find((p) => p.top <= middle && middle <= p.bottom);
+      // A label of the axis whose visible part the pinned label's background hides.
+      if (!pinned && pin && pin.left <= Math.max(b.left, edge) + 0.5 && b.right <= pin.right + 0.5) continue;
+      if (b.left < edge - 0.5) problems.push(`${name} is cut by the title column`);
+      const row = Math.round(middle);
+      rows.set(row, [...(rows.get(row) ?? []), { text: name, left: b.left, right: b.right }]);
+    }
+    for (const shown of rows.values()) {
+      shown.sort((a, b) => a.left - b.left);
+      for (let i = 1; i < shown.length; i++) {
+        if (shown[i]!.left < shown[i - 1]!.right - 0.5) problems.push(`${shown[i - 1]!.text} runs into ${shown[i]!.text}`);
+      }
+    }
+    return problems;
+  });
+}
+
+for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['tablet', { width: 1024, height: 768 }]] as const) {
+  test(`the programme's dates are whole and apart at ${size} size, however it scrolls`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport, hasTouch: true, isMobile: size === 'phone' });
+    const page = await context.newPage();
+    await signedIn(page, 'wangmin');
+    await page.goto('/gantt');
+    await hydrated(page);
+    const scroller = page.locator('.programme-scroll');
+    await expect(scroller.locator('.programme-head text').first()).toBeVisible();
+    for (const left of [0, 95, 130, 300, 10_000]) {
+      await scroller.evaluate((e, left) => (e.scrollLeft = left), left);
+      await expect.poll(() => axisProblems(page), { message: `scrolled to ${left}` }).toEqual([]);
+    }
+    // In English too.
+    await context.addCookies([{ name: 'lang', value: 'en', url: page.url() }]);
+    await page.reload();
+    await hydrated(page);
+    await expect(scroller.locator('.programme-head text').filter({ hasText: 'Mar' }).first()).toBeAttached();
+    for (const left of [0, 95, 300]) {
+      await scroller.evaluate((e, left) => (e.scrollLeft = left), left);
+      await expect.poll(() => axisProblems(page), { message: `scrolled to ${left}` }).toEqual([]);
+    }
+    await context.close();
+  });
+}
