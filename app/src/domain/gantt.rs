@@ -406,6 +406,45 @@ pub fn shift(calendar: &Calendar, day: NaiveDate, days: i64) -> NaiveDate {
     at
 }
 
+/// The day a chart opens on: today while the plan runs, else the end of the plan nearest
+/// to today (its first start before it begins, its last finish once it is over), so a
+/// plan opened months in never shows only its first weeks. An empty plan opens on today.
+pub fn opening_day(today: NaiveDate, laid: &[Laid]) -> NaiveDate {
+    let first = laid.iter().map(|l| l.start).min();
+    let last = laid.iter().map(|l| l.finish).max();
+    match (first, last) {
+        (Some(first), _) if today < first => first,
+        (_, Some(last)) if today > last => last,
+        _ => today,
+    }
+}
+
+/// Within this many pixels of a view's edge, something dragged scrolls the view.
+pub const EDGE_ZONE: f64 = 48.0;
+/// The fastest a view scrolls itself, in pixels a frame (about 1,300 a second).
+pub const EDGE_SPEED: f64 = 22.0;
+
+/// How far a view scrolls itself in a frame while something is dragged at `pointer`, along
+/// one axis whose visible part runs from `start` to `end`: nothing outside the zone by an
+/// edge, faster the nearer the edge, the most at it and beyond; negative towards `start`.
+/// The zone is at most a quarter of the view, so a small view keeps a still middle.
+pub fn edge_scroll(pointer: f64, start: f64, end: f64) -> f64 {
+    let span = end - start;
+    if span.is_nan() || span <= 0.0 || !pointer.is_finite() {
+        return 0.0;
+    }
+    let zone = EDGE_ZONE.min(span / 4.0);
+    let speed = |distance: f64| EDGE_SPEED * ((zone - distance) / zone).clamp(0.0, 1.0);
+    let (from_start, from_end) = (pointer - start, end - pointer);
+    if from_start < zone && from_start <= from_end {
+        -speed(from_start)
+    } else if from_end < zone {
+        speed(from_end)
+    } else {
+        0.0
+    }
+}
+
 fn task_fields(task: &PlanTask) -> Map<String, Value> {
     let date = |d: Option<NaiveDate>| d.map(|d| Value::String(d.to_string())).unwrap_or(Value::String(String::new()));
     let mut map = Map::new();
@@ -600,5 +639,46 @@ mod tests {
         let plan = Plan { tasks: vec![child, task("z", "2026-09-14", 1), parent], ..Default::default() };
         let order: Vec<(usize, &str)> = plan.ordered().into_iter().map(|(d, t)| (d, t.key.as_str())).collect();
         assert_eq!(order, vec![(0, "z"), (0, "p"), (1, "c")]);
+    }
+    fn laid(start: &str, finish: &str) -> Laid {
+        let (start, finish) = (date(start), date(finish));
+        Laid { key: "a".into(), start, finish, late_start: start, late_finish: finish, slack: 0, critical: false, behind: false, overdue: false }
+    }
+
+    #[test]
+    fn a_chart_opens_on_today_or_the_nearest_end_of_the_plan() {
+        let plan = [laid("2026-03-02", "2026-05-29"), laid("2026-04-01", "2027-01-15")];
+        let check = |today: &str, expected: &str| assert_eq!(opening_day(date(today), &plan), date(expected), "today {today}");
+        check("2026-12-03", "2026-12-03");
+        check("2026-03-02", "2026-03-02");
+        check("2027-01-15", "2027-01-15");
+        check("2026-02-01", "2026-03-02");
+        check("2027-06-30", "2027-01-15");
+        // Nothing planned yet: today.
+        assert_eq!(opening_day(date("2026-12-03"), &[]), date("2026-12-03"));
+    }
+
+    #[test]
+    fn a_drag_scrolls_faster_the_nearer_the_edge() {
+        let check = |pointer: f64, expected: f64| assert!((edge_scroll(pointer, 100.0, 500.0) - expected).abs() < 1e-9, "at {pointer}: {}", edge_scroll(pointer, 100.0, 500.0));
+        // The middle and the rim of the zone are still.
+        check(300.0, 0.0);
+        check(100.0 + EDGE_ZONE, 0.0);
+        check(500.0 - EDGE_ZONE, 0.0);
+        // Half-way into the zone, half speed; at the edge and beyond it, full speed.
+        check(100.0 + EDGE_ZONE / 2.0, -EDGE_SPEED / 2.0);
+        check(500.0 - EDGE_ZONE / 2.0, EDGE_SPEED / 2.0);
+        check(100.0, -EDGE_SPEED);
+        check(40.0, -EDGE_SPEED);
+        check(500.0, EDGE_SPEED);
+        check(900.0, EDGE_SPEED);
+        // Nearer the edge is never slower.
+        let speeds: Vec<f64> = (0..=48).map(|d| edge_scroll(500.0 - d as f64, 100.0, 500.0)).collect();
+        assert!(speeds.windows(2).all(|w| w[0] >= w[1]));
+        // A small view keeps a still middle; no view, no scrolling.
+        assert_eq!(edge_scroll(50.0, 0.0, 100.0), 0.0);
+        assert!(edge_scroll(10.0, 0.0, 100.0) < 0.0);
+        assert_eq!(edge_scroll(10.0, 100.0, 100.0), 0.0);
+        assert_eq!(edge_scroll(f64::NAN, 0.0, 100.0), 0.0);
     }
 }

@@ -5,23 +5,29 @@
 //!
 //! Touch and mouse: drag a bar to move it, drag its end to resize, drag from its round
 //! handle to another bar to link them, long-press for a menu. A drag starts only once it
-//! is clearly sideways; a vertical swipe is the browser's scroll (`touch-action: pan-y`).
+//! is clearly sideways; a vertical swipe is the browser's scroll (`touch-action: pan-y`),
+//! which goes on to the page once the chart is at its top or bottom. A link dragged near
+//! the chart's edge scrolls it, so it reaches a task more than a screen away.
 //! While dragging, the plan is scheduled again at every step so the pushed successors
 //! show where they will go; a move the rules refuse snaps back with the reason.
 
-use crate::domain::gantt::{shift, GanttProblem, Laid, Plan};
+use crate::domain::gantt::{opening_day, shift, GanttProblem, Laid, Plan};
 use crate::i18n::{gantt_problem, t, use_locale, Locale, Msg};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
-/// Height of a row and of the date header, in pixels.
-pub const ROW: f64 = 36.0;
+/// Height of a row and of the date header, in pixels: a row is a finger's target.
+pub const ROW: f64 = 44.0;
 pub const HEAD: f64 = 44.0;
 /// Rows drawn beyond the view on each side, so a quick scroll shows no gap.
 const OVERSCAN: usize = 12;
 /// Sideways pixels before a press becomes a drag.
 const DRAG_START: f64 = 8.0;
+/// Room for the widest month's name in the header ("2026年12月", "Sep 2026").
+const MONTH_LABEL: f64 = 76.0;
+/// Height of the bar inside its row.
+const BAR: f64 = 20.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Zoom {
@@ -247,11 +253,7 @@ fn header_ticks(scale: &Scale, zoom: Zoom, locale: Locale) -> (Vec<(f64, String)
         let x = n as f64 * scale.px;
         // The first month is named at the left edge unless the next begins right after.
         if day.day() == 1 || (n == 0 && (day.day() as f64) < 20.0 && scale.px * (31 - day.day()) as f64 > 80.0) {
-            let label = match locale {
-                Locale::ZhCn => format!("{}年{}月", day.year(), day.month()),
-                Locale::En => day.format("%b %Y").to_string(),
-            };
-            months.push((x, label));
+            months.push((x, month_label(day, locale)));
         }
         match zoom {
             Zoom::Day => minor.push((x, day.day().to_string())),
@@ -260,6 +262,48 @@ fn header_ticks(scale: &Scale, zoom: Zoom, locale: Locale) -> (Vec<(f64, String)
         }
     }
     (months, minor)
+}
+
+fn month_label(day: NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::ZhCn => format!("{}年{}月", day.year(), day.month()),
+        Locale::En => day.format("%b %Y").to_string(),
+    }
+}
+
+/// The month at the left edge of the view, pinned there in full (its own label has
+/// scrolled under the task column): where it goes and what it says, and how much of the
+/// header its background covers (up to where the next month begins). No text when the
+/// next month's own label is too near for a whole one.
+fn pinned_month(scale: &Scale, left: f64, locale: Locale) -> (f64, f64, Option<String>) {
+    let left = left.clamp(0.0, scale.width());
+    let day = scale.origin + Duration::days((left / scale.px).floor() as i64);
+    let next = NaiveDate::from_ymd_opt(day.year() + i32::from(day.month() == 12), day.month() % 12 + 1, 1).unwrap_or(day);
+    let (cover, whole) = edge_label(left, scale.x(next), MONTH_LABEL);
+    (left, cover, whole.then(|| month_label(day, locale)))
+}
+
+/// How much of the row of day numbers to cover at the left edge of the view, `left`: up
+/// to the first tick that begins in view, so the one cut by the edge does not show half.
+fn minor_cover(scale: &Scale, zoom: Zoom, left: f64) -> f64 {
+    let first = (left / scale.px).floor().max(0.0) as i64;
+    let tick = (first..first + 8).map(|n| scale.origin + Duration::days(n)).find(|d| {
+        scale.x(*d) >= left
+            && match zoom {
+                Zoom::Day => true,
+                Zoom::Week => d.weekday() == Weekday::Mon,
+                Zoom::Month => false,
+            }
+    });
+    tick.map(|d| scale.x(d) - left).unwrap_or(0.0)
+}
+
+/// An axis label pinned at the left edge of a scrolled view, `left`, for the span that
+/// ends at `next` (where the next label begins): how wide its background is (it hides
+/// the span's own label, cut by the edge) and whether a whole label of `width` fits.
+pub fn edge_label(left: f64, next: f64, width: f64) -> (f64, bool) {
+    let room = next - left;
+    (room.clamp(0.0, width), room >= width)
 }
 
 #[component]
@@ -287,6 +331,13 @@ pub fn GanttChart(
     });
     let generation = StoredValue::new(0u64);
     let scroll_top = RwSignal::new(0.0f64);
+    let scroll_left = RwSignal::new(0.0f64);
+    let scroller_ref = NodeRef::<leptos::html::Div>::new();
+    // A link dragged near an edge scrolls the chart, a frame at a time, while this is set.
+    let edge_panning = StoredValue::new(false);
+    // Raised at each step of it, so the rubber band follows the scrolling under a still finger.
+    let edge_step = RwSignal::new(0u32);
+    let bars_ref = NodeRef::<leptos::svg::Svg>::new();
     let view_height = RwSignal::new(640.0f64);
     let base = Memo::new(move |_| plan.with(|p| p.lay_out(today)));
     let preview = Memo::new(move |_| plan.with(|p| base.with(|b| drag.with(|d| shown_over(p, b, d.as_ref(), today)))));
@@ -310,8 +361,30 @@ pub fn GanttChart(
     let on_scroll = move |ev: leptos::ev::Event| {
         let target: leptos::web_sys::Element = event_target(&ev);
         scroll_top.set(target.scroll_top() as f64);
+        scroll_left.set(target.scroll_left() as f64);
         view_height.set(target.client_height() as f64);
     };
+    // Opened (and at every zoom) the chart shows today, or the end of the plan nearest to
+    // it, a third of the way across the bars: a plan months under way opens where it is.
+    // The device's own copy of the plan may arrive after the first drawing and widen the
+    // chart; it is placed again then, unless the person has scrolled it meanwhile.
+    let placed_at = StoredValue::new(None::<i32>);
+    Effect::new(move |previous: Option<Zoom>| {
+        let zoom_now = zoom.get();
+        let x = scale.with(|s| base.with_untracked(|b| s.x(opening_day(today, b.as_deref().unwrap_or_default()))));
+        let Some(element) = scroller_ref.get() else { return zoom_now };
+        let untouched = placed_at.get_value().is_none_or(|at| at == element.scroll_left());
+        if untouched || previous.is_some_and(|z| z != zoom_now) {
+            // After the browser has laid out the chart at its new width.
+            request_animation_frame(move || {
+                let element: &leptos::web_sys::Element = &element;
+                let bars = f64::from(element.client_width()) - table_column(element);
+                element.set_scroll_left((x - bars / 3.0).max(0.0).round() as i32);
+                placed_at.set_value(Some(element.scroll_left()));
+            });
+        }
+        zoom_now
+    });
 
     // ---- gestures
     let pointer_down = move |ev: leptos::ev::PointerEvent| {
@@ -381,8 +454,14 @@ pub fn GanttChart(
         let px = scale.get_untracked().px;
         let calendar_days = (dx / px).round() as i64;
         current.days = working_days(&plan.get_untracked(), &current.task, calendar_days);
+        let linking_now = current.mode == Mode::Link;
         if drag.get_untracked().as_ref() != Some(&current) {
             drag.set(Some(current));
+        }
+        if linking_now && !edge_panning.get_value() {
+            if let Some(scroller) = scroller(&ev) {
+                edge_pan(scroller, drag, edge_panning, edge_step);
+            }
         }
     };
     let pointer_up = move |ev: leptos::ev::PointerEvent| {
@@ -553,7 +632,7 @@ pub fn GanttChart(
         let label = format!("{} {}–{}", row.name, short_date(row.start), short_date(row.finish));
         let ghost = row.baseline.map(|(b0, b1)| {
             let (b0, b1) = (b0 as f64 / 10.0, b1 as f64 / 10.0);
-            view! { <rect class="gantt-baseline" x=b0 y=y + ROW - 9.0 width=(b1 - b0).max(2.0) height=4 rx=2/> }
+            view! { <rect class="gantt-baseline" x=b0 y=y + (ROW + BAR) / 2.0 + 2.0 width=(b1 - b0).max(2.0) height=4 rx=2/> }
         });
         let body = if has(MILESTONE) {
             let cx = x0 + px / 2.0;
@@ -567,8 +646,8 @@ pub fn GanttChart(
             let width = (x1 - x0).max(3.0);
             let done = width * row.progress as f64 / 100.0;
             view! {
-                <rect class="gantt-body" x=x0 y=y + 7.0 width=width height=ROW - 16.0 rx=4/>
-                <rect class="gantt-progress" x=x0 y=y + 7.0 width=done height=ROW - 16.0 rx=4/>
+                <rect class="gantt-body" x=x0 y=y + (ROW - BAR) / 2.0 - 2.0 width=width height=BAR rx=4/>
+                <rect class="gantt-progress" x=x0 y=y + (ROW - BAR) / 2.0 - 2.0 width=done height=BAR rx=4/>
                 // Taller than the bar: a finger finds it.
                 <rect class="gantt-hit" x=x0 y=y width=width.max(44.0) height=ROW data-mode="move"/>
             }
@@ -627,7 +706,10 @@ pub fn GanttChart(
             let scale = scale.get();
             let x1 = scale.x(l.finish) + scale.px + 66.0;
             let y1 = i as f64 * ROW + ROW / 2.0;
-            Some(view! { <line class="gantt-rubber" x1=x1 y1=y1 x2=x1 + (d.x - d.x0) y2=y1 + (d.y - d.y0)/> })
+            // To the finger, wherever the chart or the page has scrolled since the press.
+            edge_step.track();
+            let (left, top) = bars_ref.get().map(|svg| screen_origin(&svg)).unwrap_or_default();
+            Some(view! { <line class="gantt-rubber" x1=x1 y1=y1 x2=d.x - left y2=d.y - top/> })
         })
     };
     let calendar = Memo::new(move |_| plan.with(|p| p.calendar.clone()));
@@ -656,6 +738,18 @@ pub fn GanttChart(
             {minor.into_iter().map(|(x, label)| view! { <text class="gantt-tick" x=x + 2.0 y=36>{label}</text> }).collect_view()}
         }
     };
+    // Drawn over the header's own labels, so it changes one label as the chart scrolls.
+    let pinned = move || {
+        let (x, cover, label) = scale.with(|s| pinned_month(s, scroll_left.get(), locale.get()));
+        let minor = scale.with(|s| minor_cover(s, zoom.get(), x));
+        view! {
+            <g class="gantt-month-pin">
+                <rect x=x y=0 width=cover height=24/>
+                <rect x=x y=24 width=minor height=HEAD - 25.0/>
+                {label.map(|label| view! { <text class="gantt-month" x=x + 4.0 y=16>{label}</text> })}
+            </g>
+        }
+    };
     let today_x = move || scale.get().x(today) + scale.get().px / 2.0;
     let width = move || scale.get().width();
     let body_height = move || row_count.get() as f64 * ROW;
@@ -663,6 +757,7 @@ pub fn GanttChart(
     view! {
         <div
             class="gantt-scroll"
+            node_ref=scroller_ref
             tabindex="0"
             role="region"
             aria-label=move || t(locale.get(), Msg::GanttChart)
@@ -672,12 +767,13 @@ pub fn GanttChart(
         >
             <div class="gantt-grid" style=move || format!("grid-template-columns:{table_width}px {}px;height:{}px", width(), total_height())>
                 <div class="gantt-corner"><Tr2 m=Msg::GanttTask/></div>
-                <svg class="gantt-head" width=width height=HEAD aria-hidden="true">{header}</svg>
+                <svg class="gantt-head" width=width height=HEAD aria-hidden="true">{header}{pinned}</svg>
                 <div class="gantt-table" style=move || format!("height:{}px", body_height())>
                     <For each=move || visible_rows.get() key=|row| row.clone() children=table_row/>
                 </div>
                 <svg
                     class="gantt-bars"
+                    node_ref=bars_ref
                     width=width
                     height=body_height
                     role="list"
@@ -764,6 +860,72 @@ fn scroller(ev: &leptos::ev::PointerEvent) -> Option<leptos::web_sys::Element> {
     chart.closest(".gantt-scroll").ok()?
 }
 
+/// The width of the task column that stays at the chart's left (narrower on a phone).
+fn table_column(scroller: &leptos::web_sys::Element) -> f64 {
+    scroller.query_selector(".gantt-corner").ok().flatten().map(|c| f64::from(c.client_width())).unwrap_or(0.0)
+}
+
+/// While a link is dragged near an edge of the chart's view, scrolls the chart a step a
+/// frame (faster nearer the edge: `edge_scroll`), and the page once the chart can go no
+/// further that way while its edge is off the screen; until the finger leaves the edge,
+/// nothing moves any more, or the drag ends. The rows scrolled in are drawn as usual.
+fn edge_pan(scroller: leptos::web_sys::Element, drag: RwSignal<Option<Drag>>, running: StoredValue<bool>, step: RwSignal<u32>) {
+    let pointer = drag.with_untracked(|d| d.as_ref().filter(|d| d.active && d.mode == Mode::Link).map(|d| (d.x, d.y)));
+    let moved = pointer.is_some_and(|(x, y)| edge_scroll_step(&scroller, x, y));
+    running.set_value(moved);
+    if moved {
+        step.update(|n| *n = n.wrapping_add(1));
+        request_animation_frame(move || edge_pan(scroller, drag, running, step));
+    }
+}
+
+/// One frame of `edge_pan` for a pointer at `x`, `y` on the screen; whether anything
+/// moved. The edges are those of the chart's bars in view: below the date header, right
+/// of the task column, and the window's where the page cuts the chart off.
+#[cfg(feature = "hydrate")]
+fn edge_scroll_step(scroller: &leptos::web_sys::Element, x: f64, y: f64) -> bool {
+    use crate::domain::gantt::edge_scroll;
+    let Some(window) = leptos::web_sys::window() else { return false };
+    let size = |v: Result<leptos::wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (width, height) = (size(window.inner_width()), size(window.inner_height()));
+    let rect = web_sys::Element::get_bounding_client_rect(scroller);
+    let left = rect.left() + f64::from(scroller.client_left());
+    let top = rect.top() + f64::from(scroller.client_top());
+    let (bottom, right) = (top + f64::from(scroller.client_height()), left + f64::from(scroller.client_width()));
+    let across = edge_scroll(x, (left + table_column(scroller)).max(0.0), right.min(width));
+    let down = edge_scroll(y, (top + HEAD).max(0.0), bottom.min(height));
+    // Whole pixels, never rounded to nothing.
+    let whole = |v: f64| if v == 0.0 { 0 } else { (v.abs().ceil() * v.signum()) as i32 };
+    let (was_left, was_top) = (scroller.scroll_left(), scroller.scroll_top());
+    scroller.set_scroll_left(was_left + whole(across));
+    scroller.set_scroll_top(was_top + whole(down));
+    let mut moved = scroller.scroll_left() != was_left || scroller.scroll_top() != was_top;
+    let off_screen = (down > 0.0 && bottom > height) || (down < 0.0 && top + HEAD < 0.0);
+    if scroller.scroll_top() == was_top && off_screen {
+        let before = window.scroll_y().unwrap_or(0.0);
+        window.scroll_by_with_x_and_y(0.0, f64::from(whole(down)));
+        moved |= window.scroll_y().unwrap_or(0.0) != before;
+    }
+    moved
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn edge_scroll_step(_: &leptos::web_sys::Element, _: f64, _: f64) -> bool {
+    false
+}
+
+/// Where an element's top left corner is on the screen.
+#[cfg(feature = "hydrate")]
+fn screen_origin(element: &leptos::web_sys::Element) -> (f64, f64) {
+    let rect = web_sys::Element::get_bounding_client_rect(element);
+    (rect.left(), rect.top())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn screen_origin(_: &leptos::web_sys::Element) -> (f64, f64) {
+    (0.0, 0.0)
+}
+
 /// Keeps the pointer's events on the chart while it drags, even off the bar.
 fn capture(ev: &leptos::ev::PointerEvent) {
     use leptos::wasm_bindgen::JsCast;
@@ -827,6 +989,38 @@ mod tests {
         let preview = shown(&plan, Some(&drag("a", Mode::Resize, 5)), date("2026-09-01"));
         assert!(matches!(preview.problem, Some(GanttProblem::MilestoneMoved { .. })));
         assert_eq!(preview.changed, None);
+    }
+
+    #[test]
+    fn the_month_at_the_left_edge_is_named_whole_or_not_at_all() {
+        // Week zoom from Monday 23 February 2026: March begins 6 days (54 px) in.
+        let scale = Scale { origin: date("2026-02-23"), px: 9.0, days: 200 };
+        // At the start, February has no room for its whole name: covered, not named.
+        assert_eq!(pinned_month(&scale, 0.0, Locale::ZhCn), (0.0, 54.0, None));
+        // In the middle of March, March is named at the edge.
+        let mid_march = scale.x(date("2026-03-15"));
+        assert_eq!(pinned_month(&scale, mid_march, Locale::ZhCn), (mid_march, MONTH_LABEL, Some("2026年3月".to_string())));
+        assert_eq!(pinned_month(&scale, mid_march, Locale::En).2.as_deref(), Some("Mar 2026"));
+        // Two days before April, April's own label is next to the edge: nothing pinned.
+        let late_march = scale.x(date("2026-03-30"));
+        assert_eq!(pinned_month(&scale, late_march, Locale::ZhCn), (late_march, 18.0, None));
+        // December rolls over into January of the next year.
+        let scale = Scale { origin: date("2026-11-30"), px: 28.0, days: 60 };
+        assert_eq!(pinned_month(&scale, scale.x(date("2026-12-10")), Locale::ZhCn).2.as_deref(), Some("2026年12月"));
+    }
+
+    #[test]
+    fn a_day_number_cut_by_the_left_edge_is_covered_up_to_the_next() {
+        // From Monday 23 February 2026.
+        let week = Scale { origin: date("2026-02-23"), px: 9.0, days: 200 };
+        // On a Monday's tick: nothing to cover.
+        assert_eq!(minor_cover(&week, Zoom::Week, 63.0), 0.0);
+        // Two days after it: up to the next Monday.
+        assert_eq!(minor_cover(&week, Zoom::Week, 81.0), 45.0);
+        let day = Scale { px: 28.0, ..week };
+        assert_eq!(minor_cover(&day, Zoom::Day, 30.0), 26.0);
+        // Months have no day numbers.
+        assert_eq!(minor_cover(&Scale { px: 3.0, ..week }, Zoom::Month, 40.0), 0.0);
     }
 
     #[test]

@@ -404,7 +404,7 @@ fn TaskEditor(
             })}
             <fieldset disabled=!editable>
                 <div class="form-grid">
-                    <label>"名称 / Name"<input id="task-name" required maxlength="60" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                    <label><Tr m=Msg::GanttTaskName/><input id="task-name" required maxlength="60" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/></label>
                     <label><Tr m=Msg::GanttOwner/><input maxlength="20" prop:value=owner on:input=move |ev| owner.set(event_target_value(&ev))/></label>
                     <label><Tr m=Msg::GanttStart/><input type="date" name="start" prop:value=start on:input=move |ev| start.set(event_target_value(&ev))/></label>
                     <label><Tr m=Msg::GanttDuration/><input type="number" name="duration" min="0" max="2000" prop:value=duration on:input=move |ev| duration.set(event_target_value(&ev))/></label>
@@ -476,6 +476,27 @@ pub fn ProgrammePage() -> impl IntoView {
     }
 }
 
+/// Width of a month on the programme's axis, and room for the widest month's and year's
+/// names ("12月", "Sep"; "2026年").
+const PROGRAMME_MONTH: f64 = 60.0;
+const PROGRAMME_MONTH_LABEL: f64 = 34.0;
+const PROGRAMME_YEAR_LABEL: f64 = 48.0;
+const PROGRAMME_AXIS: f64 = 40.0;
+
+fn programme_month(locale: Locale, month: u32) -> String {
+    match locale {
+        Locale::ZhCn => format!("{month}月"),
+        Locale::En => NaiveDate::from_ymd_opt(2026, month, 1).map(|d| d.format("%b").to_string()).unwrap_or_default(),
+    }
+}
+
+fn programme_year(locale: Locale, year: i32) -> String {
+    match locale {
+        Locale::ZhCn => format!("{year}年"),
+        Locale::En => year.to_string(),
+    }
+}
+
 #[component]
 fn ProgrammeView(programme: Programme) -> impl IntoView {
     let locale = use_locale();
@@ -483,7 +504,7 @@ fn ProgrammeView(programme: Programme) -> impl IntoView {
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let last = rows.iter().filter_map(|r| r.finish.max(r.ends_on)).max().unwrap_or(today).max(today);
     let months = ((last.year() - year_start.year()) * 12 + last.month() as i32).max(12) as u32;
-    let px = 60.0;
+    let px = PROGRAMME_MONTH;
     let width = months as f64 * px;
     let x = move |d: NaiveDate| ((d.year() - year_start.year()) * 12 + d.month0() as i32) as f64 * px + (d.day0() as f64 / 31.0) * px;
     let mut groups: Vec<(String, Vec<super::queries::ProgrammeRow>)> = Vec::new();
@@ -494,6 +515,54 @@ fn ProgrammeView(programme: Programme) -> impl IntoView {
         }
     }
     let latest = groups.iter().flat_map(|(_, l)| l.iter()).filter_map(|r| r.finish).max();
+    // The axis has years above months, so no name runs into the next; the month and year
+    // at the left edge of a scrolled view are named there whole, over their own labels
+    // that the title column cuts.
+    let scroll_left = RwSignal::new(0.0f64);
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    // Opened scrolled to today, a third of the way across the timeline's view.
+    Effect::new(move |_| {
+        let Some(element) = scroller.get() else { return };
+        let at = x(today);
+        request_animation_frame(move || {
+            let element: &leptos::web_sys::Element = &element;
+            let column = element.query_selector(".programme-header > span").ok().flatten().map(|c| f64::from(c.client_width())).unwrap_or(0.0);
+            let view = f64::from(element.client_width()) - column;
+            element.set_scroll_left((at - view / 3.0).max(0.0).round() as i32);
+        });
+    });
+    let axis = move || {
+        let locale = locale.get();
+        (0..months)
+            .map(|m| {
+                let (year, month) = (year_start.year() + (m / 12) as i32, (m % 12) + 1);
+                let at = m as f64 * px;
+                let year_label = (month == 1 || m == 0).then(|| view! { <text class="programme-year" x=at + 4.0 y=15>{programme_year(locale, year)}</text> });
+                view! {
+                    <line class="programme-tick" x1=at y1=if month == 1 { 0.0 } else { 20.0 } x2=at y2=PROGRAMME_AXIS/>
+                    {year_label}
+                    <text x=at + 4.0 y=34>{programme_month(locale, month)}</text>
+                }
+            })
+            .collect_view()
+    };
+    let pinned = move || {
+        let locale = locale.get();
+        let left = scroll_left.get().clamp(0.0, width);
+        let m = (left / px).floor() as u32;
+        let (year, month) = (year_start.year() + (m / 12) as i32, (m % 12) + 1);
+        let (month_cover, month_whole) = super::chart::edge_label(left, (m + 1) as f64 * px, PROGRAMME_MONTH_LABEL);
+        let next_year = ((m / 12) + 1) as f64 * 12.0 * px;
+        let (year_cover, year_whole) = super::chart::edge_label(left, next_year, PROGRAMME_YEAR_LABEL);
+        view! {
+            <g class="programme-pin">
+                <rect x=left y=0 width=year_cover height=20/>
+                <rect x=left y=20 width=month_cover height=PROGRAMME_AXIS - 20.0/>
+                {year_whole.then(|| view! { <text class="programme-year" x=left + 4.0 y=15>{programme_year(locale, year)}</text> })}
+                {month_whole.then(|| view! { <text x=left + 4.0 y=34>{programme_month(locale, month)}</text> })}
+            </g>
+        }
+    };
     view! {
         <form class="filters" method="get">
             <label><Tr m=Msg::Branch/>
@@ -511,22 +580,19 @@ fn ProgrammeView(programme: Programme) -> impl IntoView {
             <button class="secondary" type="submit"><Tr m=Msg::Filter/></button>
         </form>
         {latest.map(|d| view! { <p class="notice" role="note">{move || programme_summary(locale.get(), d)}</p> })}
-        <div class="programme-scroll" role="region" tabindex="0" aria-label=move || t(locale.get(), Msg::GanttProgramme)>
+        <div
+            class="programme-scroll"
+            node_ref=scroller
+            role="region"
+            tabindex="0"
+            aria-label=move || t(locale.get(), Msg::GanttProgramme)
+            on:scroll=move |ev| scroll_left.set(event_target::<leptos::web_sys::Element>(&ev).scroll_left() as f64)
+        >
             <div class="programme-row programme-header" aria-hidden="true">
                 <span></span>
-                <svg class="programme-head" width=width height=28>
-                    {(0..months).map(|m| {
-                        let month = (m % 12) + 1;
-                        let year = year_start.year() + (m / 12) as i32;
-                        // The year where it begins; the months after it short.
-                        let label = match (locale.get_untracked(), month == 1 || m == 0) {
-                            (Locale::ZhCn, true) => format!("{year}年{month}月"),
-                            (Locale::ZhCn, false) => format!("{month}月"),
-                            (Locale::En, true) => format!("{month}/{year}"),
-                            (Locale::En, false) => month.to_string(),
-                        };
-                        view! { <text x=m as f64 * px + 4.0 y=18>{label}</text> }
-                    }).collect_view()}
+                <svg class="programme-head" width=width height=PROGRAMME_AXIS>
+                    {axis}
+                    {pinned}
                 </svg>
             </div>
             {groups.into_iter().map(|(branch, list)| view! {

@@ -285,6 +285,7 @@ messages! {
     GanttLag => "间隔（工作日）", "Lag (working days)";
     GanttAddLink => "添加依赖", "Add dependency";
     GanttOpenPlan => "查看项目计划（甘特图）", "Open the plan (Gantt chart)";
+    GanttTaskName => "任务名称", "Task name";
     NavMentors => "导师团", "Mentors";
     NavVolunteers => "志愿服务", "Volunteers";
     VolunteerActivities => "志愿活动", "Activities";
