@@ -16,6 +16,8 @@ pub mod ui;
 pub mod volunteers;
 
 #[cfg(feature = "ssr")]
+pub mod csp;
+#[cfg(feature = "ssr")]
 pub mod db;
 
 use leptos::prelude::*;
@@ -39,6 +41,18 @@ fn build_id() -> &'static str {
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let build = build_id();
+    // One nonce per response: the boot script and Leptos's own inline scripts carry it,
+    // and the policy sent with the page allows only those (`csp`).
+    let nonce = leptos::nonce::use_nonce().unwrap_or_else(|| {
+        leptos::nonce::provide_nonce();
+        leptos::nonce::use_nonce().expect("just provided")
+    });
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_str(&csp::page(&nonce)).expect("a nonce is URL-safe base64"),
+        );
+    }
     // wasm-bindgen's loader would fetch the wasm without the build id: name it here.
     let boot = format!(
         "import('/pkg/xianfeng.js?v={build}').then(m => m.default({{module_or_path: '/pkg/xianfeng_bg.wasm?v={build}'}}).then(() => m.hydrate()));"
@@ -56,7 +70,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="modulepreload" href=format!("/pkg/xianfeng.js?v={build}")/>
                 <link rel="preload" href=format!("/pkg/xianfeng_bg.wasm?v={build}") r#as="fetch" r#type="application/wasm" crossorigin=""/>
                 <script src=format!("/pwa.js?v={build}") defer></script>
-                <script type="module">{boot}</script>
+                <script type="module" nonce=nonce>{boot}</script>
                 <MetaTags/>
             </head>
             <body>
@@ -109,10 +123,37 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // A panic leaves the wasm unusable: say so on the page, with a way to reload, rather
+    // than leave a page that looks alive and does nothing.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_crash();
+    }));
     leptos::mount::hydrate_body(App);
     // Lets tests (and styles) know the page is interactive.
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute("data-hydrated", "");
     }
 }
+
+/// Puts a notice with a reload link at the top of the page (plain DOM: the wasm that
+/// panicked cannot be trusted to draw it).
+#[cfg(feature = "hydrate")]
+fn show_crash() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if document.get_element_by_id("crash").is_some() {
+        return;
+    }
+    let english = document.document_element().and_then(|e| e.get_attribute("lang")).is_some_and(|lang| lang.starts_with("en"));
+    let (text, again) = if english {
+        ("Something went wrong on this page. Changes already sent or saved on this device are kept.", "Reload")
+    } else {
+        ("页面出错了。已经提交或保存在本设备上的修改不会丢失。", "重新加载")
+    };
+    // An empty href is this page's own address.
+    let notice = format!(r#"<div id="crash" class="crash" role="alert"><p>{text}</p><a class="button primary" href="">{again}</a></div>"#);
+    if let Some(body) = document.body() {
+        let _ = body.insert_adjacent_html("afterbegin", &notice);
+    }
+}
+
