@@ -1,4 +1,3 @@
-use axum::serve::ListenerExt;
 use server::config::Config;
 use server::db::{self, demo};
 use server::starting::Gate;
@@ -28,15 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         std::fs::create_dir_all(dir)?;
     }
     // Listen first: until the database is open, `/readyz` answers 503 (see `starting`).
-    // Leptos streams responses in small writes: without TCP_NODELAY each waits ~40 ms.
-    let listener = tokio::net::TcpListener::bind(config.addr).await?.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let gate = Gate::default();
     let serving = gate.router();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, serving.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
-    });
+    let serving = tokio::spawn(server::serve(listener, serving, shutdown_signal()));
     let db = db::open(&config.db).await?;
     db::recovery::log_engine_recovery(&config.db);
     let migrated = db::migrations::migrate(&db).await?;
@@ -69,7 +63,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     gate.open(server::router(state));
     tracing::info!("listening on http://{}", config.addr);
     println!("先锋 Xianfeng: http://{}", config.addr);
-    server.await??;
+    serving.await??;
     tracing::info!("stopped");
     Ok(())
 }

@@ -220,9 +220,7 @@ async fn second_instance(first: &TestServer) -> String {
     let addr = listener.local_addr().unwrap();
     let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root("target/site").site_pkg_dir("pkg").site_addr(addr).build();
     let app = server::router(server::state::AppState::new(options, first.db.clone(), "second"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    tokio::spawn(server::serve(listener, app, std::future::pending()));
     format!("http://{addr}")
 }
 

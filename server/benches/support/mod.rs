@@ -29,6 +29,6 @@ pub async fn serve(db: Db, site: &str, node: &str) -> SocketAddr {
     let addr = listener.local_addr().expect("addr");
     let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root(site).site_pkg_dir("pkg").site_addr(addr).build();
     let app = server::router(AppState::new(options, db, node));
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    tokio::spawn(server::serve(listener, app, std::future::pending()));
     addr
 }

@@ -55,7 +55,7 @@ pub async fn start_with(address: &str, throttle: server::throttle::Throttle) -> 
     state.throttle = std::sync::Arc::new(throttle);
     let app = server::router(state.clone());
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = server::serve(listener, app, std::future::pending()).await;
     });
     TestServer { base: format!("http://{addr}"), db, state, task }
 }
