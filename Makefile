@@ -57,10 +57,11 @@ unit: surreal-dev
 	cargo test --workspace
 
 ## The checker against the two deliberately broken write paths: it must catch both.
-## Last, because these builds replace the server binary the browser tests use.
+## Built into their own target directory, so the deliberately broken server never
+## replaces the one the browser tests use.
 broken:
-	cargo test -p server --features broken-skip-dedupe --test checker
-	cargo test -p server --features broken-answer-early --test checker
+	CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/broken cargo test -p server --features broken-skip-dedupe --test checker
+	CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/broken cargo test -p server --features broken-answer-early --test checker
 
 e2e:
 	cd end2end && E2E_PORT=$(E2E_PORT) XIANFENG_SERVER=$(SERVER) XIANFENG_SITE=$(SITE) npx playwright test

@@ -17,14 +17,16 @@ pub fn now_ms() -> i64 {
 }
 
 /// Runs `sql` with `vars` and returns statement `index`'s rows, deserialised.
-/// Fails if any statement failed.
+/// Fails if any statement failed. A temporary refusal is tried again (`retrying`): every
+/// server function reads through here, and a page must not fail because another request
+/// wrote the same records at that moment.
 pub async fn rows<T: DeserializeOwned>(
     db: &Db,
     sql: &str,
     vars: serde_json::Value,
     index: usize,
 ) -> Result<Vec<T>, surrealdb::Error> {
-    let mut response = db.query(sql).bind(vars).await?.check()?;
+    let mut response = query(db, sql, vars).await?;
     let value: surrealdb::types::Value = response.take(index)?;
     let value = value.into_json_value();
     let list = match value {
@@ -35,6 +37,11 @@ pub async fn rows<T: DeserializeOwned>(
     list.into_iter()
         .map(|row| serde_json::from_value(row).map_err(|e| surrealdb::Error::internal(e.to_string())))
         .collect()
+}
+
+/// Runs `sql` with `vars`, every statement checked; a temporary refusal is tried again.
+pub async fn query(db: &Db, sql: &str, vars: serde_json::Value) -> Result<surrealdb::IndexedResults, surrealdb::Error> {
+    retrying(|| async { db.query(sql).bind(vars.clone()).await?.check() }).await
 }
 
 /// Like `rows`, for a query that names one record.
@@ -80,5 +87,37 @@ where
             }
             outcome => return outcome,
         }
+    }
+}
+
+/// Test-only faults for server functions: `XIANFENG_FAULTS_API=get_volunteers:3,list_projects:1`
+/// makes the first three calls of `get_volunteers` and the first of `list_projects` that
+/// come over HTTP (never a server render) fail as if the database could not be reached,
+/// so a browser test sees what a page does with an error. Never set in production.
+pub fn injected_fault(path: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static LEFT: OnceLock<Mutex<HashMap<String, u32>>> = OnceLock::new();
+    let left = LEFT.get_or_init(|| {
+        let spec = std::env::var("XIANFENG_FAULTS_API").unwrap_or_default();
+        let faults: HashMap<String, u32> = spec
+            .split(',')
+            .filter_map(|item| item.split_once(':'))
+            .filter_map(|(name, n)| Some((name.trim().to_string(), n.trim().parse().ok()?)))
+            .collect();
+        if !faults.is_empty() {
+            tracing::warn!(?faults, "XIANFENG_FAULTS_API is set: server functions will fail on purpose");
+        }
+        Mutex::new(faults)
+    });
+    let Some(name) = path.strip_prefix("/api/") else { return false };
+    let mut left = left.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match left.get_mut(name) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            tracing::warn!(name, "injected fault: a server function fails on purpose");
+            true
+        }
+        _ => false,
     }
 }

@@ -54,3 +54,21 @@ impl AppError {
         AppError::Internal
     }
 }
+
+/// How every page shows an error: the message in the person's language and, when trying
+/// again may help (the server or the network failed, not a refusal), a button that does.
+#[leptos::component]
+pub fn ErrorView(error: AppError, #[prop(optional, into)] retry: Option<leptos::prelude::Callback<()>>) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let locale = crate::i18n::use_locale();
+    let passing = matches!(error, AppError::Internal | AppError::Transport(_));
+    let message = move || error.message(locale.get());
+    view! {
+        <div class="error-view" role="alert">
+            <p class="form-error">{message}</p>
+            {retry.filter(|_| passing).map(|retry| view! {
+                <button type="button" class="secondary" on:click=move |_| retry.run(())><crate::i18n::Tr m=Msg::Retry/></button>
+            })}
+        </div>
+    }
+}

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { signedIn, hydrated } from './fixtures/app';
+import { test, expect, signedIn, hydrated } from './fixtures/app';
 
 // Screenshots at phone and tablet sizes, for people to look at (end2end/screenshots/).
 const sizes = { phone: { width: 390, height: 844 }, tablet: { width: 1024, height: 768 } };

@@ -23,6 +23,12 @@ const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
 /// The database handle server functions find in their context.
 pub fn db() -> Result<Db, AppError> {
+    // Every server function starts here: the one place a test's fault is injected.
+    if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
+        if crate::db::injected_fault(parts.uri.path()) {
+            return Err(AppError::Internal);
+        }
+    }
     leptos::prelude::use_context::<Db>().ok_or_else(|| AppError::internal("no database in context"))
 }
 

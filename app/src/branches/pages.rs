@@ -1,4 +1,5 @@
 use super::queries::{get_branch, list_branches, BranchDetail, BranchSummary};
+use crate::error::ErrorView;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::BranchKind;
 use crate::i18n::{branch_kind_name, role_name, t, use_locale, Msg, Tr};
@@ -29,7 +30,7 @@ pub fn BranchesOverview() -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
                 {move || branches.get().map(|result| match result {
                     Ok(list) => view! { <BranchCounts list=list.clone()/><BranchGrid list/> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
+                    Err(error) => view! { <ErrorView error retry=move |_| branches.refetch()/> }.into_any(),
                 })}
             </Transition>
         </section>
@@ -94,7 +95,7 @@ pub fn BranchPage() -> impl IntoView {
                     Ok(detail) => view! { <BranchView detail version/> }.into_any(),
                     Err(error) => view! {
                         <Title text=t(locale.get_untracked(), Msg::NotFound)/>
-                        <section class="page"><p class="form-error" role="alert">{error.message(locale.get())}</p></section>
+                        <section class="page"><ErrorView error retry=move |_| branch.refetch()/></section>
                     }.into_any(),
                 })}
             </Transition>

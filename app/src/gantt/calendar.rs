@@ -3,6 +3,7 @@
 //! scheduled on it. Changes are operations on `calendar_day` (keyed by the date); a day
 //! set back to `normal` counts as an ordinary weekday or weekend again.
 
+use crate::error::ErrorView;
 use crate::domain::gantt::{parse_date, CALENDAR_TABLE};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
@@ -58,7 +59,7 @@ pub fn CalendarPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || days.get().map(|result| match result {
                         Ok(list) => view! { <CalendarList list status/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                        Err(error) => view! { <ErrorView error retry=move |_| days.refetch()/> }.into_any(),
                     })}
                 </Transition>
             </section>

@@ -1,6 +1,7 @@
 //! `/gantt/:project`: a project's plan (the chart, the task editor, links, export) and
 //! `/gantt`: the street's programme of every filed project on one timeline.
 
+use crate::error::ErrorView;
 use super::chart::{short_date, GanttChart, Gesture, Mode, Zoom};
 use super::queries::{get_plan, get_programme, PlanData, Programme};
 use crate::domain::gantt::{duration_between, parse_date, shift, Plan, PlanTask, LINK_TABLE, TASK_TABLE};
@@ -468,7 +469,7 @@ pub fn ProgrammePage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || data.get().map(|result| match result {
                         Ok(programme) => view! { <ProgrammeView programme/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                        Err(error) => view! { <ErrorView error retry=move |_| data.refetch()/> }.into_any(),
                     })}
                 </Transition>
             </section>

@@ -129,7 +129,7 @@ pub async fn get_programme(branch: Option<String>, category: Option<Category>) -
          SELECT record::id(id) AS key, * OMIT id FROM gantt_link {only_row};\n\
          SELECT record::id(id) AS key, name, sort FROM branch ORDER BY sort;"
     );
-    let mut response = db.query(sql).bind(json!({ "branch": only })).await.map_err(AppError::internal)?.check().map_err(AppError::internal)?;
+    let mut response = crate::db::query(&db, &sql, json!({ "branch": only })).await.map_err(AppError::internal)?;
     let mut take = |n: usize| crate::db::take_rows(&mut response, n).map_err(AppError::internal);
     let (projects, tasks, links, branches) = (take(0)?, take(1)?, take(2)?, take(3)?);
     let calendar = super::store::calendar(&db).await.map_err(AppError::internal)?;

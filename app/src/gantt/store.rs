@@ -30,7 +30,7 @@ pub async fn plan(db: &Db, project: &str, calendar: Calendar) -> Result<Plan, su
     let sql = "SELECT record::id(id) AS key, * OMIT id FROM gantt_task WHERE project = $project;\n\
                SELECT record::id(id) AS key, * OMIT id FROM gantt_link WHERE project = $project;\n\
                SELECT VALUE ends_on FROM ONLY type::record('project', $project);";
-    let mut response = db.query(sql).bind(json!({ "project": project })).await?.check()?;
+    let mut response = crate::db::query(db, sql, json!({ "project": project })).await?;
     let take = |value: surrealdb::types::Value| match value.into_json_value() {
         Value::Array(list) => list,
         _ => vec![],

@@ -82,6 +82,9 @@ messages! {
     LoginNeedsBoth => "请输入账号和密码", "Enter your username and password";
     SessionExpired => "登录已超时，请重新登录", "Your session has expired; please sign in again";
     SignedInAs => "当前用户", "Signed in as";
+    AlreadySignedIn => "这台设备上已登录：", "Signed in on this device: ";
+    SwitchAccount => "切换账号", "Switch account";
+    GoOnAs => "继续使用", "Continue";
     DemoAccounts => "演示账号", "Demo accounts";
     NavHome => "首页", "Home";
     NavBranches => "基层党组织", "Branches";

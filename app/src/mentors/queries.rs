@@ -67,7 +67,7 @@ pub async fn get_mentoring() -> Result<MentoringData, AppError> {
          SELECT record::id(id) AS key, * OMIT id FROM mentor_session {only_branch} ORDER BY date DESC;\n\
          SELECT record::id(id) AS key, title, branch FROM project WHERE status IN ['filed', 'in_progress', 'completed'] ORDER BY key;"
     );
-    let mut response = db.query(sql).bind(json!({ "branch": only })).await.map_err(AppError::internal)?.check().map_err(AppError::internal)?;
+    let mut response = crate::db::query(&db, &sql, json!({ "branch": only })).await.map_err(AppError::internal)?;
     let mut take = |n: usize| crate::db::take_rows(&mut response, n).map_err(AppError::internal);
     let (mentors, branches, pairings, sessions, projects) = (take(0)?, take(1)?, take(2)?, take(3)?, take(4)?);
     let text = |v: &Value, name: &str| v[name].as_str().unwrap_or_default().to_string();

@@ -1,5 +1,6 @@
 //! A person's own profile: their details and their password (`profile`).
 
+use crate::error::ErrorView;
 use crate::domain::auth::check_password_change;
 use crate::domain::ops::{OpKind, Operation};
 use crate::error::AppError;
@@ -65,7 +66,7 @@ pub fn ProfilePage() -> impl IntoView {
                                 <PasswordForm account=p.account/>
                             </div>
                         }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
+                        Err(error) => view! { <ErrorView error retry=move |_| profile.refetch()/> }.into_any(),
                     })}
                 </Transition>
             </section>

@@ -1,6 +1,7 @@
 //! `/catalog`: the reference catalog (《党建工作项目化项目参考目录库》). Branches browse it
 //! and start a declaration from an entry; street staff keep it.
 
+use crate::error::ErrorView;
 use super::queries::{list_catalog, CatalogEntry};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
@@ -45,7 +46,7 @@ pub fn CatalogPage() -> impl IntoView {
                                 </ul>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                        Err(error) => view! { <ErrorView error retry=move |_| entries.refetch()/> }.into_any(),
                     })}
                 </Transition>
                 {move || (use_user().role == Role::StreetStaff).then(|| view! { <EntryForm entry=None version/> })}

@@ -1,4 +1,5 @@
 use super::queries::*;
+use crate::error::ErrorView;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::domain::projects::{check_year, default_year, transition_mover, Category, Indicator, Mover, Nomination, Principle, Status, Tier};
@@ -85,7 +86,7 @@ pub fn BoardPage() -> impl IntoView {
                         Ok(data) => view! { <BoardNews seq=data.seq version/><BoardFilters branches=data.branches query/><Board list=data.cards version error/> }.into_any(),
                         Err(e) => match held.get() {
                             Some(data) => view! { <p class="notice" role="note"><Tr m=Msg::FromDevice/></p><Board list=data.cards version error/> }.into_any(),
-                            None => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                            None => view! { <ErrorView error=e retry=move |_| projects.refetch()/> }.into_any(),
                         },
                     })}
                 </Transition>
@@ -866,7 +867,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
                     {move || data.get().map(|result| match result {
                         Ok(d) => view! { <DashboardView d/> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message(locale.get())}</p> }.into_any(),
+                        Err(error) => view! { <ErrorView error retry=move |_| data.refetch()/> }.into_any(),
                     })}
                 </Transition>
             </section>

@@ -1,4 +1,5 @@
 use crate::auth::{use_session, SessionUser};
+use crate::error::ErrorView;
 use crate::domain::org::Role;
 use crate::error::AppError;
 use crate::i18n::{role_name, switch_locale, t, use_locale, Msg, Tr};
@@ -32,7 +33,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                     }.into_any()
                 }
                 Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
-                Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
+                Err(error) => view! { <ErrorView error retry=move |_| session.user.refetch()/> }.into_any(),
             })}
         </Transition>
     }
@@ -120,7 +121,7 @@ fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl 
 
 /// Pages the service worker keeps show the person's data: they go when the person signs
 /// out. (Queued changes stay: they belong to the person and are sent at their next sign-in.)
-fn forget_cached_pages() {
+pub fn forget_cached_pages() {
     crate::sync::call_page_hook("xfForgetPages");
 }
 

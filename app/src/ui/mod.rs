@@ -4,4 +4,4 @@ mod format;
 mod layout;
 
 pub use format::format_datetime;
-pub use layout::{use_user, HomePage, LanguageSwitch, NotFoundPage, Shell, StatusLine};
+pub use layout::{forget_cached_pages, use_user, HomePage, LanguageSwitch, NotFoundPage, Shell, StatusLine};

@@ -1,5 +1,6 @@
 //! `/volunteers` and `/volunteers/:activity`: the staff side of the commune.
 
+use crate::error::ErrorView;
 use super::queries::{get_roster, get_volunteers, reveal_phone, ActivityRow, Person, Roster};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::volunteers::{hours_text, local_from_ms, SIGNUP_TABLE};
@@ -151,7 +152,7 @@ pub fn VolunteersPage() -> impl IntoView {
                             })}
                         }.into_any(),
                         Err(_) if !device_read.get() => view! { <p class="loading"><Tr m=Msg::Loading/></p> }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.message(locale.get())}</p> }.into_any(),
+                        Err(error) => view! { <ErrorView error retry=move |_| data.refetch()/> }.into_any(),
                     })}
                 </Transition>
             </section>

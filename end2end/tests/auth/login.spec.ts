@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { signIn, signedIn, hydrated } from '../fixtures/app';
+import { test, expect, signIn, signedIn, hydrated } from '../fixtures/app';
 
 test('the sign-in page is in Chinese and accessible', async ({ page }) => {
   await page.goto('/home');
@@ -80,4 +79,23 @@ test('signing out ends the session', async ({ page }) => {
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/branches');
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a second person on the same tablet sees who is signed in and switches accounts', async ({ page }) => {
+  await signedIn(page, 'wangmin');
+  await page.goto('/login');
+  await hydrated(page);
+  const status = page.getByRole('status').filter({ hasText: '这台设备上已登录' });
+  await expect(status).toContainText('(wangmin)');
+  await expect(page.getByLabel('账号')).toHaveCount(0);
+  // Going on keeps the person; switching signs them out and shows the form.
+  await page.getByRole('button', { name: '切换账号' }).click();
+  await expect(page.getByLabel('账号')).toBeVisible();
+  await expect(status).toHaveCount(0);
+  await page.goto('/branches');
+  await expect(page).toHaveURL(/\/login/);
+  await signedIn(page, 'lizhiguang');
+  await expect(page.locator('.who-name')).not.toContainText('王敏');
+  await page.goto('/login');
+  await expect(status).toContainText('(lizhiguang)');
 });

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO_PASSWORD } from '../fixtures/app';
+import { test, expect, DEMO_PASSWORD } from '../fixtures/app';
 
 // Before the wasm arrives (or without JavaScript at all) the pages still work:
 // they are rendered on the server and the sign-in form posts natively.

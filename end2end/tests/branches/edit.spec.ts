@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { signedIn } from '../fixtures/app';
+import { test, expect, signedIn } from '../fixtures/app';
 
 test('a secretary edits the branch through the write path', async ({ page }) => {
   await signedIn(page, 'shiguoqiang');

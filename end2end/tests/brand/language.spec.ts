@@ -1,4 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { test, expect } from '../fixtures/app';
 
 // A resident switches the residents' pages to English with a plain link (no JavaScript):
 // every fixed word of the page follows, a refused form answers in English, and the switch

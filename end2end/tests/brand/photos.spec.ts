@@ -1,6 +1,6 @@
-import { test, expect, Locator, Page } from '@playwright/test';
+import { Locator, Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { signedIn, hydrated } from '../fixtures/app';
+import { test, expect, signedIn, hydrated } from '../fixtures/app';
 
 // Staff at a tablet add a photo to their branch's brand page: a file that is not an image
 // is refused with the reason, a real photo is uploaded by its hash, made the cover, and

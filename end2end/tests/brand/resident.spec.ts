@@ -1,4 +1,5 @@
-import { test, expect, Browser, Page } from '@playwright/test';
+import { Browser, Page } from '@playwright/test';
+import { test, expect } from '../fixtures/app';
 
 // A resident on a phone, from a QR code on a poster, with JavaScript on and off: the
 // public pages are plain HTML forms, so both must work the same.

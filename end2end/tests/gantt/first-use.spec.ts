@@ -1,5 +1,5 @@
-import { test, expect, Page, Locator, CDPSession } from '@playwright/test';
-import { signedIn, hydrated } from '../fixtures/app';
+import { Page, Locator, CDPSession } from '@playwright/test';
+import { test, expect, signedIn, hydrated } from '../fixtures/app';
 
 // First use of a plan (issue 17): the task names stay beside their bars however far the
 // chart scrolls, the chart opens on today, a vertical swipe on a phone reaches the page,

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { signedIn, hydrated } from '../fixtures/app';
+import { test, expect, signedIn, hydrated } from '../fixtures/app';
 
 // A mentor at a branch with no network logs a session on a tablet; back online, it
 // reaches the server, and the street's mentor page shows it without a reload.

@@ -1,5 +1,5 @@
-import { test, expect, Page, Response } from '@playwright/test';
-import { signedIn, hydrated, DEMO_PASSWORD } from '../fixtures/app';
+import { Page, Response } from '@playwright/test';
+import { test, expect, signedIn, hydrated, DEMO_PASSWORD } from '../fixtures/app';
 
 // Every menu item of every role, reached by tapping the menu (client-side navigation, as
 // people do), not by opening its URL. The menu is read as rendered, so pages added later

@@ -1,8 +1,8 @@
-import { test, expect, Page, BrowserContext, chromium } from '@playwright/test';
+import { Page, BrowserContext, chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signedIn, hydrated } from '../fixtures/app';
+import { test, expect, signedIn, hydrated } from '../fixtures/app';
 
 // A tablet at a field visit: the app installed, the network gone, edits kept and sent later.
 test.use({ viewport: { width: 1024, height: 768 } });
@@ -284,9 +284,10 @@ test('a damaged entry in the local store is shown, not lost, and the app keeps w
   await tablet.close();
 });
 
-test('a new version is announced and taken when the person asks', async ({ browser }) => {
-  // A release is a new service worker; here the served one changes by a comment.
-  const worker = join(process.env.XIANFENG_SITE ?? '../target/site', 'sw.js');
+test('a new version is announced and taken when the person asks', async ({ browser, server }) => {
+  // A release is a new service worker; here the served one (this worker's own copy of
+  // the site) changes by a comment.
+  const worker = join(server.site, 'sw.js');
   const original = readFileSync(worker, 'utf8');
   const context = await browser.newContext();
   const page = await openTablet(context, 'guojing');

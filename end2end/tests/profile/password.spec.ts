@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { signIn, signedIn, DEMO_PASSWORD } from '../fixtures/app';
+import { test, expect, signIn, signedIn, DEMO_PASSWORD } from '../fixtures/app';
 
 test('a person changes their own password and signs in with it', async ({ page }) => {
   await signedIn(page, 'wangyong');

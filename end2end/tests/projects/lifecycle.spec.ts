@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { signedIn, hydrated } from '../fixtures/app';
+import { Page } from '@playwright/test';
+import { test, expect, signedIn, hydrated } from '../fixtures/app';
 
 test.use({ viewport: { width: 1024, height: 768 } });
 

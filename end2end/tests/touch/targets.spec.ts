@@ -1,5 +1,5 @@
-import { test, expect, Browser, BrowserContextOptions, Page } from '@playwright/test';
-import { signedIn, hydrated } from '../fixtures/app';
+import { Browser, BrowserContextOptions, Page } from '@playwright/test';
+import { test, expect, signedIn, hydrated } from '../fixtures/app';
 
 // Every control a finger taps is at least 44×44 CSS pixels, on a phone and on a tablet,
 // on the staff pages and the residents' pages. A control is a button, an input, a select,

@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { signedIn, hydrated } from '../fixtures/app';
+import { Page } from '@playwright/test';
+import { test, expect, signedIn, hydrated } from '../fixtures/app';
 
 // Community staff on a tablet at the activity: the roster with the check-in code, masked
 // phones (one revealed, and the reveal logged), and check-ins made offline that reach the
