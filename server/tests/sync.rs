@@ -350,3 +350,31 @@ async fn a_crafted_clock_leaves_every_answer_readable() {
     let clock: app::domain::hlc::Stamp = serde_json::from_value(raw["clock"].clone()).expect("a clock the device reads");
     assert!(clock > crafted);
 }
+
+/// An operation that names a related record by something that is no record key (an empty
+/// project of a task, mentor of a session, activity of a sign-up, liaison leader) is
+/// refused with a reason, never answered as the server's failure (found by the fuzz test
+/// once it drew tables from the registry).
+#[tokio::test]
+async fn an_operation_naming_no_record_is_refused_not_a_server_error() {
+    let server = start().await;
+    let secretary = login(&server.base, "guojing").await;
+    let ms = now_ms();
+    let create = |table: &str, key: &str, fields: serde_json::Value, n: u64| {
+        let fields = fields.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        Operation::new(table, key, OpKind::Create { fields }, stamp(ms + n, "tab-n"))
+    };
+    let ops = vec![
+        create("gantt_task", "t-nokey", json!({}), 1),
+        create("gantt_task", "t-nokey2", json!({ "project": "", "branch": "taihe" }), 2),
+        create("mentor_session", "s-nokey", json!({}), 3),
+        create("mentor_session", "s-nokey2", json!({ "mentor": "", "branch": "taihe", "date": "2026-05-01", "project": "" }), 4),
+        create("signup", "u-nokey", json!({ "activity": "" }), 5),
+    ];
+    let (status, answer) = push(&server.base, &secretary, ops).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    for result in answer["results"].as_array().expect("results") {
+        assert_eq!(result["status"], json!("rejected"), "{answer}");
+        assert!(result["message"].as_str().is_some_and(|m| !m.is_empty()), "{answer}");
+    }
+}

@@ -23,6 +23,9 @@ pub(crate) async fn project_of(db: &Db, op: &Operation, row: &Row, rows: &Rows) 
     };
     let project = fields.get("project").and_then(Value::as_str).unwrap_or_default().to_string();
     let named = fields.get("branch").and_then(Value::as_str).unwrap_or_default();
+    if !app::domain::records::valid_key(&project) {
+        return Ok(Err(Reason::InvalidValue { field: "project".into() }));
+    }
     // A project created earlier in this group is known from the group's rows.
     let branch: Option<String> = match rows.get(&("project".to_string(), project.clone())) {
         Some(row) => row.as_ref().and_then(|r| r.get("branch")).and_then(Value::as_str).map(str::to_string),

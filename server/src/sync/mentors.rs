@@ -16,6 +16,10 @@ pub(crate) async fn mentor_account(db: &Db, op: &Operation, row: &Row) -> Result
         OpKind::Create { fields } => fields.get("mentor").and_then(Value::as_str).unwrap_or_default().to_string(),
         _ => row.get("mentor").and_then(Value::as_str).unwrap_or_default().to_string(),
     };
+    // A key an operation named: one that is no record key names no mentor.
+    if !app::domain::records::valid_key(&mentor) {
+        return Ok(None);
+    }
     app::db::row(db, "SELECT VALUE account FROM ONLY type::record('mentor', $key)", json!({ "key": mentor })).await
 }
 
@@ -65,6 +69,9 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
             }
             // The project it served is one of that branch's.
             if let Some(project) = merged.get("project").and_then(Value::as_str) {
+                if !app::domain::records::valid_key(project) {
+                    return Ok(Err(Reason::InvalidValue { field: "project".into() }));
+                }
                 let branch: Option<String> = app::db::row(db, "SELECT VALUE branch FROM ONLY type::record('project', $key)", json!({ "key": project })).await?;
                 if branch.as_deref() != Some(text("branch").as_str()) {
                     return Ok(Err(Reason::InvalidValue { field: "project".into() }));

@@ -87,6 +87,7 @@ pub(crate) async fn transition_effect(
     let from = status_of(row);
     let five = one_plus_five(row);
     let liaison_ok = match &five.liaison_leader {
+        Some(key) if !app::domain::records::valid_key(key) => false,
         Some(key) => {
             app::db::row::<String>(db, "SELECT VALUE role FROM ONLY type::record('account', $key)", json!({ "key": key }))
                 .await?

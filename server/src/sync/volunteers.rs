@@ -21,6 +21,10 @@ fn refuse(problem: VolunteerProblem) -> Result<Result<Vec<(&'static str, Value)>
 
 /// The activity a sign-up belongs to, as this batch leaves it.
 async fn activity_row(db: &Db, key: &str, rows_seen: &Rows) -> Result<Option<Row>, surrealdb::Error> {
+    // A key an operation named: one that is no record key names no activity.
+    if !app::domain::records::valid_key(key) {
+        return Ok(None);
+    }
     if let Some(Some(row)) = rows_seen.get(&(ACTIVITY_TABLE.to_string(), key.to_string())) {
         return Ok(Some(row.clone()));
     }
