@@ -39,6 +39,15 @@ const CLUSTER_SEEDS: u64 = 30;
 pub const PROJECTS: [&str; 3] = ["chk1", "chk2", "chk3"];
 /// Fields edited last-writer-wins.
 pub const TEXT_FIELDS: [&str; 3] = ["goals", "responsible", "budget_source"];
+/// The first project's plan: tasks the tablets move and link (some links close a cycle).
+pub const TASKS: [&str; 4] = ["chkt1", "chkt2", "chkt3", "chkt4"];
+/// A volunteer activity ahead (sign-ups, the waiting list, cancellations) with this many
+/// places, and one under way (walk-ins and check-ins).
+pub const AHEAD: &str = "chka1";
+pub const AHEAD_PLACES: u32 = 2;
+pub const UNDER_WAY: &str = "chka2";
+/// The phones residents sign up with: few, so that the same phone comes twice.
+pub const PHONES: [&str; 5] = ["13800000001", "13800000002", "13800000003", "13800000004", "13800000005"];
 
 /// A database ready with the demo data, copied for each seed, so a seed starts in
 /// milliseconds (a start after SIGKILL is a crash recovery). One for the embedded
@@ -233,6 +242,32 @@ async fn run_seed(seed: u64, cluster: bool) -> Result<Stats, Failure> {
         ];
         devices[0].make("project", key, OpKind::Create { fields: fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect() }).await;
     }
+    let create = |fields: Vec<(&str, serde_json::Value)>| OpKind::Create { fields: fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect() };
+    for (i, key) in TASKS.iter().enumerate() {
+        let task = vec![
+            ("project", json!(PROJECTS[0])),
+            ("branch", json!("wenxing")),
+            ("name", json!(format!("检查任务{i}"))),
+            ("start", json!(format!("2027-03-{:02}", 1 + i * 5))),
+            ("duration", json!(3)),
+        ];
+        devices[0].make("gantt_task", key, create(task)).await;
+    }
+    // Local times (the street's, UTC+8) around now.
+    let local = |minutes: i64| (chrono::Utc::now() + chrono::TimeDelta::hours(8) + chrono::TimeDelta::minutes(minutes)).format("%Y-%m-%dT%H:%M").to_string();
+    for (key, starts, places) in [(AHEAD, 24 * 60, AHEAD_PLACES), (UNDER_WAY, -10, 3)] {
+        let activity = vec![
+            ("branch", json!("wenxing")),
+            ("team", json!("t_party")),
+            ("title", json!(format!("检查活动{key}"))),
+            ("place", json!("文兴社区党群服务中心")),
+            ("starts_at", json!(local(starts))),
+            ("ends_at", json!(local(starts + 180))),
+            ("capacity", json!(places)),
+            ("checkin_code", json!("246810")),
+        ];
+        devices[0].make("activity", key, create(activity)).await;
+    }
 
     // The tablets work concurrently while the server is killed now and then.
     let steps = rng.gen_range(15..40);
@@ -326,6 +361,30 @@ pub struct Stats {
     pub deferred: usize,
     pub duplicates: usize,
     pub server_kills: usize,
+    /// Applied operations on plans (tasks and links) and on sign-ups.
+    pub plan_applied: usize,
+    pub signups_applied: usize,
+}
+
+impl Stats {
+    fn add(&mut self, other: &Stats) {
+        self.ops += other.ops;
+        self.applied += other.applied;
+        self.refused += other.refused;
+        self.deferred += other.deferred;
+        self.duplicates += other.duplicates;
+        self.server_kills += other.server_kills;
+        self.plan_applied += other.plan_applied;
+        self.signups_applied += other.signups_applied;
+    }
+
+    /// Many seeds did what they claim: applied and refused, replayed, pushed out of
+    /// order, killed the server, and worked on plans and sign-ups as well as projects.
+    fn assert_exercised(&self) {
+        assert!(self.applied > 0 && self.refused > 0 && self.duplicates > 0 && self.deferred > 0, "the runs exercised too little");
+        assert!(self.server_kills > 0, "no run killed the server");
+        assert!(self.plan_applied > 0 && self.signups_applied > 0, "no plan or sign-up operation was applied ({} plan, {} sign-up)", self.plan_applied, self.signups_applied);
+    }
 }
 
 /// Which seeds to run: `CHECKER_SEEDS` (`17` or `0..1000`), else `0..SEEDS`.
@@ -361,14 +420,7 @@ async fn run_seeds(seeds: std::ops::Range<u64>, budget: Option<Duration>, stop_a
         for outcome in outcomes {
             ran += 1;
             match outcome {
-                Ok(stats) => {
-                    total.ops += stats.ops;
-                    total.applied += stats.applied;
-                    total.refused += stats.refused;
-                    total.deferred += stats.deferred;
-                    total.duplicates += stats.duplicates;
-                    total.server_kills += stats.server_kills;
-                }
+                Ok(stats) => total.add(&stats),
                 Err(failure) => {
                     eprintln!("seed {} failed:\n  {}\n  replay: {}", failure.seed, failure.violations.join("\n  "), replay_command(failure.seed, cluster));
                     failures.push(failure);
@@ -390,21 +442,21 @@ async fn every_seed_keeps_every_operation_exactly_once() {
     let started = std::time::Instant::now();
     let (failures, ran, total) = run_seeds(range, budget, false, false).await;
     eprintln!(
-        "checker: {ran} seeds in {:.0} s: {} operations ({} applied, {} refused), {} answers deferred, {} replays answered as duplicates, {} server kills; {} seeds failed",
+        "checker: {ran} seeds in {:.0} s: {} operations ({} applied: {} on plans, {} on sign-ups; {} refused), {} answers deferred, {} replays answered as duplicates, {} server kills; {} seeds failed",
         started.elapsed().as_secs_f64(),
         total.ops,
         total.applied,
+        total.plan_applied,
+        total.signups_applied,
         total.refused,
         total.deferred,
         total.duplicates,
         total.server_kills,
         failures.len()
     );
-    // Many seeds did what they claim: applied and refused, replayed, pushed out of order,
-    // killed the server (a replay of one seed need not do all of it).
+    // (A replay of one seed need not do all of it.)
     if ran >= 50 {
-        assert!(total.applied > 0 && total.refused > 0 && total.duplicates > 0 && total.deferred > 0, "the runs exercised too little");
-        assert!(total.server_kills > 0, "no run killed the server");
+        total.assert_exercised();
     }
     if let Some(first) = failures.first() {
         panic!("{} of {ran} seeds failed; replay the first with:\n{}", failures.len(), replay_command(first.seed, false));
@@ -438,14 +490,19 @@ async fn seeds_across_instances_keep_every_operation_exactly_once() {
     let started = std::time::Instant::now();
     let (failures, ran, total) = run_seeds(range, None, false, true).await;
     eprintln!(
-        "checker across instances: {ran} seeds in {:.0} s: {} operations ({} applied, {} refused), {} kills; {} seeds failed",
+        "checker across instances: {ran} seeds in {:.0} s: {} operations ({} applied: {} on plans, {} on sign-ups; {} refused), {} kills; {} seeds failed",
         started.elapsed().as_secs_f64(),
         total.ops,
         total.applied,
+        total.plan_applied,
+        total.signups_applied,
         total.refused,
         total.server_kills,
         failures.len()
     );
+    if ran >= 20 {
+        total.assert_exercised();
+    }
     if let Some(first) = failures.first() {
         panic!("{} of {ran} seeds failed; replay the first with:\n{}", failures.len(), replay_command(first.seed, true));
     }

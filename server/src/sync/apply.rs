@@ -266,6 +266,26 @@ async fn apply_group(db: &Db, pushes: &[(&Context, &[Operation])], planned: &mut
     }
 }
 
+/// A sign-up was checked before its transaction began (one phone once per activity, a
+/// place free unless it waits): another instance may have taken the phone or the last
+/// place meanwhile. Checked again inside the transaction; if either changed, the
+/// transaction fails and the group is checked again (and then refused by the rule).
+/// Answers how many statements it added.
+fn signup_guard(n: usize, fields: &[(&'static str, Value)], sql: &mut String, vars: &mut Map<String, Value>) -> usize {
+    let field = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+    let flag = |name: &str| field(name).as_bool().unwrap_or(false);
+    vars.insert(format!("activity{n}"), field("activity"));
+    vars.insert(format!("phone{n}"), field("phone_hash"));
+    vars.insert(format!("needs_place{n}"), json!(!flag("wait") && !flag("walk_in")));
+    sql.push_str(&format!(
+        "IF $phone{n} != NONE AND $phone{n} != '' AND array::len(SELECT VALUE id FROM signup WHERE activity = $activity{n} AND phone_hash = $phone{n}) > 0 \
+         {{ THROW 'phone signed up meanwhile; can be retried' }};\n\
+         IF $needs_place{n} AND array::len(SELECT VALUE id FROM signup WHERE activity = $activity{n} AND active = true AND walk_in != true) \
+         >= ((SELECT VALUE capacity FROM ONLY type::record('activity', $activity{n})) ?? 0) {{ THROW 'places taken meanwhile; can be retried' }};\n"
+    ));
+    2
+}
+
 fn is_conflict(error: &surrealdb::Error) -> bool {
     let text = error.to_string();
     // A log entry or device mark written meanwhile by another instance also fails the
@@ -664,6 +684,9 @@ async fn write(
                 if op.table == "project" {
                     content.insert("created_at".into(), json!(applied_at));
                     content.insert("updated_at".into(), json!(applied_at));
+                }
+                if op.table == "signup" {
+                    statement += signup_guard(n, fields, &mut sql, &mut vars);
                 }
                 vars.insert(format!("content{n}"), Value::Object(content));
                 sql.push_str(&format!(

@@ -3,7 +3,7 @@
 
 use super::device::Device;
 use super::history::{Ending, History};
-use super::{Server, Stats, PROJECTS, TEXT_FIELDS};
+use super::{Server, Stats, AHEAD, AHEAD_PLACES, PHONES, PROJECTS, TASKS, TEXT_FIELDS, UNDER_WAY};
 use app::domain::hlc::Stamp;
 use app::domain::ops::{OpKind, Operation};
 use rand::rngs::StdRng;
@@ -13,10 +13,20 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// A random edit: mostly valid field edits and comments on the shared projects, some
-/// state changes, and some the rules refuse (a title too short, another branch's project).
+/// state changes, and some the rules refuse (a title too short, another branch's project);
+/// moves and links in the first project's plan (some close a cycle); sign-ups to the
+/// activity ahead (the same phone twice, a full list, the waiting list) and cancellations;
+/// walk-ins and check-ins at the activity under way.
 pub fn random_edit(device: &Device, rng: &mut StdRng, step: usize) -> (&'static str, String, OpKind) {
-    let key = PROJECTS[rng.gen_range(0..PROJECTS.len())].to_string();
     let token = format!("{}-{step}-{}", device.name, rng.gen::<u32>());
+    let area: f64 = rng.gen();
+    if area < 0.2 {
+        return plan_edit(rng, &token);
+    }
+    if area < 0.4 {
+        return signup_edit(device, rng, &token);
+    }
+    let key = PROJECTS[rng.gen_range(0..PROJECTS.len())].to_string();
     let roll: f64 = rng.gen();
     let kind = if roll < 0.45 {
         let field = TEXT_FIELDS[rng.gen_range(0..TEXT_FIELDS.len())];
@@ -37,6 +47,58 @@ pub fn random_edit(device: &Device, rng: &mut StdRng, step: usize) -> (&'static 
         OpKind::Set { fields: [("title".to_string(), json!("x"))].into() }
     };
     ("project", key, kind)
+}
+
+fn fields(list: Vec<(&str, Value)>) -> BTreeMap<String, Value> {
+    list.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// A task moved or lengthened, or a link between two of the plan's tasks.
+fn plan_edit(rng: &mut StdRng, token: &str) -> (&'static str, String, OpKind) {
+    let task = TASKS[rng.gen_range(0..TASKS.len())];
+    if rng.gen_bool(0.5) {
+        let change = if rng.gen_bool(0.5) { ("start", json!(format!("2027-03-{:02}", rng.gen_range(1..=28)))) } else { ("duration", json!(rng.gen_range(1..=10))) };
+        return ("gantt_task", task.to_string(), OpKind::Set { fields: fields(vec![change]) });
+    }
+    let other = TASKS[rng.gen_range(0..TASKS.len())];
+    let link = fields(vec![("project", json!(PROJECTS[0])), ("branch", json!("wenxing")), ("from", json!(task)), ("to", json!(other))]);
+    ("gantt_link", format!("chkl-{token}"), OpKind::Create { fields: link })
+}
+
+/// The sign-ups this device made, of one activity.
+fn my_signups(device: &Device, activity: &str) -> Vec<String> {
+    let history = device.history.lock().unwrap();
+    history
+        .made
+        .iter()
+        .filter(|(by, op)| by == &device.name && op.table == "signup" && matches!(&op.kind, OpKind::Create { fields } if fields.get("activity") == Some(&json!(activity))))
+        .map(|(_, op)| op.key.clone())
+        .collect()
+}
+
+/// A sign-up (ahead, sometimes to the waiting list), a cancellation, a walk-in or a
+/// check-in (under way).
+fn signup_edit(device: &Device, rng: &mut StdRng, token: &str) -> (&'static str, String, OpKind) {
+    let phone = PHONES[rng.gen_range(0..PHONES.len())];
+    let key = format!("chks-{}", token.replace(|c: char| !c.is_ascii_alphanumeric(), ""));
+    let signup = |activity: &str, extra: Vec<(&str, Value)>| {
+        let mut list = vec![("activity", json!(activity)), ("branch", json!("wenxing")), ("name", json!("检查员")), ("phone", json!(phone)), ("consent", json!(true))];
+        list.extend(extra);
+        OpKind::Create { fields: fields(list) }
+    };
+    let pick = |keys: Vec<String>, rng: &mut StdRng| (!keys.is_empty()).then(|| keys[rng.gen_range(0..keys.len())].clone());
+    match rng.gen_range(0..10) {
+        0..=3 => ("signup", key, signup(AHEAD, vec![("wait", json!(rng.gen_bool(0.4)))])),
+        4 | 5 => match pick(my_signups(device, AHEAD), rng) {
+            Some(mine) => ("signup", mine, OpKind::Set { fields: fields(vec![("active", json!(false))]) }),
+            None => ("signup", key, signup(AHEAD, vec![])),
+        },
+        6 | 7 => ("signup", key, signup(UNDER_WAY, vec![("walk_in", json!(true))])),
+        _ => match pick(my_signups(device, UNDER_WAY), rng) {
+            Some(mine) => ("signup", mine, OpKind::Set { fields: fields(vec![("checked_in_at", json!(super::common::now_ms()))]) }),
+            None => ("signup", key, signup(UNDER_WAY, vec![("walk_in", json!(true))])),
+        },
+    }
 }
 
 fn stamp(text: &str) -> Option<Stamp> {
@@ -70,7 +132,13 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
         *comment_count.entry(text.to_string()).or_default() += 1;
     }
     let projects: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM project WHERE record::id(id) IN $keys", json!({ "keys": PROJECTS }), 0).await.expect("projects");
+    let signups: Vec<Value> = app::db::rows(&db, "SELECT activity, phone_hash, active, wait, walk_in FROM signup WHERE activity IN $acts", json!({ "acts": [AHEAD, UNDER_WAY] }), 0).await.expect("signups");
+    let links: Vec<Value> = app::db::rows(&db, "SELECT from, to FROM gantt_link WHERE project = $p AND removed != true", json!({ "p": PROJECTS[0] }), 0).await.expect("links");
     drop(db);
+    violations.extend(signup_violations(&signups));
+    if let Some(cycle) = cycle_in(&links) {
+        violations.push(format!("the plan of {} holds a dependency cycle through {cycle}", PROJECTS[0]));
+    }
 
     let history = history.lock().unwrap();
     let answers = history.answers.values().flatten();
@@ -84,6 +152,11 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
         match history.ending(op.id) {
             Ending::Applied => {
                 stats.applied += 1;
+                match op.table.as_str() {
+                    "gantt_task" | "gantt_link" => stats.plan_applied += 1,
+                    "signup" => stats.signups_applied += 1,
+                    _ => {}
+                }
                 if in_log != Some(&true) {
                     violations.push(format!("{device}: operation {} ({}) was acknowledged as applied but the log {}", op.id, describe(op), if in_log.is_some() { "has it refused" } else { "does not hold it (lost)" }));
                 }
@@ -131,6 +204,60 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
     } else {
         Err(violations)
     }
+}
+
+/// A phone signs up once per activity, and no more sign-ups stand outside the waiting
+/// list ahead than there are places (each was accepted only while places were free).
+fn signup_violations(signups: &[Value]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut phones: HashMap<(String, String), usize> = HashMap::new();
+    for s in signups {
+        let phone = s["phone_hash"].as_str().unwrap_or_default();
+        if !phone.is_empty() {
+            *phones.entry((s["activity"].as_str().unwrap_or_default().to_string(), phone.to_string())).or_default() += 1;
+        }
+    }
+    for ((activity, _), n) in phones {
+        if n > 1 {
+            out.push(format!("one phone holds {n} sign-ups to {activity}"));
+        }
+    }
+    let outside_waiting = signups
+        .iter()
+        .filter(|s| s["activity"] == json!(AHEAD) && s["active"] != json!(false) && s["wait"] != json!(true) && s["walk_in"] != json!(true))
+        .count();
+    if outside_waiting > AHEAD_PLACES as usize {
+        out.push(format!("{outside_waiting} sign-ups to {AHEAD} stand outside the waiting list, with {AHEAD_PLACES} places"));
+    }
+    out
+}
+
+/// A cycle among the plan's links, named by a task on it.
+fn cycle_in(links: &[Value]) -> Option<String> {
+    let mut next: HashMap<String, Vec<String>> = HashMap::new();
+    for link in links {
+        let (Some(from), Some(to)) = (link["from"].as_str(), link["to"].as_str()) else { continue };
+        next.entry(from.to_string()).or_default().push(to.to_string());
+    }
+    // Depth first from every task: a task met again on the current path closes a cycle.
+    fn visit(task: &str, next: &HashMap<String, Vec<String>>, path: &mut Vec<String>, done: &mut std::collections::HashSet<String>) -> Option<String> {
+        if path.iter().any(|t| t == task) {
+            return Some(task.to_string());
+        }
+        if !done.insert(task.to_string()) {
+            return None;
+        }
+        path.push(task.to_string());
+        for to in next.get(task).into_iter().flatten() {
+            if let Some(found) = visit(to, next, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = std::collections::HashSet::new();
+    next.keys().find_map(|task| visit(task, &next, &mut Vec::new(), &mut done))
 }
 
 fn describe(op: &Operation) -> String {
