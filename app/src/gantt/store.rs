@@ -25,6 +25,10 @@ pub async fn calendar(db: &Db) -> Result<Calendar, surrealdb::Error> {
     Ok(calendar)
 }
 
+/// A plan's highest commit number over its tasks and links (0 for none), as a SurrealQL
+/// expression of `$project`: the write path compares it before and inside a transaction.
+pub const PLAN_SEQ: &str = "(math::max(array::concat((SELECT VALUE seq ?? 0 FROM gantt_task WHERE project = $project), (SELECT VALUE seq ?? 0 FROM gantt_link WHERE project = $project), [0])))";
+
 /// One project's plan (removed tasks and links left out), with `calendar`.
 pub async fn plan(db: &Db, project: &str, calendar: Calendar) -> Result<Plan, surrealdb::Error> {
     let sql = "SELECT record::id(id) AS key, * OMIT id FROM gantt_task WHERE project = $project;\n\

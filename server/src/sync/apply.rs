@@ -222,6 +222,9 @@ pub(crate) struct BatchFacts {
     /// Wrong check-in codes refused in this batch: (sign-up, activity). The write counts
     /// them in the database with the refusals.
     pub wrong_codes: Vec<(String, String)>,
+    /// Each plan's highest commit number (over its tasks and links) when this batch read
+    /// it: the write checks that no other instance changed the plan meanwhile.
+    pub plan_seqs: HashMap<String, i64>,
 }
 
 /// Changes that belong in the audit log besides the operation log, written in the same
@@ -309,6 +312,7 @@ struct Plan {
     /// Device key → (account, last number applied).
     marks: HashMap<String, (String, u64)>,
     wrong_codes: Vec<(String, String)>,
+    plan_seqs: HashMap<String, i64>,
 }
 
 /// The order a group is checked in: operations in clock order across pushes, so two state
@@ -340,11 +344,11 @@ async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64, plann
     let plan = plan(db, pushes, now).await?;
     let t1 = std::time::Instant::now();
     planned(&plan.results);
-    let Plan { mut results, accepted, refused, marks, wrong_codes } = plan;
+    let Plan { mut results, accepted, refused, marks, wrong_codes, plan_seqs } = plan;
     if accepted.is_empty() && refused.is_empty() && marks.is_empty() {
         return Ok(results);
     }
-    let superseded = write(db, pushes, &accepted, &refused, &marks, &wrong_codes).await?;
+    let superseded = write(db, pushes, &accepted, &refused, &marks, &wrong_codes, &plan_seqs).await?;
     tracing::debug!(pushes = pushes.len(), ops = results.iter().map(Vec::len).sum::<usize>(), check = ?(t1 - t0), write = ?t1.elapsed(), "group applied");
     for (slot, fields) in superseded {
         results[slot.push][slot.index].superseded = fields;
@@ -408,7 +412,7 @@ async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<
         results[slot.push][slot.index] = Some(result);
     }
     let results = results.into_iter().map(|r| r.into_iter().map(|x| x.expect("every operation answered")).collect()).collect();
-    Ok(Plan { results, accepted, refused, marks, wrong_codes: batch.wrong_codes })
+    Ok(Plan { results, accepted, refused, marks, wrong_codes: batch.wrong_codes, plan_seqs: batch.plan_seqs })
 }
 
 /// The operations among `ops` that the log already holds, with the reason each was
@@ -640,6 +644,7 @@ async fn write(
     refused: &[(Slot, Reason)],
     marks: &HashMap<String, (String, u64)>,
     wrong_codes: &[(String, String)],
+    plan_seqs: &HashMap<String, i64>,
 ) -> Result<Vec<(Slot, Vec<String>)>, surrealdb::Error> {
     let mut sql = String::from("BEGIN TRANSACTION;\n");
     let mut vars = Map::new();
@@ -659,6 +664,14 @@ async fn write(
     if !accepted.is_empty() {
         sql.push_str("LET $seq = (UPDATE ONLY sync_seq:global SET n += 1 RETURN VALUE n);\n");
         statement += 1;
+        // A plan was checked whole before this transaction (cycles, milestones): if
+        // another instance changed it meanwhile, fail, and the group is checked again.
+        for (i, (project, seen)) in plan_seqs.iter().enumerate() {
+            vars.insert(format!("plan{i}"), json!(project));
+            vars.insert(format!("plan_seen{i}"), json!(seen));
+            sql.push_str(&format!("IF {} != $plan_seen{i} {{ THROW 'plan changed meanwhile; can be retried' }};\n", app::gantt::store::PLAN_SEQ.replace("$project", &format!("$plan{i}"))));
+            statement += 1;
+        }
     }
     for (n, (slot, effect)) in accepted.iter().enumerate() {
         let (ctx, ops) = pushes[slot.push];

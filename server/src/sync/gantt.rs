@@ -55,7 +55,9 @@ pub(crate) async fn check(db: &Db, actor: &Actor, op: &Operation, project: &str,
         }
     };
     if !batch.plans.contains_key(project) {
+        let seen: Option<i64> = app::db::row(db, &format!("RETURN {}", app::gantt::store::PLAN_SEQ), json!({ "project": project })).await?;
         let plan = app::gantt::store::plan(db, project, calendar).await?;
+        batch.plan_seqs.insert(project.to_string(), seen.unwrap_or(0));
         batch.plans.insert(project.to_string(), plan);
     }
     let plan = &batch.plans[project];
