@@ -48,6 +48,20 @@ impl AppError {
 
 #[cfg(feature = "ssr")]
 impl AppError {
+    /// The HTTP status a server function's `Err` is answered with (Leptos answers 500 for
+    /// every one): a refusal is the asker's, a failure the server's.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::Message(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Transport(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+
     /// Logs an internal failure and hides it from the client.
     pub fn internal(cause: impl std::fmt::Display) -> AppError {
         tracing::error!(%cause, "internal error");

@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&app::csp::other()).expect("a policy is ASCII")))
                 .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
                 .layer(middleware::from_fn(refuse_cross_site_writes))
+                .layer(middleware::from_fn(server_fn_status))
                 .layer(middleware::from_fn_with_state(state.clone(), throttled)),
         )
         .with_state(state)
@@ -120,6 +121,26 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
     });
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await
+}
+
+/// A server function's `Err` is answered 500 by Leptos whatever it was: a refused sign-in,
+/// a missing record and a lost database alike. The error's own status goes out instead
+/// (`AppError::status`), so logs and monitors tell a person's mistake from a failure.
+async fn server_fn_status(request: Request<axum::body::Body>, next: Next) -> Response {
+    let from_a_function = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !from_a_function || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = error.status();
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Writes that one address could flood, each against its own budget (`throttle`). A

@@ -283,3 +283,16 @@ async fn an_unknown_name_is_answered_as_a_wrong_password() {
     let details: Vec<String> = app::db::rows(&server.db, "SELECT VALUE detail FROM audit", json!({}), 0).await.unwrap();
     assert!(details.iter().all(|d| !d.contains("Secret-typed")), "{details:?}");
 }
+
+/// A server function's refusal is answered with a 4xx of its own, a failure with a 5xx:
+/// Leptos answers 500 for every `Err`, which made a wrong password look like an outage.
+#[tokio::test]
+async fn a_refused_sign_in_is_answered_as_the_askers_mistake_not_a_server_error() {
+    let server = start().await;
+    let refused = try_login(&server.base, &client(), "wangmin", "Wrong-pass-1").await;
+    assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("账号或密码错误"));
+    // Signed out, a page's data is refused as unauthenticated.
+    let anonymous = client().post(format!("{}/api/list_catalog", server.base)).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED);
+}
