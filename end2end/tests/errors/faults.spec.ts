@@ -6,6 +6,9 @@ import { test, expect, signedIn, hydrated, startServer, Running } from '../fixtu
 
 let faulty: Running;
 test.beforeAll(async ({}, workerInfo) => {
+  // A server of its own starts with its demo data: more than a test's 30 seconds on a
+  // busy machine.
+  test.setTimeout(180_000);
   // The first calls over HTTP of the functions these pages read fail; the server's own
   // render of each page succeeds.
   faulty = await startServer(Number(process.env.E2E_PORT ?? 3100) + 40 + workerInfo.workerIndex, {
