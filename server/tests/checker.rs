@@ -402,6 +402,13 @@ fn seeds() -> std::ops::Range<u64> {
     }
 }
 
+/// The long mode's seeds: from `CHECKER_SEEDS`'s start when it is set, else from `from`.
+#[cfg(not(any(feature = "broken-skip-dedupe", feature = "broken-answer-early")))]
+fn long_seeds(from: u64) -> std::ops::Range<u64> {
+    let start = if std::env::var("CHECKER_SEEDS").is_ok() { seeds().start } else { from };
+    start..u64::MAX
+}
+
 /// Runs seeds (two at a time) until the range or the time budget ends; returns the
 /// failures and how many seeds ran.
 async fn run_seeds(seeds: std::ops::Range<u64>, budget: Option<Duration>, stop_at_first: bool, cluster: bool) -> (Vec<Failure>, u64, Stats) {
@@ -439,7 +446,9 @@ async fn run_seeds(seeds: std::ops::Range<u64>, budget: Option<Duration>, stop_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_seed_keeps_every_operation_exactly_once() {
     let budget = std::env::var("CHECKER_SECONDS").ok().and_then(|s| s.parse().ok()).map(Duration::from_secs);
-    let range = if budget.is_some() { 1_000_000..u64::MAX } else { seeds() };
+    // Long mode: new seeds from 1,000,000, or from where `CHECKER_SEEDS` says (to go on
+    // after an earlier run).
+    let range = if budget.is_some() { long_seeds(1_000_000) } else { seeds() };
     let started = std::time::Instant::now();
     let (failures, ran, total) = run_seeds(range, budget, false, false).await;
     eprintln!(
@@ -490,7 +499,7 @@ async fn seeds_across_instances_keep_every_operation_exactly_once() {
     // `CHECKER_SECONDS` runs new seeds for that long, as the single-instance test does.
     let budget = std::env::var("CHECKER_SECONDS").ok().and_then(|s| s.parse().ok()).map(Duration::from_secs);
     let range = if budget.is_some() {
-        2_000_000..u64::MAX
+        long_seeds(2_000_000)
     } else if std::env::var("CHECKER_SEEDS").is_ok() {
         seeds()
     } else {
