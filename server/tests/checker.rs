@@ -381,6 +381,7 @@ impl Stats {
 
     /// Many seeds did what they claim: applied and refused, replayed, pushed out of
     /// order, killed the server, and worked on plans and sign-ups as well as projects.
+    #[cfg(not(any(feature = "broken-skip-dedupe", feature = "broken-answer-early")))]
     fn assert_exercised(&self) {
         assert!(self.applied > 0 && self.refused > 0 && self.duplicates > 0 && self.deferred > 0, "the runs exercised too little");
         assert!(self.server_kills > 0, "no run killed the server");
