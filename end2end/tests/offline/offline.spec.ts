@@ -285,6 +285,10 @@ test('a damaged entry in the local store is shown, not lost, and the app keeps w
 });
 
 test('a new version is announced and taken when the person asks', async ({ browser, server }) => {
+  // The first worker's install keeps the pages the person is likely to open offline
+  // before it activates: with the other worker's tests beside it, that took more than
+  // this test's 30 seconds once in six full runs (6 s alone).
+  test.setTimeout(90_000);
   // A release is a new service worker; here the served one (this worker's own copy of
   // the site) changes by a comment.
   const worker = join(server.site, 'sw.js');
