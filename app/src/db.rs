@@ -97,7 +97,9 @@ where
 pub fn injected_fault(path: &str) -> bool {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static LEFT: OnceLock<Mutex<HashMap<String, u32>>> = OnceLock::new();
+    // None unless the switch is set: every server function passes here, and in
+    // production that must cost no lock.
+    static LEFT: OnceLock<Option<Mutex<HashMap<String, u32>>>> = OnceLock::new();
     let left = LEFT.get_or_init(|| {
         let spec = std::env::var("XIANFENG_FAULTS_API").unwrap_or_default();
         let faults: HashMap<String, u32> = spec
@@ -105,11 +107,13 @@ pub fn injected_fault(path: &str) -> bool {
             .filter_map(|item| item.split_once(':'))
             .filter_map(|(name, n)| Some((name.trim().to_string(), n.trim().parse().ok()?)))
             .collect();
-        if !faults.is_empty() {
-            tracing::warn!(?faults, "XIANFENG_FAULTS_API is set: server functions will fail on purpose");
+        if faults.is_empty() {
+            return None;
         }
-        Mutex::new(faults)
+        tracing::warn!(?faults, "XIANFENG_FAULTS_API is set: server functions will fail on purpose");
+        Some(Mutex::new(faults))
     });
+    let Some(left) = left else { return false };
     let Some(name) = path.strip_prefix("/api/") else { return false };
     let mut left = left.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     match left.get_mut(name) {

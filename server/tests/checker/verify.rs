@@ -132,8 +132,8 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
         *comment_count.entry(text.to_string()).or_default() += 1;
     }
     let projects: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM project WHERE record::id(id) IN $keys", json!({ "keys": PROJECTS }), 0).await.expect("projects");
-    let signups: Vec<Value> = app::db::rows(&db, "SELECT activity, phone_hash, active, wait, walk_in FROM signup WHERE activity IN $acts", json!({ "acts": [AHEAD, UNDER_WAY] }), 0).await.expect("signups");
-    let links: Vec<Value> = app::db::rows(&db, "SELECT from, to FROM gantt_link WHERE project = $p AND removed != true", json!({ "p": PROJECTS[0] }), 0).await.expect("links");
+    let signups: Vec<SignupRow> = app::db::rows(&db, "SELECT activity, phone_hash, active, wait, walk_in FROM signup WHERE activity IN $acts", json!({ "acts": [AHEAD, UNDER_WAY] }), 0).await.expect("signups");
+    let links: Vec<LinkRow> = app::db::rows(&db, "SELECT from, to FROM gantt_link WHERE project = $p AND removed != true", json!({ "p": PROJECTS[0] }), 0).await.expect("links");
     drop(db);
     violations.extend(signup_violations(&signups));
     if let Some(cycle) = cycle_in(&links) {
@@ -206,15 +206,35 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
     }
 }
 
+/// A sign-up as the verification reads it.
+#[derive(serde::Deserialize)]
+pub struct SignupRow {
+    activity: String,
+    #[serde(default)]
+    phone_hash: Option<String>,
+    #[serde(default)]
+    active: Option<bool>,
+    #[serde(default)]
+    wait: Option<bool>,
+    #[serde(default)]
+    walk_in: Option<bool>,
+}
+
+/// A link of the plan: from one task to another.
+#[derive(serde::Deserialize)]
+pub struct LinkRow {
+    from: String,
+    to: String,
+}
+
 /// A phone signs up once per activity, and no more sign-ups stand outside the waiting
 /// list ahead than there are places (each was accepted only while places were free).
-fn signup_violations(signups: &[Value]) -> Vec<String> {
+fn signup_violations(signups: &[SignupRow]) -> Vec<String> {
     let mut out = Vec::new();
-    let mut phones: HashMap<(String, String), usize> = HashMap::new();
+    let mut phones: HashMap<(&str, &str), usize> = HashMap::new();
     for s in signups {
-        let phone = s["phone_hash"].as_str().unwrap_or_default();
-        if !phone.is_empty() {
-            *phones.entry((s["activity"].as_str().unwrap_or_default().to_string(), phone.to_string())).or_default() += 1;
+        if let Some(phone) = s.phone_hash.as_deref().filter(|p| !p.is_empty()) {
+            *phones.entry((s.activity.as_str(), phone)).or_default() += 1;
         }
     }
     for ((activity, _), n) in phones {
@@ -224,7 +244,7 @@ fn signup_violations(signups: &[Value]) -> Vec<String> {
     }
     let outside_waiting = signups
         .iter()
-        .filter(|s| s["activity"] == json!(AHEAD) && s["active"] != json!(false) && s["wait"] != json!(true) && s["walk_in"] != json!(true))
+        .filter(|s| s.activity == AHEAD && s.active != Some(false) && s.wait != Some(true) && s.walk_in != Some(true))
         .count();
     if outside_waiting > AHEAD_PLACES as usize {
         out.push(format!("{outside_waiting} sign-ups to {AHEAD} stand outside the waiting list, with {AHEAD_PLACES} places"));
@@ -233,11 +253,10 @@ fn signup_violations(signups: &[Value]) -> Vec<String> {
 }
 
 /// A cycle among the plan's links, named by a task on it.
-fn cycle_in(links: &[Value]) -> Option<String> {
+fn cycle_in(links: &[LinkRow]) -> Option<String> {
     let mut next: HashMap<String, Vec<String>> = HashMap::new();
     for link in links {
-        let (Some(from), Some(to)) = (link["from"].as_str(), link["to"].as_str()) else { continue };
-        next.entry(from.to_string()).or_default().push(to.to_string());
+        next.entry(link.from.clone()).or_default().push(link.to.clone());
     }
     // Depth first from every task: a task met again on the current path closes a cycle.
     fn visit(task: &str, next: &HashMap<String, Vec<String>>, path: &mut Vec<String>, done: &mut std::collections::HashSet<String>) -> Option<String> {
