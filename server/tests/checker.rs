@@ -1,7 +1,10 @@
 //! The checker: seeded runs of simulated tablets against the real server binary, in the
 //! spirit of Jepsen. Tablets (running the browser's own queue and merge code) edit the
 //! same projects, append comments, move projects through their states and make edits
-//! the rules refuse; they go offline, lose answers after the server applied, push
+//! the rules refuse; move and link tasks of a plan (cycles refused); sign residents up
+//! (places, the waiting list, one phone once), cancel, add walk-ins and check them in;
+//! pair mentors with branches (overlaps refused) and log sessions; upload photos and
+//! choose the brand's; change hours by hand (audited). They go offline, lose answers after the server applied, push
 //! duplicates and operations out of order, and crash (keeping only their disk), while
 //! the server is killed with SIGKILL and restarted and commits fail as if the database
 //! connection dropped before or after COMMIT. Then every tablet syncs and the run is
@@ -49,6 +52,14 @@ pub const AHEAD_PLACES: u32 = 2;
 pub const UNDER_WAY: &str = "chka2";
 /// The phones residents sign up with: few, so that the same phone comes twice.
 pub const PHONES: [&str; 5] = ["13800000001", "13800000002", "13800000003", "13800000004", "13800000005"];
+/// Mentoring: the demo's pairings of these mentors (m01 is 刘建国, who signs in) with
+/// these branches end with 2026; the tablets pair them again within 2027, overlapping on
+/// purpose, and log sessions.
+pub const MENTORS: [&str; 2] = ["m01", "m02"];
+pub const MENTORED: [&str; 2] = ["wenxing", "wenyuan"];
+pub const DEMO_PAIRINGS: [&str; 2] = ["pair01", "pair02"];
+/// The pairing every run starts with: m01 with 文兴社区 in the first half of 2027.
+pub const FIRST_PAIRING: &str = "chkp0";
 
 /// A database ready with the demo data, copied for each seed, so a seed starts in
 /// milliseconds (a start after SIGKILL is a crash recovery). One for the embedded
@@ -219,9 +230,23 @@ async fn run_seed(seed: u64, cluster: bool) -> Result<Stats, Failure> {
     let bases = server.bases();
 
     // The secretary's first tablet declares the projects everyone works on.
-    let people: [(&str, &'static str); 5] = [("tab-a", "lixiurong"), ("tab-b", "lixiurong"), ("tab-c", "zhangxiaoyan"), ("tab-d", "lizhiguang"), ("tab-e", "zhouhong")];
-    let devices_n = rng.gen_range(3..=people.len());
-    let mut devices: Vec<Device> = people[..devices_n].iter().map(|(name, account)| Device::new(name, account, bases.clone(), history.clone())).collect();
+    // Always the secretary, a community worker and street staff; sometimes the
+    // secretary's second tablet, another branch's secretary, a mentor and a second
+    // member of street staff (two who pair mentors at once).
+    let people: [(&str, &'static str, bool); 7] = [
+        ("tab-a", "lixiurong", true),
+        ("tab-b", "lixiurong", false),
+        ("tab-c", "zhangxiaoyan", true),
+        ("tab-d", "lizhiguang", true),
+        ("tab-e", "zhouhong", false),
+        ("tab-f", "liujianguo", false),
+        ("tab-g", "wangmin", false),
+    ];
+    let mut devices: Vec<Device> = people
+        .iter()
+        .filter(|(_, _, always)| *always || rng.gen_bool(0.6))
+        .map(|(name, account, _)| Device::new(name, account, bases.clone(), history.clone()))
+        .collect();
     for device in &mut devices {
         device.lose_answers = if rng.gen_bool(0.6) { rng.gen_range(0.05..0.3) } else { 0.0 };
         assert!(device.start(&mut rng).await, "sign-in of {}", device.name);
@@ -269,6 +294,15 @@ async fn run_seed(seed: u64, cluster: bool) -> Result<Stats, Failure> {
         ];
         devices[0].make("activity", key, create(activity)).await;
     }
+
+    // Street staff end the demo's pairings of the two mentors with 2026 and pair 刘建国
+    // with 文兴社区 again for the first half of 2027.
+    let street = devices.iter_mut().find(|d| d.account == "lizhiguang").expect("street staff's tablet");
+    for key in DEMO_PAIRINGS {
+        street.make("mentor_pairing", key, OpKind::Set { fields: [("ends_on".to_string(), json!("2026-12-31"))].into() }).await;
+    }
+    let first = vec![("mentor", json!(MENTORS[0])), ("branch", json!(MENTORED[0])), ("starts_on", json!("2027-01-04")), ("ends_on", json!("2027-06-30")), ("additional", json!(false))];
+    street.make("mentor_pairing", FIRST_PAIRING, create(first)).await;
 
     // The tablets work concurrently while the server is killed now and then.
     let steps = rng.gen_range(15..40);
@@ -329,7 +363,8 @@ async fn work(mut device: Device, seed: u64, steps: usize) -> Device {
             }
             r if r < 0.80 => device.offline = !device.offline,
             r if r < 0.84 => device.crash(),
-            r if r < 0.92 => {
+            r if r < 0.87 => device.upload_photo(&mut rng).await,
+            r if r < 0.93 => {
                 // A duplicate: something already answered, sent again as it was.
                 let answered: Vec<_> = {
                     let history = device.history.lock().unwrap();
@@ -362,9 +397,14 @@ pub struct Stats {
     pub deferred: usize,
     pub duplicates: usize,
     pub server_kills: usize,
-    /// Applied operations on plans (tasks and links) and on sign-ups.
+    /// Applied operations on plans (tasks and links), on sign-ups, on mentoring
+    /// (pairings and sessions), on the brand's photos and on hours; photos uploaded.
     pub plan_applied: usize,
     pub signups_applied: usize,
+    pub mentoring_applied: usize,
+    pub photos_applied: usize,
+    pub hours_applied: usize,
+    pub uploads: usize,
 }
 
 impl Stats {
@@ -377,6 +417,10 @@ impl Stats {
         self.server_kills += other.server_kills;
         self.plan_applied += other.plan_applied;
         self.signups_applied += other.signups_applied;
+        self.mentoring_applied += other.mentoring_applied;
+        self.photos_applied += other.photos_applied;
+        self.hours_applied += other.hours_applied;
+        self.uploads += other.uploads;
     }
 
     /// Many seeds did what they claim: applied and refused, replayed, pushed out of
@@ -386,6 +430,23 @@ impl Stats {
         assert!(self.applied > 0 && self.refused > 0 && self.duplicates > 0 && self.deferred > 0, "the runs exercised too little");
         assert!(self.server_kills > 0, "no run killed the server");
         assert!(self.plan_applied > 0 && self.signups_applied > 0, "no plan or sign-up operation was applied ({} plan, {} sign-up)", self.plan_applied, self.signups_applied);
+        assert!(
+            self.mentoring_applied > 0 && self.photos_applied > 0 && self.hours_applied > 0 && self.uploads > 0,
+            "some table was never written ({} mentoring, {} brand photos, {} hours, {} uploads)",
+            self.mentoring_applied,
+            self.photos_applied,
+            self.hours_applied,
+            self.uploads
+        );
+    }
+
+    /// What the runs applied, by area, for the summary line.
+    #[cfg(not(any(feature = "broken-skip-dedupe", feature = "broken-answer-early")))]
+    fn areas(&self) -> String {
+        format!(
+            "{} on plans, {} on sign-ups, {} on mentoring, {} on brand photos, {} on hours; {} photos uploaded",
+            self.plan_applied, self.signups_applied, self.mentoring_applied, self.photos_applied, self.hours_applied, self.uploads
+        )
     }
 }
 
@@ -453,12 +514,11 @@ async fn every_seed_keeps_every_operation_exactly_once() {
     let started = std::time::Instant::now();
     let (failures, ran, total) = run_seeds(range, budget, false, false).await;
     eprintln!(
-        "checker: {ran} seeds in {:.0} s: {} operations ({} applied: {} on plans, {} on sign-ups; {} refused), {} answers deferred, {} replays answered as duplicates, {} server kills; {} seeds failed",
+        "checker: {ran} seeds in {:.0} s: {} operations ({} applied: {}; {} refused), {} answers deferred, {} replays answered as duplicates, {} server kills; {} seeds failed",
         started.elapsed().as_secs_f64(),
         total.ops,
         total.applied,
-        total.plan_applied,
-        total.signups_applied,
+        total.areas(),
         total.refused,
         total.deferred,
         total.duplicates,
@@ -509,12 +569,11 @@ async fn seeds_across_instances_keep_every_operation_exactly_once() {
     let started = std::time::Instant::now();
     let (failures, ran, total) = run_seeds(range, budget, false, true).await;
     eprintln!(
-        "checker across instances: {ran} seeds in {:.0} s: {} operations ({} applied: {} on plans, {} on sign-ups; {} refused), {} kills; {} seeds failed",
+        "checker across instances: {ran} seeds in {:.0} s: {} operations ({} applied: {}; {} refused), {} kills; {} seeds failed",
         started.elapsed().as_secs_f64(),
         total.ops,
         total.applied,
-        total.plan_applied,
-        total.signups_applied,
+        total.areas(),
         total.refused,
         total.server_kills,
         failures.len()

@@ -222,9 +222,40 @@ pub(crate) struct BatchFacts {
     /// Wrong check-in codes refused in this batch: (sign-up, activity). The write counts
     /// them in the database with the refusals.
     pub wrong_codes: Vec<(String, String)>,
-    /// Each plan's highest commit number (over its tasks and links) when this batch read
-    /// it: the write checks that no other instance changed the plan meanwhile.
-    pub plan_seqs: HashMap<String, i64>,
+    /// What this batch read whole to check a rule across records, with its highest commit
+    /// number when read: the write checks that no other instance changed it meanwhile.
+    pub watched: HashMap<Watched, i64>,
+}
+
+/// A set of records a rule reads whole (a plan for its cycles, the pairings for "one
+/// mentor per branch"), watched by its highest commit number between the check and the
+/// write: two instances checking at once cannot both write what only one may.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Watched {
+    /// One project's plan: its tasks and links.
+    Plan(String),
+    /// Every mentor pairing.
+    Pairings,
+}
+
+/// The highest commit number over every pairing (0 for none), as a SurrealQL expression.
+pub const PAIRINGS_SEQ: &str = "(math::max(array::concat((SELECT VALUE seq ?? 0 FROM mentor_pairing), [0])))";
+
+impl Watched {
+    /// The expression of its highest commit number, naming `$watch<i>` for its key.
+    fn expression(&self, i: usize) -> String {
+        match self {
+            Watched::Plan(_) => app::gantt::store::PLAN_SEQ.replace("$project", &format!("$watch{i}")),
+            Watched::Pairings => PAIRINGS_SEQ.to_string(),
+        }
+    }
+
+    fn key(&self) -> Value {
+        match self {
+            Watched::Plan(project) => json!(project),
+            Watched::Pairings => Value::Null,
+        }
+    }
 }
 
 /// Changes that belong in the audit log besides the operation log, written in the same
@@ -312,7 +343,7 @@ struct Plan {
     /// Device key → (account, last number applied).
     marks: HashMap<String, (String, u64)>,
     wrong_codes: Vec<(String, String)>,
-    plan_seqs: HashMap<String, i64>,
+    watched: HashMap<Watched, i64>,
 }
 
 /// The order a group is checked in: operations in clock order across pushes, so two state
@@ -344,11 +375,11 @@ async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64, plann
     let plan = plan(db, pushes, now).await?;
     let t1 = std::time::Instant::now();
     planned(&plan.results);
-    let Plan { mut results, accepted, refused, marks, wrong_codes, plan_seqs } = plan;
+    let Plan { mut results, accepted, refused, marks, wrong_codes, watched } = plan;
     if accepted.is_empty() && refused.is_empty() && marks.is_empty() {
         return Ok(results);
     }
-    let superseded = write(db, pushes, &accepted, &refused, &marks, &wrong_codes, &plan_seqs).await?;
+    let superseded = write(db, pushes, &accepted, &refused, &marks, &wrong_codes, &watched).await?;
     tracing::debug!(pushes = pushes.len(), ops = results.iter().map(Vec::len).sum::<usize>(), check = ?(t1 - t0), write = ?t1.elapsed(), "group applied");
     for (slot, fields) in superseded {
         results[slot.push][slot.index].superseded = fields;
@@ -412,7 +443,7 @@ async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<
         results[slot.push][slot.index] = Some(result);
     }
     let results = results.into_iter().map(|r| r.into_iter().map(|x| x.expect("every operation answered")).collect()).collect();
-    Ok(Plan { results, accepted, refused, marks, wrong_codes: batch.wrong_codes, plan_seqs: batch.plan_seqs })
+    Ok(Plan { results, accepted, refused, marks, wrong_codes: batch.wrong_codes, watched: batch.watched })
 }
 
 /// The operations among `ops` that the log already holds, with the reason each was
@@ -644,7 +675,7 @@ async fn write(
     refused: &[(Slot, Reason)],
     marks: &HashMap<String, (String, u64)>,
     wrong_codes: &[(String, String)],
-    plan_seqs: &HashMap<String, i64>,
+    watched: &HashMap<Watched, i64>,
 ) -> Result<Vec<(Slot, Vec<String>)>, surrealdb::Error> {
     let mut sql = String::from("BEGIN TRANSACTION;\n");
     let mut vars = Map::new();
@@ -664,12 +695,12 @@ async fn write(
     if !accepted.is_empty() {
         sql.push_str("LET $seq = (UPDATE ONLY sync_seq:global SET n += 1 RETURN VALUE n);\n");
         statement += 1;
-        // A plan was checked whole before this transaction (cycles, milestones): if
-        // another instance changed it meanwhile, fail, and the group is checked again.
-        for (i, (project, seen)) in plan_seqs.iter().enumerate() {
-            vars.insert(format!("plan{i}"), json!(project));
-            vars.insert(format!("plan_seen{i}"), json!(seen));
-            sql.push_str(&format!("IF {} != $plan_seen{i} {{ THROW 'plan changed meanwhile; can be retried' }};\n", app::gantt::store::PLAN_SEQ.replace("$project", &format!("$plan{i}"))));
+        // Records checked whole before this transaction (a plan's cycles, the pairings):
+        // if another instance changed them meanwhile, fail, and the group is checked again.
+        for (i, (set, seen)) in watched.iter().enumerate() {
+            vars.insert(format!("watch{i}"), set.key());
+            vars.insert(format!("watch_seen{i}"), json!(seen));
+            sql.push_str(&format!("IF {} != $watch_seen{i} {{ THROW 'checked records changed meanwhile; can be retried' }};\n", set.expression(i)));
             statement += 1;
         }
     }

@@ -3,7 +3,7 @@
 //! inside their parents, starts on working days. The rules are `app::domain::gantt`;
 //! this gathers the plan (as stored, with this group's accepted changes laid over it).
 
-use super::apply::{BatchFacts, Row, Rows};
+use super::apply::{BatchFacts, Row, Rows, Watched};
 use app::db::Db;
 use app::domain::gantt::{GanttProblem, Plan, LINK_TABLE, TASK_TABLE};
 use app::domain::ops::{OpKind, Operation, Reason};
@@ -57,7 +57,7 @@ pub(crate) async fn check(db: &Db, actor: &Actor, op: &Operation, project: &str,
     if !batch.plans.contains_key(project) {
         let seen: Option<i64> = app::db::row(db, &format!("RETURN {}", app::gantt::store::PLAN_SEQ), json!({ "project": project })).await?;
         let plan = app::gantt::store::plan(db, project, calendar).await?;
-        batch.plan_seqs.insert(project.to_string(), seen.unwrap_or(0));
+        batch.watched.insert(Watched::Plan(project.to_string()), seen.unwrap_or(0));
         batch.plans.insert(project.to_string(), plan);
     }
     let plan = &batch.plans[project];

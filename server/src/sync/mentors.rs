@@ -2,7 +2,7 @@
 //! holding one branch unless paired again on purpose, sessions only within a pairing.
 //! The rules are `app::domain::mentors`; this gathers the pairings and names.
 
-use super::apply::{BatchFacts, Row};
+use super::apply::{BatchFacts, Row, Watched, PAIRINGS_SEQ};
 use app::db::{rows, Db};
 use app::domain::gantt::parse_date;
 use app::domain::mentors::{check_pairing, check_session, Pairing, PAIRING_TABLE, SESSION_TABLE};
@@ -32,8 +32,11 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
     merged.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
     let text = |name: &str| merged.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
     if batch.pairings.is_none() {
+        // Their commit number before the pairings themselves: a change in between fails the write.
+        let seen: Option<i64> = app::db::row(db, &format!("RETURN {PAIRINGS_SEQ}"), json!({})).await?;
         let stored: Vec<Value> = rows(db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await?;
         batch.pairings = Some(stored.iter().filter_map(|r| pairing(r["key"].as_str()?, r.as_object()?)).collect());
+        batch.watched.insert(Watched::Pairings, seen.unwrap_or(0));
     }
     match op.table.as_str() {
         PAIRING_TABLE => {

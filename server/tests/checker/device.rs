@@ -178,6 +178,26 @@ impl Device {
         Some(answer.records.into_iter().map(|r| (r.id(), r)).collect())
     }
 
+    /// Uploads a brand photo of its own making (a colour of the seed's choosing) over
+    /// `PUT /api/photos/{hash}`; an acknowledged upload is kept in the history, which the
+    /// verification checks for on disk after the kills.
+    pub async fn upload_photo(&mut self, rng: &mut StdRng) {
+        if self.offline {
+            return;
+        }
+        let base = self.server(rng);
+        let http = self.memory().await.http.clone();
+        let (width, colour) = (rng.gen_range(200..=260), image::Rgb([rng.gen(), rng.gen(), rng.gen()]));
+        let picture = image::RgbImage::from_pixel(width, 200, colour);
+        let mut bytes = Vec::new();
+        picture.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).expect("encode a photo");
+        let hash = server::photos::hash_of(&bytes);
+        let Ok(response) = http.put(format!("{base}/api/photos/{hash}")).body(bytes).send().await else { return };
+        if response.status().is_success() {
+            self.history.lock().unwrap().uploaded.push(hash);
+        }
+    }
+
     pub async fn start(&mut self, rng: &mut StdRng) -> bool {
         self.sign_in(rng).await
     }

@@ -13,6 +13,8 @@ pub struct History {
     pub answers: HashMap<Uuid, Vec<OpResult>>,
     /// Problems seen while the run went on (an answer that contradicts an earlier one).
     pub violations: Vec<String>,
+    /// Brand photos whose upload the server acknowledged (their content hashes).
+    pub uploaded: Vec<String>,
 }
 
 /// How an operation ended, from the tablets' side.

@@ -3,7 +3,7 @@
 
 use super::device::Device;
 use super::history::{Ending, History};
-use super::{Server, Stats, AHEAD, AHEAD_PLACES, PHONES, PROJECTS, TASKS, TEXT_FIELDS, UNDER_WAY};
+use super::{Server, Stats, AHEAD, AHEAD_PLACES, FIRST_PAIRING, MENTORED, MENTORS, PHONES, PROJECTS, TASKS, TEXT_FIELDS, UNDER_WAY};
 use app::domain::hlc::Stamp;
 use app::domain::ops::{OpKind, Operation};
 use rand::rngs::StdRng;
@@ -16,15 +16,28 @@ use std::sync::{Arc, Mutex};
 /// state changes, and some the rules refuse (a title too short, another branch's project);
 /// moves and links in the first project's plan (some close a cycle); sign-ups to the
 /// activity ahead (the same phone twice, a full list, the waiting list) and cancellations;
-/// walk-ins and check-ins at the activity under way.
+/// walk-ins and check-ins at the activity under way; pairings (overlapping on purpose)
+/// and sessions; the brand's photos (one sometimes never uploaded); hours changed by hand
+/// (sometimes without the reason the rule demands).
 pub fn random_edit(device: &Device, rng: &mut StdRng, step: usize) -> (&'static str, String, OpKind) {
     let token = format!("{}-{step}-{}", device.name, rng.gen::<u32>());
     let area: f64 = rng.gen();
-    if area < 0.2 {
+    if area < 0.15 {
         return plan_edit(rng, &token);
     }
-    if area < 0.4 {
+    if area < 0.3 {
         return signup_edit(device, rng, &token);
+    }
+    if area < 0.42 {
+        return mentoring_edit(device, rng, &token);
+    }
+    if area < 0.5 {
+        return photos_edit(device, rng);
+    }
+    if area < 0.58 {
+        if let Some(edit) = hours_edit(device, rng, &token) {
+            return edit;
+        }
     }
     let key = PROJECTS[rng.gen_range(0..PROJECTS.len())].to_string();
     let roll: f64 = rng.gen();
@@ -101,6 +114,103 @@ fn signup_edit(device: &Device, rng: &mut StdRng, token: &str) -> (&'static str,
     }
 }
 
+/// Keys this device's operations created in a table.
+fn my_creations(device: &Device, table: &str) -> Vec<String> {
+    let history = device.history.lock().unwrap();
+    history.made.iter().filter(|(by, op)| by == &device.name && op.table == table && matches!(op.kind, OpKind::Create { .. })).map(|(_, op)| op.key.clone()).collect()
+}
+
+/// A day of 2027, as the mentoring edits choose them.
+fn day_2027(month: u32, day: u32) -> String {
+    format!("2027-{:02}-{:02}", month.clamp(1, 12), day.clamp(1, 28))
+}
+
+/// Street staff pair a mentor with a branch for a stretch of 2027 (often overlapping
+/// another pairing, which the rule refuses) or move a pairing's end; a mentor (or street
+/// staff) logs a session, which stands only within a pairing, or rewrites its summary;
+/// anyone else who tries to pair is refused.
+fn mentoring_edit(device: &Device, rng: &mut StdRng, token: &str) -> (&'static str, String, OpKind) {
+    let street = matches!(device.account, "lizhiguang" | "wangmin");
+    let mentor_or_street = street || device.account == "liujianguo";
+    let key = format!("chkm-{}", token.replace(|c: char| !c.is_ascii_alphanumeric(), ""));
+    if mentor_or_street && (!street || rng.gen_bool(0.4)) {
+        let mine = my_creations(device, "mentor_session");
+        if !mine.is_empty() && rng.gen_bool(0.3) {
+            let session = mine[rng.gen_range(0..mine.len())].clone();
+            return ("mentor_session", session, OpKind::Set { fields: fields(vec![("summary", json!(format!("辅导小结{token}")))]) });
+        }
+        let session = vec![
+            ("mentor", json!(MENTORS[0])),
+            ("branch", json!(MENTORED[rng.gen_range(0..MENTORED.len())])),
+            ("date", json!(day_2027(rng.gen_range(1..=12), rng.gen_range(1..=28)))),
+            ("form", json!(app::domain::mentors::FORM_CODES[rng.gen_range(0..app::domain::mentors::FORM_CODES.len())])),
+            ("summary", json!(format!("辅导记录{token}"))),
+        ];
+        return ("mentor_session", key, OpKind::Create { fields: fields(session) });
+    }
+    let mut mine = my_creations(device, "mentor_pairing");
+    if street {
+        mine.push(FIRST_PAIRING.to_string());
+    }
+    if street && rng.gen_bool(0.3) {
+        let pairing = mine[rng.gen_range(0..mine.len())].clone();
+        let ends = day_2027(rng.gen_range(1..=12), 28);
+        return ("mentor_pairing", pairing, OpKind::Set { fields: fields(vec![("ends_on", json!(ends))]) });
+    }
+    let starts = rng.gen_range(1..=12);
+    let pairing = vec![
+        ("mentor", json!(MENTORS[rng.gen_range(0..MENTORS.len())])),
+        ("branch", json!(MENTORED[rng.gen_range(0..MENTORED.len())])),
+        ("starts_on", json!(day_2027(starts, 1))),
+        ("ends_on", json!(day_2027(starts + rng.gen_range(0..3), 28))),
+        ("additional", json!(rng.gen_bool(0.3))),
+    ];
+    ("mentor_pairing", key, OpKind::Create { fields: fields(pairing) })
+}
+
+/// A photo no tablet ever uploads: the rule refuses a brand that names it.
+const NEVER_UPLOADED: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// 文兴社区's brand photos, chosen among the acknowledged uploads in some order.
+fn photos_edit(device: &Device, rng: &mut StdRng) -> (&'static str, String, OpKind) {
+    let uploaded = device.history.lock().unwrap().uploaded.clone();
+    let mut photos: Vec<Value> = Vec::new();
+    for _ in 0..rng.gen_range(0..=3usize) {
+        if uploaded.is_empty() {
+            break;
+        }
+        let hash = json!(uploaded[rng.gen_range(0..uploaded.len())]);
+        if !photos.contains(&hash) {
+            photos.push(hash);
+        }
+    }
+    if rng.gen_bool(0.15) {
+        photos.push(json!(NEVER_UPLOADED));
+    }
+    ("brand", MENTORED[0].to_string(), OpKind::Set { fields: fields(vec![("photos", Value::Array(photos))]) })
+}
+
+/// Hours changed by hand on a sign-up to the activity under way: a reason, or (refused)
+/// none. `None` when no tablet has signed anyone up there yet.
+fn hours_edit(device: &Device, rng: &mut StdRng, token: &str) -> Option<(&'static str, String, OpKind)> {
+    let signups: Vec<String> = {
+        let history = device.history.lock().unwrap();
+        history
+            .made
+            .iter()
+            .filter(|(_, op)| op.table == "signup" && matches!(&op.kind, OpKind::Create { fields } if fields.get("activity") == Some(&json!(UNDER_WAY))))
+            .map(|(_, op)| op.key.clone())
+            .collect()
+    };
+    if signups.is_empty() {
+        return None;
+    }
+    let signup = signups[rng.gen_range(0..signups.len())].clone();
+    let reason = if rng.gen_bool(0.85) { format!("补录纸质签到{token}") } else { String::new() };
+    let change = fields(vec![("adjust_minutes", json!(rng.gen_range(-60..=120))), ("adjust_reason", json!(reason))]);
+    Some(("signup", signup, OpKind::Set { fields: change }))
+}
+
 fn stamp(text: &str) -> Option<Stamp> {
     text.parse().ok()
 }
@@ -131,11 +241,25 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
     for text in comments.iter().filter_map(Value::as_str) {
         *comment_count.entry(text.to_string()).or_default() += 1;
     }
-    let projects: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM project WHERE record::id(id) IN $keys", json!({ "keys": PROJECTS }), 0).await.expect("projects");
     let signups: Vec<SignupRow> = app::db::rows(&db, "SELECT activity, phone_hash, active, wait, walk_in FROM signup WHERE activity IN $acts", json!({ "acts": [AHEAD, UNDER_WAY] }), 0).await.expect("signups");
     let links: Vec<LinkRow> = app::db::rows(&db, "SELECT from, to FROM gantt_link WHERE project = $p AND removed != true", json!({ "p": PROJECTS[0] }), 0).await.expect("links");
+    let pairings: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await.expect("pairings");
+    let photos: Vec<PhotoRow> = app::db::rows(&db, "SELECT meta::id(id) AS hash, widths FROM photo", json!({}), 0).await.expect("photos");
+    let variants: Vec<Value> = app::db::rows(&db, "SELECT VALUE record::id(id) FROM photo_variant", json!({}), 0).await.expect("photo variants");
+    let audits: Vec<String> = app::db::rows(&db, "SELECT VALUE detail FROM audit WHERE event = 'adjust_hours'", json!({}), 0).await.expect("audit");
+    // Every field the tablets write last-writer-wins, as stored with its clock.
+    let mut stored: HashMap<(String, String), Value> = HashMap::new();
+    for (table, _) in LAST_WRITER_WINS {
+        let found: Vec<Value> = app::db::rows(&db, &format!("SELECT record::id(id) AS key, * OMIT id FROM {table}"), json!({}), 0).await.expect("rows");
+        for row in found {
+            let key = row["key"].as_str().unwrap_or_default().to_string();
+            stored.insert((table.to_string(), key), row);
+        }
+    }
     drop(db);
     violations.extend(signup_violations(&signups));
+    violations.extend(pairing_violations(&pairings));
+    violations.extend(photo_violations(&history.lock().unwrap().uploaded, &photos, &variants, &stored));
     if let Some(cycle) = cycle_in(&links) {
         violations.push(format!("the plan of {} holds a dependency cycle through {cycle}", PROJECTS[0]));
     }
@@ -144,17 +268,27 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
     let answers = history.answers.values().flatten();
     let (deferred, duplicates) = answers.fold((0, 0), |(d, u), r| (d + usize::from(r.status == app::domain::ops::OpStatus::Retry), u + usize::from(r.duplicate)));
     let mut stats = Stats { ops: history.made.len(), deferred, duplicates, ..Stats::default() };
-    // Last writer wins: per project and field, the accepted write with the highest clock.
-    let mut winners: HashMap<(String, String), (Stamp, Value)> = HashMap::new();
+    // Last writer wins: per record and field, the accepted write with the highest clock.
+    let mut winners: HashMap<(String, String, String), (Stamp, Value)> = HashMap::new();
+    // Hand-made changes of hours applied, each of which the audit must hold once.
+    let mut adjusted: HashMap<String, usize> = HashMap::new();
     for (device, op) in &history.made {
         let still_queued = devices.iter().any(|d| d.disk.queue.iter().any(|q| q.op.id == op.id));
         let in_log = logged.get(&op.id.to_string());
         match history.ending(op.id) {
             Ending::Applied => {
                 stats.applied += 1;
-                match op.table.as_str() {
-                    "gantt_task" | "gantt_link" => stats.plan_applied += 1,
-                    "signup" => stats.signups_applied += 1,
+                match (op.table.as_str(), &op.kind) {
+                    ("gantt_task" | "gantt_link", _) => stats.plan_applied += 1,
+                    ("signup", OpKind::Set { fields }) if fields.contains_key("adjust_minutes") => {
+                        stats.hours_applied += 1;
+                        let minutes = fields["adjust_minutes"].as_i64().unwrap_or_default();
+                        let reason = fields["adjust_reason"].as_str().unwrap_or_default().trim();
+                        *adjusted.entry(format!("signup:{} {minutes:+} 分钟 {reason}", op.key)).or_default() += 1;
+                    }
+                    ("signup", _) => stats.signups_applied += 1,
+                    ("mentor_pairing" | "mentor_session", _) => stats.mentoring_applied += 1,
+                    ("brand", _) => stats.photos_applied += 1,
                     _ => {}
                 }
                 if in_log != Some(&true) {
@@ -162,7 +296,7 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
                 }
                 if let OpKind::Set { fields } | OpKind::Create { fields } = &op.kind {
                     for (name, value) in fields {
-                        let slot = winners.entry((op.key.clone(), name.clone())).or_insert((op.clock.clone(), value.clone()));
+                        let slot = winners.entry((op.table.clone(), op.key.clone(), name.clone())).or_insert((op.clock.clone(), value.clone()));
                         if op.clock > slot.0 {
                             *slot = (op.clock.clone(), value.clone());
                         }
@@ -188,22 +322,117 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
             }
         }
     }
-    for project in &projects {
-        let key = project["key"].as_str().unwrap_or_default().to_string();
-        for field in TEXT_FIELDS {
-            let Some((clock, value)) = winners.get(&(key.clone(), field.to_string())) else { continue };
-            let stored = &project[field];
-            let stored_clock = project["clocks"][field].as_str().and_then(stamp);
-            if stored != value || stored_clock.as_ref() != Some(clock) {
-                violations.push(format!("project {key}.{field} holds {stored} (clock {stored_clock:?}); the last writer by clock wrote {value} at {clock}"));
+    for (table, names) in LAST_WRITER_WINS {
+        for ((t, key, field), (clock, value)) in &winners {
+            if t != table || !names.contains(&field.as_str()) {
+                continue;
+            }
+            let Some(row) = stored.get(&(table.to_string(), key.clone())) else {
+                violations.push(format!("{table} {key} was written by an acknowledged operation but is not stored"));
+                continue;
+            };
+            let stored_clock = row["clocks"][field].as_str().and_then(stamp);
+            if &row[field] != value || stored_clock.as_ref() != Some(clock) {
+                violations.push(format!("{table} {key}.{field} holds {} (clock {stored_clock:?}); the last writer by clock wrote {value} at {clock}", row[field]));
             }
         }
     }
+    // The audit holds each applied change of hours once (written in its transaction).
+    let mut audited: HashMap<String, usize> = HashMap::new();
+    for detail in &audits {
+        *audited.entry(detail.clone()).or_default() += 1;
+    }
+    for (detail, n) in &adjusted {
+        let found = audited.get(detail).copied().unwrap_or(0);
+        if found != *n {
+            violations.push(format!("the audit holds \"{detail}\" {found} times; {n} such changes were applied"));
+        }
+    }
+    if let Some(stray) = audited.keys().find(|d| !adjusted.contains_key(*d)) {
+        violations.push(format!("the audit holds \"{stray}\", which no applied change made"));
+    }
+    stats.uploads = history.uploaded.len();
     if violations.is_empty() {
         Ok(stats)
     } else {
         Err(violations)
     }
+}
+
+/// The fields checked last-writer-wins, per table: each stored value is the one of the
+/// applied operation with the highest clock.
+const LAST_WRITER_WINS: [(&str, &[&str]); 5] = [
+    ("project", &TEXT_FIELDS),
+    ("mentor_pairing", &["ends_on"]),
+    ("mentor_session", &["summary"]),
+    ("brand", &["photos"]),
+    ("signup", &["adjust_minutes", "adjust_reason"]),
+];
+
+/// A photo as kept: its hash and the widths of its variants.
+#[derive(serde::Deserialize)]
+pub struct PhotoRow {
+    hash: String,
+    widths: Vec<u32>,
+}
+
+/// Every acknowledged upload is kept with all its variants; the brand names only photos
+/// that are kept.
+fn photo_violations(uploaded: &[String], photos: &[PhotoRow], variants: &[Value], stored: &HashMap<(String, String), Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    let kept: HashMap<&str, &PhotoRow> = photos.iter().map(|p| (p.hash.as_str(), p)).collect();
+    for hash in uploaded {
+        match kept.get(hash.as_str()) {
+            None => out.push(format!("photo {hash} was acknowledged as uploaded but is not kept (lost)")),
+            Some(photo) => {
+                for width in &photo.widths {
+                    if !variants.contains(&json!([hash, width])) {
+                        out.push(format!("photo {hash} lists a {width}px variant that is not kept"));
+                    }
+                }
+            }
+        }
+    }
+    for ((table, key), row) in stored {
+        if table != "brand" {
+            continue;
+        }
+        for hash in row["photos"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            if !kept.contains_key(hash) {
+                out.push(format!("brand {key} names photo {hash}, which is not kept"));
+            }
+        }
+    }
+    out
+}
+
+/// No branch has two mentors at once; no mentor two branches at once unless one of the
+/// pairings was made on purpose as a further one (the rule, `check_pairing`).
+fn pairing_violations(rows: &[Value]) -> Vec<String> {
+    let date = |row: &Value, name: &str| row[name].as_str().and_then(app::domain::gantt::parse_date);
+    let pairings: Vec<app::domain::mentors::Pairing> = rows
+        .iter()
+        .filter_map(|row| {
+            Some(app::domain::mentors::Pairing {
+                key: row["key"].as_str()?.to_string(),
+                mentor: row["mentor"].as_str()?.to_string(),
+                branch: row["branch"].as_str()?.to_string(),
+                starts_on: date(row, "starts_on")?,
+                ends_on: date(row, "ends_on"),
+                additional: row["additional"].as_bool().unwrap_or(false),
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    if pairings.len() != rows.len() {
+        out.push(format!("{} of {} stored pairings cannot be read", rows.len() - pairings.len(), rows.len()));
+    }
+    for pairing in &pairings {
+        if let Err(problem) = app::domain::mentors::check_pairing(pairing, &pairings, &|k| k.to_string()) {
+            out.push(format!("pairing {} ({} with {}) stands against the rule: {problem:?}", pairing.key, pairing.mentor, pairing.branch));
+        }
+    }
+    out
 }
 
 /// A sign-up as the verification reads it.
