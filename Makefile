@@ -15,7 +15,7 @@ WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
 SERVER := $(CARGO_TARGET_DIR)/debug/xianfeng
 E2E_PORT ?= 3100
 
-.PHONY: run test size site server tools browser-tools unit e2e bench bench-gantt clean surreal-dev broken
+.PHONY: run test size site server tools browser-tools unit e2e bench bench-gantt clean surreal-dev broken doctor
 
 ## make bench: the write path's throughput on embedded SurrealKV (synced commits), and
 ## the board with 1,000 projects, server-rendered over HTTP (dev profile, as `make run`
@@ -94,8 +94,13 @@ site:
 size-print:
 	@printf 'size: wasm %d bytes gzipped, css %d bytes gzipped\n' $$(stat -c %s $(PKG)/xianfeng_bg.wasm.gz) $$(stat -c %s $(PKG)/xianfeng.css.gz)
 
+## make doctor: what this machine lacks for the two commands, and how to get it.
+doctor:
+	@tools/doctor.sh
+
 ## Toolchain for the build, each step skipped when already present.
 tools:
+	@tools/doctor.sh build
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || \
 		for i in 1 2 3; do rustup target add wasm32-unknown-unknown && break || sleep 5; done
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
@@ -106,6 +111,7 @@ tools:
 ## Browser, CJK fonts and Playwright for end-to-end tests (Debian's Chromium; Playwright
 ## never downloads a browser of its own).
 browser-tools:
+	@tools/doctor.sh browser
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi
 	@# Installed again when the lock file changed (a new dev dependency).
