@@ -2,7 +2,6 @@
 //! district nomination list, as real `.xlsx` workbooks with Chinese headers.
 
 use crate::state::AppState;
-use app::auth::store::{resolve_session, token_from_headers};
 use app::domain::org::Role;
 use app::domain::projects::{Category, Status, Tier};
 use app::i18n::{category_name, status_name, tier_name, Locale};
@@ -148,14 +147,7 @@ fn workbook(
 
 /// The signed-in person asking for an export, or the answer to give instead.
 async fn export_user(state: &AppState, headers: &HeaderMap) -> Result<app::auth::SessionUser, Response> {
-    let user = match token_from_headers(headers) {
-        Some(token) => resolve_session(&state.db, &token).await.map_err(|error| {
-            tracing::error!(%error, "export: could not read the session");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        })?,
-        None => None,
-    };
-    user.ok_or_else(|| (StatusCode::UNAUTHORIZED, "请先登录").into_response())
+    crate::signed_in::SignedIn::from_headers(state, headers).await.map(|signed_in| signed_in.user)
 }
 
 fn xlsx_response(bytes: Result<Vec<u8>, XlsxError>, file: &str) -> Response {

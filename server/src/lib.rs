@@ -6,6 +6,7 @@ pub mod export;
 pub mod photos;
 pub mod pii;
 pub mod public;
+pub mod signed_in;
 pub mod starting;
 pub mod state;
 pub mod sync;

@@ -6,14 +6,15 @@
 //! limits, widths) are in `app::domain::photos`.
 
 use crate::state::AppState;
-use app::auth::store::{audit, resolve_session, token_from_headers};
+use crate::signed_in::SignedIn;
+use app::auth::store::audit;
 use app::domain::org::Role;
 use app::domain::photos::{self, PhotoProblem};
 use app::i18n::{photo_problem, Locale};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use image::{DynamicImage, ImageDecoder, ImageReader};
 use serde_json::json;
@@ -145,31 +146,27 @@ fn refused(status: StatusCode, problem: PhotoProblem) -> Response {
 /// Before an upload's body is read: only signed-in staff who may upload get that far
 /// (12 MB is not read for a stranger).
 pub async fn staff_only(State(state): State<AppState>, request: axum::http::Request<axum::body::Body>, next: axum::middleware::Next) -> Response {
-    let user = match token_from_headers(request.headers()) {
-        Some(token) => match resolve_session(&state.db, &token).await {
-            Ok(user) => user,
-            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        },
-        None => None,
-    };
-    match user {
-        None => (StatusCode::UNAUTHORIZED, "请先登录").into_response(),
-        Some(user) if !matches!(user.role, Role::StreetStaff | Role::BranchSecretary | Role::CommunityStaff) => {
-            (StatusCode::FORBIDDEN, "您没有权限上传品牌照片").into_response()
-        }
-        Some(_) => next.run(request).await,
+    match SignedIn::from_headers(&state, request.headers()).await {
+        Err(refused) => refused,
+        Ok(signed_in) if !may_upload(&signed_in) => forbidden(),
+        Ok(_) => next.run(request).await,
     }
 }
 
-pub async fn upload(State(state): State<AppState>, headers: HeaderMap, Path(hash): Path<String>, body: Result<Bytes, BytesRejection>) -> Response {
-    let user = match token_from_headers(&headers) {
-        Some(token) => resolve_session(&state.db, &token).await.ok().flatten(),
-        None => None,
-    };
-    let Some(user) = user else { return (StatusCode::UNAUTHORIZED, "请先登录").into_response() };
-    if !matches!(user.role, Role::StreetStaff | Role::BranchSecretary | Role::CommunityStaff) {
-        return (StatusCode::FORBIDDEN, "您没有权限上传品牌照片").into_response();
+/// Staff who edit brand pages upload their photos.
+fn may_upload(signed_in: &SignedIn) -> bool {
+    matches!(signed_in.user.role, Role::StreetStaff | Role::BranchSecretary | Role::CommunityStaff)
+}
+
+fn forbidden() -> Response {
+    (StatusCode::FORBIDDEN, "您没有权限上传品牌照片").into_response()
+}
+
+pub async fn upload(State(state): State<AppState>, signed_in: SignedIn, Path(hash): Path<String>, body: Result<Bytes, BytesRejection>) -> Response {
+    if !may_upload(&signed_in) {
+        return forbidden();
     }
+    let user = signed_in.user;
     if !photos::is_hash(&hash) {
         return (StatusCode::NOT_FOUND, "no such photo").into_response();
     }

@@ -4,11 +4,11 @@
 //! reaches the browsers of all. An event only says "commit N happened": the browser then
 //! pulls what it may see, so nothing leaks through it.
 
-use super::session_user;
+use crate::signed_in::SignedIn;
 use crate::state::AppState;
 use app::db::Db;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
@@ -91,11 +91,7 @@ impl Drop for Held {
 
 /// `GET /api/events`: a stream of `change` events carrying commit numbers, starting with
 /// the current one. At most `STREAMS_PER_SESSION` per sign-in; each ends when its session does.
-pub async fn events_handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(response) = session_user(&state, &headers).await {
-        return response;
-    }
-    let Some(token) = app::auth::store::token_from_headers(&headers) else { return StatusCode::UNAUTHORIZED.into_response() };
+pub async fn events_handler(State(state): State<AppState>, SignedIn { token, .. }: SignedIn) -> Response {
     let session = app::auth::store::session_id(&token);
     let Some(held) = Streams::open(&state.streams, &session) else {
         return (StatusCode::TOO_MANY_REQUESTS, "too many open event streams").into_response();

@@ -14,47 +14,20 @@ pub mod pull;
 pub use apply::{ApplyError, Busy, Context, Writer};
 
 use crate::state::AppState;
-use app::auth::store::{resolve_session, session_id, token_from_headers};
-use app::auth::SessionUser;
+use crate::signed_in::SignedIn;
+use app::auth::store::session_id;
 use app::domain::ops::{SyncRequest, SyncResponse, MAX_BATCH};
 use app::domain::org::Actor;
 use app::i18n::Locale;
 use axum::extract::{rejection::JsonRejection, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-/// The signed-in person of a request, and their language; or the answer to give.
-pub(crate) async fn session_user(state: &AppState, headers: &HeaderMap) -> Result<(SessionUser, Locale), Response> {
-    let locale = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .map(Locale::from_cookie_header)
-        .unwrap_or_default();
-    let Some(token) = token_from_headers(headers) else {
-        return Err(error(StatusCode::UNAUTHORIZED, "unauthenticated", app::i18n::t(locale, app::i18n::Msg::SessionExpired)));
-    };
-    match resolve_session(&state.db, &token).await {
-        Ok(Some(user)) => Ok((user, locale)),
-        Ok(None) => Err(error(StatusCode::UNAUTHORIZED, "unauthenticated", app::i18n::t(locale, app::i18n::Msg::SessionExpired))),
-        Err(_) => Err(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", app::i18n::t(locale, app::i18n::Msg::ServerError))),
-    }
-}
-
-pub async fn sync_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Json<SyncRequest>, JsonRejection>,
-) -> Response {
-    let (user, locale) = match session_user(&state, &headers).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+pub async fn sync_handler(State(state): State<AppState>, signed_in: SignedIn, body: Result<Json<SyncRequest>, JsonRejection>) -> Response {
+    let SignedIn { user, token, locale } = signed_in;
     let zh = locale == Locale::ZhCn;
-    let Some(token) = token_from_headers(&headers) else {
-        return error(StatusCode::UNAUTHORIZED, "unauthenticated", app::i18n::t(locale, app::i18n::Msg::SessionExpired));
-    };
     let mut request = match body {
         Ok(Json(request)) => request,
         Err(rejection) => {
@@ -130,6 +103,4 @@ pub(crate) fn device_key(account: &str, client: &str) -> String {
     format!("{account}/{client}")
 }
 
-pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "code": code, "message": message }))).into_response()
-}
+pub(crate) use crate::signed_in::refusal as error;

@@ -1,7 +1,8 @@
 //! `POST /api/pull`: what changed in the person's working set since the client's cursor.
 //! Read in one transaction, so the answer is a snapshot complete up to its cursor.
 
-use super::{error, session_user};
+use super::error;
+use crate::signed_in::SignedIn;
 use crate::state::AppState;
 use app::auth::SessionUser;
 use app::domain::org::Role;
@@ -9,16 +10,12 @@ use app::db::{now_ms, Db};
 use app::domain::replica::{ConflictNote, PullRequest, PullResponse, RecordState};
 use app::i18n::{t, Msg};
 use axum::extract::{rejection::JsonRejection, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-pub async fn pull_handler(State(state): State<AppState>, headers: HeaderMap, body: Result<Json<PullRequest>, JsonRejection>) -> Response {
-    let (user, locale) = match session_user(&state, &headers).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+pub async fn pull_handler(State(state): State<AppState>, SignedIn { user, locale, .. }: SignedIn, body: Result<Json<PullRequest>, JsonRejection>) -> Response {
     let Ok(Json(request)) = body else {
         return error(StatusCode::BAD_REQUEST, "malformed", t(locale, Msg::ServerError));
     };
