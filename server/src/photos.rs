@@ -95,8 +95,7 @@ fn flatten(picture: DynamicImage) -> image::RgbImage {
 }
 
 pub fn hash_of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Is this photo kept already?
