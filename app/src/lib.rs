@@ -4,8 +4,10 @@
 
 pub mod auth;
 pub mod branches;
+pub mod clock;
 pub mod domain;
 pub mod error;
+pub mod home;
 pub mod i18n;
 pub mod profile;
 pub mod gantt;
@@ -98,7 +100,7 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page (title, redirects of signed-out visitors) is
                 // settled before the first byte, so a redirect is a real HTTP 302.
                 <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/home") view=ui::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/home") view=home::HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/branches") view=branches::BranchesPage ssr=SsrMode::Async/>
                 <Route path=path!("/branches/:key") view=branches::BranchPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async/>

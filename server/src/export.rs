@@ -56,7 +56,7 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, Query(query):
     if !matches!(user.role, Role::StreetStaff | Role::LiaisonLeader) {
         return (StatusCode::FORBIDDEN, "您没有权限导出").into_response();
     }
-    let year = query.year.unwrap_or_else(app::projects::this_year);
+    let year = query.year.unwrap_or_else(app::clock::this_year);
     let condition = match sheet {
         Sheet::Register => "status IN ['filed', 'in_progress', 'completed']",
         Sheet::Nominations => "nomination != 'none'",
@@ -195,7 +195,7 @@ pub async fn gantt(State(state): State<AppState>, headers: HeaderMap, axum::extr
     };
     let Ok(plan) = plan else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
     let title = found["title"].as_str().unwrap_or_default().to_string();
-    xlsx_response(plan_workbook(&title, &plan, app::gantt::store::today()), &format!("plan-{project}.xlsx"))
+    xlsx_response(plan_workbook(&title, &plan, app::clock::today()), &format!("plan-{project}.xlsx"))
 }
 
 pub fn plan_workbook(title: &str, plan: &app::domain::gantt::Plan, today: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
@@ -304,7 +304,8 @@ fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
 /// An activity's sign-ups as its roster shows them (`app::volunteers::queries::build`),
 /// each a line of the sheet.
 fn volunteer_rows(state: &AppState, user: &app::auth::SessionUser, activity: &Value, signups: &[Value]) -> Vec<[String; 6]> {
-    use app::domain::volunteers::{hours_text, local_from_ms, Activity};
+    use app::domain::time::local_from_ms;
+    use app::domain::volunteers::{hours_text, Activity};
     let Some(parsed) = Activity::from_record(activity) else { return vec![] };
     let time = |ms: Option<i64>| ms.map(|ms| local_from_ms(ms).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
     // Names open for the branch's own staff; street staff's sheets carry them masked.

@@ -182,3 +182,43 @@ fn the_write_scan_finds_writes_in_literals_macros_and_sdk_calls() {
     let functions: Vec<&str> = writes.found.iter().map(|(f, _)| f.as_str()).collect();
     assert_eq!(functions, ["a", "b", "c"]);
 }
+
+/// The modules of `app` a path in `text` names (`crate::x::…`, `super::super::x`, `app::x`).
+fn crate_modules(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for prefix in ["crate::", "app::"] {
+        for (i, _) in text.match_indices(prefix) {
+            let before = text[..i].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let rest = &text[i + prefix.len()..];
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if !name.is_empty() {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// `ui` is the frame every page shares: it may use the layers under it, never a feature
+/// (a page of projects, plans, mentors, volunteers or branches), or features would import
+/// each other through it.
+#[test]
+fn the_shared_ui_imports_no_feature() {
+    const UNDER_UI: [&str; 8] = ["domain", "i18n", "error", "auth", "db", "sync", "clock", "ui"];
+    let files = sources(&root().join("app/src/ui"));
+    assert!(files.len() >= 2);
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read");
+        for module in crate_modules(&text) {
+            assert!(UNDER_UI.contains(&module.as_str()), "{} imports crate::{module}, a feature; ui may use only {UNDER_UI:?}", file.display());
+        }
+    }
+}
+
+#[test]
+fn the_import_scan_finds_modules_by_any_path() {
+    assert_eq!(crate_modules("use crate::branches::X; view! { <crate::gantt::Chart/> } my_crate::x"), ["branches", "gantt"]);
+}

@@ -5,7 +5,7 @@
 
 mod common;
 use app::domain::ops::{OpKind, OpStatus, Operation};
-use app::domain::volunteers::local_from_ms;
+use app::domain::time::local_from_ms;
 use common::*;
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -325,7 +325,7 @@ async fn a_check_out_cannot_inflate_hours() {
     let answer = push_ok(&server.base, &secretary, vec![check_out(now_ms() as i64, "")]).await;
     assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
     let stored = field(&server.db, "signup", "zhaoqiang", "checked_out_at").await.as_i64().unwrap();
-    assert_eq!(stored, app::domain::volunteers::ms_from_local(app::domain::volunteers::parse_local(&local(ended)).unwrap()), "stored as the end");
+    assert_eq!(stored, app::domain::time::ms_from_local(app::domain::time::parse_local(&local(ended)).unwrap()), "stored as the end");
 }
 
 #[tokio::test]

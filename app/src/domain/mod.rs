@@ -18,4 +18,5 @@ pub mod projects;
 pub mod records;
 pub mod replica;
 pub mod schedule;
+pub mod time;
 pub mod volunteers;

@@ -578,7 +578,7 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
             let chars = text.trim().chars().count();
             chars >= min && chars <= max && text.trim().len() == text.len()
         }
-        ValueKind::LocalTime => super::volunteers::parse_local(text).is_some() && text.len() == 16,
+        ValueKind::LocalTime => super::time::parse_local(text).is_some() && text.len() == 16,
         ValueKind::Code => text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()),
         ValueKind::Sealed => text.chars().count() <= 400 && !text.chars().any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>'),
         ValueKind::Phone => {

@@ -8,6 +8,7 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
+use super::time::{ms_from_local, parse_local};
 
 pub const ACTIVITY_TABLE: &str = "activity";
 pub const SIGNUP_TABLE: &str = "signup";
@@ -23,9 +24,6 @@ pub const PHONE_WINDOW_MINUTES: i64 = 60;
 /// signs up together, a script does not stop at a hundred.
 pub const SIGNUPS_PER_IP: u32 = 100;
 pub const IP_WINDOW_MINUTES: i64 = 10;
-
-/// Beijing time: activities are entered and shown in it, and China keeps no summer time.
-pub const UTC_OFFSET_HOURS: i64 = 8;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "problem", rename_all = "snake_case")]
@@ -144,21 +142,6 @@ pub fn check_plain(field: &str, text: &str) -> Result<(), VolunteerProblem> {
         return Err(VolunteerProblem::Markup { field: field.to_string() });
     }
     Ok(())
-}
-
-/// An activity's local start or end, `YYYY-MM-DDTHH:MM`.
-pub fn parse_local(text: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()
-}
-
-/// Milliseconds since the epoch → Beijing time.
-pub fn local_from_ms(ms: i64) -> NaiveDateTime {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().naive_utc() + TimeDelta::hours(UTC_OFFSET_HOURS)
-}
-
-/// Beijing time → milliseconds since the epoch.
-pub fn ms_from_local(local: NaiveDateTime) -> i64 {
-    (local - TimeDelta::hours(UTC_OFFSET_HOURS)).and_utc().timestamp_millis()
 }
 
 /// When an activity runs, and whether it still does.
@@ -416,6 +399,7 @@ pub fn is_formula_like(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::time::local_from_ms;
 
     #[test]
     fn a_private_link_lasts_ninety_days_after_the_activity() {

@@ -88,8 +88,7 @@ async fn local_plan(project: &str, base: Option<PlanData>) -> Option<PlanData> {
 
 /// Today in the street's time zone (UTC+8), by the device's clock.
 fn device_today() -> NaiveDate {
-    let ms = stamp().ms as i64 + 8 * 3_600_000;
-    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.date_naive()).unwrap_or_default()
+    crate::domain::time::date_from_ms(stamp().ms as i64)
 }
 
 /// A menu opened by a long press.

@@ -68,7 +68,7 @@ pub async fn get_plan(project: String) -> Result<PlanData, AppError> {
         makeup_days: plan.calendar.makeup_days.iter().copied().collect(),
         tasks: plan.tasks,
         links: plan.links,
-        today: super::store::today(),
+        today: crate::clock::today(),
     })
 }
 
@@ -133,7 +133,7 @@ pub async fn get_programme(branch: Option<String>, category: Option<Category>) -
     let mut take = |n: usize| crate::db::take_rows(&mut response, n).map_err(AppError::internal);
     let (projects, tasks, links, branches) = (take(0)?, take(1)?, take(2)?, take(3)?);
     let calendar = super::store::calendar(&db).await.map_err(AppError::internal)?;
-    let today = super::store::today();
+    let today = crate::clock::today();
     let mut plans: std::collections::HashMap<String, Plan> = Default::default();
     for (table, list) in [(TASK_TABLE, &tasks), (LINK_TABLE, &links)] {
         for row in list {

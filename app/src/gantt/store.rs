@@ -55,7 +55,3 @@ pub async fn plan(db: &Db, project: &str, calendar: Calendar) -> Result<Plan, su
     })
 }
 
-/// Today in the street's time zone (China Standard Time, UTC+8).
-pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}

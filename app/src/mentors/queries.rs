@@ -92,7 +92,7 @@ pub async fn get_mentoring() -> Result<MentoringData, AppError> {
             .collect(),
         sessions: sessions.iter().filter_map(|s| session_from(&text(s, "key"), s)).collect(),
         projects: projects.iter().map(|p| (text(p, "key"), text(p, "title"), text(p, "branch"))).collect(),
-        today: crate::gantt::store::today(),
+        today: crate::clock::today(),
     })
 }
 

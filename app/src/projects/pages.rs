@@ -1,4 +1,5 @@
 use super::queries::*;
+use crate::clock::this_year;
 use crate::error::ErrorView;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
@@ -6,7 +7,8 @@ use crate::domain::projects::{check_year, default_year, transition_mover, Catego
 use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
 use crate::domain::replica::changed_fields;
 use crate::sync::{stamp, submit, use_sync, Submitted};
-use crate::ui::{format_datetime, use_user, Shell, StatusLine};
+use crate::domain::time::format_datetime;
+use crate::ui::{use_user, Shell, StatusLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};

@@ -131,16 +131,6 @@ pub struct Dashboard {
     pub quota_stored: bool,
 }
 
-/// The current year in Beijing time.
-pub fn this_year() -> i64 {
-    use chrono::Datelike;
-    #[cfg(feature = "hydrate")]
-    let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
-    #[cfg(not(feature = "hydrate"))]
-    let now = chrono::Utc::now();
-    (now + chrono::Duration::hours(8)).year() as i64
-}
-
 /// A project as stored: read by the server from the database and by the browser from
 /// its local store, and turned into cards and details by the same code.
 #[derive(Clone, Debug, Deserialize)]

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::i18n::{role_name, switch_locale, t, use_locale, Msg, Tr};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 
 /// The frame of every signed-in page: header, navigation by role, and the page itself.
 /// A visitor without a session is sent to the sign-in page.
@@ -14,11 +14,14 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let locale = use_locale();
     let children = StoredValue::new(children);
+    // Read from the router now, not inside the suspense: on the server a suspended page
+    // can resume after the browser left it, when the router's context is gone.
+    let path = leptos_router::hooks::use_location().pathname;
     view! {
         <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
             {move || session.user.get().map(|result| match result {
                 // A one-time password is changed before anything else.
-                Ok(Some(user)) if user.must_change_password && leptos_router::hooks::use_location().pathname.get_untracked() != "/profile" => {
+                Ok(Some(user)) if user.must_change_password && path.try_get_untracked().as_deref() != Some("/profile") => {
                     view! { <Redirect path="/profile"/> }.into_any()
                 }
                 Ok(Some(user)) => {
@@ -27,7 +30,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                     keep_menu_for_offline(&user);
                     view! {
                         <a class="skip-link" href="#main"><Tr m=Msg::SkipToContent/></a>
-                        <Header user logout=session.logout/>
+                        <Header user logout=session.logout path/>
                         <crate::sync::SyncBar/>
                         <main id="main" tabindex="-1">{children.read_value()()}</main>
                     }.into_any()
@@ -77,13 +80,18 @@ fn keep_menu_for_offline(user: &SessionUser) {
     let _ = user;
 }
 
+/// Is `href` the page at `path` (or, unless `exact`, a page under it)?
+fn is_current(path: &str, href: &str, exact: bool) -> bool {
+    path == href || (!exact && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+}
+
 /// The signed-in person, inside `Shell`.
 pub fn use_user() -> SessionUser {
     expect_context::<SessionUser>()
 }
 
 #[component]
-fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl IntoView {
+fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>, path: Memo<String>) -> impl IntoView {
     // `logout` comes from `Shell`, taken before the suspense: on the server the context
     // can be gone by the time a suspended page resumes after the browser left it.
     let locale = use_locale();
@@ -105,7 +113,13 @@ fn Header(user: SessionUser, logout: ServerAction<crate::auth::Logout>) -> impl 
             // A tapped item shuts the menu: the router may keep this header for the next page.
             <nav id="main-nav" aria-label=move || t(locale.get(), Msg::MainNav)
                 on:click=move |_| if let Some(toggle) = menu_open.get_untracked() { toggle.set_checked(false) }>
-                {items.into_iter().map(|(href, m, exact)| view! { <A href=href exact=exact>{move || t(locale.get(), m)}</A> }).collect_view()}
+                // Plain links (the router takes their clicks), marked current from the path
+                // read when the page began: a router link would look for its router then.
+                {items.into_iter().map(|(href, m, exact)| {
+                    let target = href.clone();
+                    let current = move || path.try_get().is_some_and(|here| is_current(&here, &target, exact)).then_some("page");
+                    view! { <a href=href aria-current=current>{move || t(locale.get(), m)}</a> }
+                }).collect_view()}
             </nav>
             <div class="who">
                 <span class="who-name">{who}</span>
@@ -138,23 +152,6 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
-/// `/`: each role's first screen. Branch staff go to their branch; everyone else sees
-/// the street's branches.
-#[component]
-pub fn HomePage() -> impl IntoView {
-    view! {
-        <Shell>
-            {move || {
-                let user = use_user();
-                match (user.role.is_branch_staff(), user.branch.clone()) {
-                    (true, Some(branch)) => view! { <Redirect path=format!("/branches/{branch}")/> }.into_any(),
-                    _ => view! { <crate::branches::BranchesOverview/> }.into_any(),
-                }
-            }}
-        </Shell>
-    }
-}
-
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
     let locale = use_locale();
@@ -181,5 +178,19 @@ pub fn StatusLine(status: RwSignal<Option<Result<String, String>>>) -> impl Into
             Some(Err(text)) => view! { <p class="form-error" role="alert">{text}</p> }.into_any(),
             None => view! { <p class="form-error" role="alert"></p> }.into_any(),
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn a_menu_item_is_current_on_its_page_and_under_it_unless_exact() {
+        assert!(is_current("/projects", "/projects", false));
+        assert!(is_current("/projects/p003", "/projects", false));
+        assert!(!is_current("/projectsx", "/projects", false));
+        assert!(!is_current("/branches/wenxing", "/branches", true));
+        assert!(is_current("/branches", "/branches", true));
     }
 }

@@ -3,7 +3,8 @@
 use crate::error::ErrorView;
 use super::queries::{get_roster, get_volunteers, reveal_phone, ActivityRow, Person, Roster};
 use crate::domain::ops::{OpKind, Operation};
-use crate::domain::volunteers::{hours_text, local_from_ms, SIGNUP_TABLE};
+use crate::domain::time::local_from_ms;
+use crate::domain::volunteers::{hours_text, SIGNUP_TABLE};
 use crate::i18n::{t, use_locale, Locale, Msg, Tr};
 use crate::sync::{stamp, submit, use_sync};
 use crate::ui::{Shell, StatusLine};
@@ -185,7 +186,7 @@ fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl
             }
         };
         let (from, to) = (starts.get_untracked(), ends.get_untracked());
-        match (crate::domain::volunteers::parse_local(&from), crate::domain::volunteers::parse_local(&to)) {
+        match (crate::domain::time::parse_local(&from), crate::domain::time::parse_local(&to)) {
             (Some(a), Some(b)) if b > a => {}
             (Some(_), Some(_)) => {
                 status.set(Some(Err(crate::i18n::volunteer_problem(locale, &crate::domain::volunteers::VolunteerProblem::EndsBeforeStart))));
@@ -431,7 +432,7 @@ pub fn RosterPage() -> impl IntoView {
                             let a = roster.activity.clone();
                             let for_walk_in = roster.clone();
                             // Check-out opens at the start (the server's rule): before it, the button waits.
-                            let started = crate::domain::volunteers::parse_local(&a.starts_at).is_some_and(|starts| local_from_ms(stamp().ms as i64) >= starts);
+                            let started = crate::domain::time::parse_local(&a.starts_at).is_some_and(|starts| local_from_ms(stamp().ms as i64) >= starts);
                             view! {
                                 <Title text=a.title.clone()/>
                                 <p class="meta"><a href="/volunteers"><Tr m=Msg::NavVolunteers/></a>" · "{a.team.clone()}</p>

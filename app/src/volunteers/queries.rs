@@ -79,7 +79,8 @@ pub struct Roster {
 pub mod build {
     use super::*;
     use crate::domain::replica::RecordState;
-    use crate::domain::volunteers::{local_from_ms, places, service_minutes, Activity, Place, Standing};
+    use crate::domain::time::local_from_ms;
+    use crate::domain::volunteers::{places, service_minutes, Activity, Place, Standing};
     use serde_json::Value;
 
     /// A record of the device's copy as a row: its fields with its key.
@@ -201,7 +202,7 @@ pub mod build {
             let Some(activity) = Activity::from_record(a) else { continue };
             let mine: Vec<Value> = signups.iter().filter(|s| s["activity"] == a["key"]).cloned().collect();
             let minutes: i64 = people(&activity, &mine, open, now).iter().map(|p| p.minutes).sum();
-            let month = local_from_ms(crate::domain::volunteers::ms_from_local(activity.starts_at)).format("%Y-%m").to_string();
+            let month = local_from_ms(crate::domain::time::ms_from_local(activity.starts_at)).format("%Y-%m").to_string();
             months.entry(month).or_default().push((team_name(a["team"].as_str().unwrap_or_default()), minutes));
         }
         let ranking = months.into_iter().rev().map(|(month, entries)| (month, crate::domain::volunteers::rank_teams(&entries))).collect();
@@ -310,7 +311,7 @@ pub async fn get_roster(activity: String) -> Result<Roster, AppError> {
             let who = names.iter().find(|n| n["key"].as_str() == Some(who)).and_then(|n| n["display_name"].as_str()).unwrap_or(who).to_string();
             let whose = r["detail"].as_str().unwrap_or_default().split('/').nth(1).unwrap_or_default();
             let whose = roster.people.iter().find(|p| p.key == whose).map(|p| crate::domain::volunteers::mask_name(&p.name)).unwrap_or_default();
-            (crate::domain::volunteers::local_from_ms(r["at"].as_i64().unwrap_or(0)).format("%m-%d %H:%M").to_string(), who, whose)
+            (crate::domain::time::local_from_ms(r["at"].as_i64().unwrap_or(0)).format("%m-%d %H:%M").to_string(), who, whose)
         })
         .collect();
     roster.reveals = reveals;

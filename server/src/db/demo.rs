@@ -144,9 +144,9 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
         })
         .collect();
     let projects = demo_projects();
-    let (tasks, links) = super::demo_plans::plan_rows(app::gantt::store::today());
+    let (tasks, links) = super::demo_plans::plan_rows(app::clock::today());
     let (mentors, pairings, sessions) = super::demo_plans::mentor_rows();
-    let residents = super::demo_residents::resident_rows(&crate::pii::Pii::from_env(), app::gantt::store::today());
+    let residents = super::demo_residents::resident_rows(&crate::pii::Pii::from_env(), app::clock::today());
     // Photos first (each its own transaction, kept by hash): the brands refer to them.
     let started = std::time::Instant::now();
     let photos = tokio::task::spawn_blocking(super::demo_photos::demo_photos).await.map_err(|e| e.to_string())?;

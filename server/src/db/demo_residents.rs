@@ -4,7 +4,8 @@
 //! any resident's.
 
 use crate::pii::Pii;
-use app::domain::volunteers::{mask_name, mask_phone, ms_from_local, parse_local};
+use app::domain::time::{ms_from_local, parse_local};
+use app::domain::volunteers::{mask_name, mask_phone};
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use serde_json::{json, Value};
 
@@ -101,8 +102,8 @@ pub fn resident_rows_at(pii: &Pii, today: NaiveDate, now: i64) -> ResidentRows {
     }
     // Starts in 20 minutes whenever the demo is loaded, so its check-in code works at once:
     // a service with no time of day in its name (a lunch at midnight would mislead).
-    let soon = app::domain::volunteers::local_from_ms(now + 20 * 60_000);
-    let later = app::domain::volunteers::local_from_ms(now + 280 * 60_000);
+    let soon = app::domain::time::local_from_ms(now + 20 * 60_000);
+    let later = app::domain::time::local_from_ms(now + 280 * 60_000);
     let mut today_activity = activity("act_today", "t_silver", "社区敬老助老志愿服务", "社区老年活动室", "工作证", soon.date(), 0, 0, 4);
     today_activity["starts_at"] = json!(soon.format("%Y-%m-%dT%H:%M").to_string());
     today_activity["ends_at"] = json!(later.format("%Y-%m-%dT%H:%M").to_string());

@@ -80,7 +80,8 @@ pub async fn housekeeping(db: &Db) -> Result<(), surrealdb::Error> {
 /// (`LINK_DAYS` after the end) are erased as on request: from the sign-ups (a new commit,
 /// so tablets pull it) and from the log. The hours stay, without the person.
 pub async fn erase_after_links_expire(db: &Db, now: i64) -> Result<(), surrealdb::Error> {
-    use app::domain::volunteers::{local_from_ms, LINK_DAYS};
+    use app::domain::time::local_from_ms;
+    use app::domain::volunteers::LINK_DAYS;
     let before = local_from_ms(now - LINK_DAYS * 86_400_000).format("%Y-%m-%dT%H:%M").to_string();
     db.query(
         "BEGIN TRANSACTION;

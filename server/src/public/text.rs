@@ -363,7 +363,7 @@ pub(super) fn text(locale: Locale) -> &'static Text {
 
 /// `7月12日 周日 09:00–11:30`, `Sun 12 Jul 09:00–11:30`.
 pub(super) fn when(locale: Locale, starts_at: &str, ends_at: &str) -> String {
-    use app::domain::volunteers::parse_local;
+    use app::domain::time::parse_local;
     use chrono::Datelike;
     let (Some(start), Some(end)) = (parse_local(starts_at), parse_local(ends_at)) else { return format!("{starts_at} – {ends_at}") };
     match locale {

@@ -86,7 +86,7 @@ pub(crate) async fn check(db: &Db, actor: &Actor, op: &Operation, project: &str,
             return Ok(Err(Reason::Plan { problem }));
         }
     }
-    let laid = match changed.check(&touched, app::gantt::store::today()) {
+    let laid = match changed.check(&touched, app::clock::today()) {
         Ok(laid) => laid,
         Err(problem) => return Ok(Err(Reason::Plan { problem })),
     };
@@ -131,7 +131,7 @@ pub(crate) async fn baseline(db: &Db, project: &str, batch: &mut BatchFacts) -> 
     };
     // A plan that breaks a rule (it cannot, once stored, but a calendar may change)
     // keeps the dates as set.
-    Ok(match plan.lay_out(app::gantt::store::today()) {
+    Ok(match plan.lay_out(app::clock::today()) {
         Ok(laid) => laid.iter().map(|l| json!({ "key": l.key, "start": l.start.to_string(), "finish": l.finish.to_string() })).collect(),
         Err(_) => plan.tasks.iter().map(|t| json!({ "key": t.key, "start": t.start.to_string(), "finish": t.start.to_string() })).collect(),
     })

@@ -8,7 +8,8 @@ use app::db::{rows, Db};
 use app::domain::ops::{OpKind, Operation, Reason};
 use app::domain::org::{Actor, Role};
 use app::domain::records::Target;
-use app::domain::volunteers::{check_adjustment, check_code, CODE_TRIES_PER_ACTIVITY_MINUTE, check_out, local_from_ms, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE};
+use app::domain::time::local_from_ms;
+use app::domain::volunteers::{check_adjustment, check_code, CODE_TRIES_PER_ACTIVITY_MINUTE, check_out, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE};
 use serde_json::{json, Map, Value};
 
 /// A resident's check-in or check-out is stamped by the server; a value further than this
