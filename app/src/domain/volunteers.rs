@@ -153,6 +153,36 @@ pub struct Activity {
     pub cancelled: bool,
 }
 
+/// An activity as stored, read by pages and exports (`record::id(id) AS key, * OMIT id`).
+/// What every activity has is required: a renamed field fails the read, not the page.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ActivityRecord {
+    pub key: String,
+    pub branch: String,
+    pub team: String,
+    pub title: String,
+    pub place: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub capacity: u32,
+    #[serde(default)]
+    pub cancelled: bool,
+    #[serde(default)]
+    pub bring: String,
+    #[serde(default)]
+    pub notice: String,
+    /// Each field's clock (when staff last changed it).
+    #[serde(default)]
+    pub clocks: std::collections::BTreeMap<String, String>,
+}
+
+impl ActivityRecord {
+    /// When it runs; `None` if its times do not read.
+    pub fn activity(&self) -> Option<Activity> {
+        Some(Activity { starts_at: parse_local(&self.starts_at)?, ends_at: parse_local(&self.ends_at)?, capacity: self.capacity, cancelled: self.cancelled })
+    }
+}
+
 impl Activity {
     /// An activity as stored: `starts_at`, `ends_at`, `capacity`, `cancelled`.
     pub fn from_record(record: &serde_json::Value) -> Option<Activity> {
@@ -223,14 +253,22 @@ pub enum Place {
 }
 
 /// One sign-up as the places are worked out from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Standing {
     pub key: String,
     /// When it was made (or made again after a cancellation): the queue's order.
+    #[serde(default)]
     pub signed_at: i64,
+    /// One not yet marked stands.
+    #[serde(default = "stands")]
     pub active: bool,
     /// Added by staff on the day: holds no place in the queue.
+    #[serde(default)]
     pub walk_in: bool,
+}
+
+fn stands() -> bool {
+    true
 }
 
 impl Standing {

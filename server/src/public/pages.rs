@@ -8,13 +8,14 @@ use super::{locale_of, Public};
 use crate::state::AppState;
 use app::db::{now_ms, row, rows, Db};
 use app::domain::time::local_from_ms;
-use app::domain::volunteers::{hours_text, places, service_minutes, Activity, Place, Standing};
+use app::domain::volunteers::{hours_text, places, service_minutes, ActivityRecord, Place, Standing};
+use serde::Deserialize;
 use app::i18n::Locale;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -104,35 +105,142 @@ fn now_local_text() -> String {
 }
 
 /// Places taken and people waiting, per activity.
-async fn counts(db: &Db, activities: &[Value]) -> Result<std::collections::HashMap<String, (u32, u32)>, surrealdb::Error> {
-    let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
-    let signups: Vec<Value> = rows(db, "SELECT record::id(id) AS key, activity, signed_at, active, walk_in FROM signup WHERE activity IN $keys", json!({ "keys": keys }), 0).await?;
+async fn counts(db: &Db, activities: &[ActivityRecord]) -> Result<std::collections::HashMap<String, (u32, u32)>, surrealdb::Error> {
+    /// A sign-up's standing, with the activity it is for.
+    #[derive(Deserialize)]
+    struct Entry {
+        activity: String,
+        #[serde(flatten)]
+        standing: Standing,
+    }
+    let keys: Vec<&str> = activities.iter().map(|a| a.key.as_str()).collect();
+    let signups: Vec<Entry> = rows(db, "SELECT record::id(id) AS key, activity, signed_at, active, walk_in FROM signup WHERE activity IN $keys", json!({ "keys": keys }), 0).await?;
+    let mut by_activity: std::collections::HashMap<String, Vec<Standing>> = std::collections::HashMap::new();
+    for entry in signups {
+        by_activity.entry(entry.activity).or_default().push(entry.standing);
+    }
     let mut out = std::collections::HashMap::new();
     for activity in activities {
-        let key = activity["key"].as_str().unwrap_or_default();
-        let capacity = activity["capacity"].as_u64().unwrap_or(0) as u32;
-        let list: Vec<Standing> = signups.iter().filter(|s| s["activity"].as_str() == Some(key)).map(Standing::from_record).collect();
-        let laid = places(capacity, &list);
+        let laid = places(activity.capacity, by_activity.get(&activity.key).map(Vec::as_slice).unwrap_or_default());
         let confirmed = laid.iter().filter(|(_, p, _)| *p == Place::Confirmed).count() as u32;
-        out.insert(key.to_string(), (confirmed, laid.len() as u32 - confirmed));
+        out.insert(activity.key.clone(), (confirmed, laid.len() as u32 - confirmed));
     }
     Ok(out)
 }
 
-fn activity_cards(locale: Locale, activities: &[Value], counts: &std::collections::HashMap<String, (u32, u32)>) -> Markup {
+/// A brand as the front page lists it.
+#[derive(Deserialize)]
+struct BrandCard {
+    key: String,
+    name: String,
+    #[serde(default)]
+    slogan: String,
+    /// The first photo's hash.
+    #[serde(default)]
+    cover: Option<String>,
+}
+
+/// A record's key and name (a branch).
+#[derive(Deserialize)]
+struct Named {
+    key: String,
+    name: String,
+}
+
+/// A project the district took up or may, on the front page.
+#[derive(Deserialize)]
+struct Highlight {
+    title: String,
+    branch: String,
+}
+
+/// A brand page as stored.
+#[derive(Deserialize)]
+struct BrandRecord {
+    name: String,
+    #[serde(default)]
+    slogan: String,
+    #[serde(default)]
+    story: String,
+    #[serde(default)]
+    join: String,
+    #[serde(default)]
+    photos: Vec<String>,
+    #[serde(default)]
+    outcomes: Vec<Outcome>,
+}
+
+/// One month of the 12345 work orders and residents' satisfaction (a percentage).
+#[derive(Deserialize)]
+struct Outcome {
+    label: String,
+    orders: i64,
+    satisfaction: f64,
+}
+
+/// A filed project on its branch's brand page.
+#[derive(Deserialize)]
+struct ProjectCard {
+    key: String,
+    title: String,
+}
+
+/// A plan's work done and in all, in task-days (progress in percent times duration).
+#[derive(Deserialize)]
+struct PlanProgress {
+    project: String,
+    #[serde(default)]
+    done: f64,
+    #[serde(default)]
+    total: f64,
+}
+
+/// The brand a sign-up page shows: its name and cover.
+#[derive(Deserialize)]
+struct BrandCover {
+    name: String,
+    #[serde(default)]
+    cover: Option<String>,
+}
+
+/// A resident's own sign-up, as their private page shows it.
+#[derive(Deserialize)]
+struct SignupRecord {
+    activity: String,
+    #[serde(default)]
+    name_mask: String,
+    #[serde(default)]
+    phone_mask: String,
+    #[serde(default = "stands")]
+    active: bool,
+    #[serde(default)]
+    walk_in: bool,
+    #[serde(default)]
+    signed_at: i64,
+    checked_in_at: Option<i64>,
+    checked_out_at: Option<i64>,
+    #[serde(default)]
+    adjust_minutes: i64,
+    #[serde(default)]
+    erased: bool,
+}
+
+fn stands() -> bool {
+    true
+}
+
+fn activity_cards(locale: Locale, activities: &[ActivityRecord], counts: &std::collections::HashMap<String, (u32, u32)>) -> Markup {
     let words = text(locale);
     html! {
         @for a in activities {
-            @let key = a["key"].as_str().unwrap_or_default();
-            @let (taken, waiting) = counts.get(key).copied().unwrap_or((0, 0));
-            @let capacity = a["capacity"].as_u64().unwrap_or(0);
+            @let (taken, waiting) = counts.get(&a.key).copied().unwrap_or((0, 0));
             div.card {
-                h3 { a href={ "/a/" (key) } { (a["title"].as_str().unwrap_or_default()) } }
-                p.meta { (when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) " · " (a["place"].as_str().unwrap_or_default()) }
+                h3 { a href={ "/a/" (a.key) } { (a.title) } }
+                p.meta { (when(locale, &a.starts_at, &a.ends_at)) " · " (a.place) }
                 p.meta {
-                    @if a["cancelled"].as_bool().unwrap_or(false) { span.badge { (words.cancelled) } }
-                    @else if taken as u64 >= capacity { span.badge { (words.full) } ((words.waiting_count)(waiting)) }
-                    @else { ((words.taken_of)(taken, capacity)) }
+                    @if a.cancelled { span.badge { (words.cancelled) } }
+                    @else if taken >= a.capacity { span.badge { (words.full) } ((words.waiting_count)(waiting)) }
+                    @else { ((words.taken_of)(taken, u64::from(a.capacity))) }
                 }
             }
         }
@@ -171,16 +279,16 @@ pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Respons
     let db = state.db.clone();
     let public = state.public.clone();
     cached(&state.public, locale, "/", || async move {
-        let brands: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name, slogan, photos[0] AS cover FROM brand ORDER BY key", json!({}), 0).await?;
-        let cover_hashes: Vec<String> = brands.iter().filter_map(|b| b["cover"].as_str().map(str::to_string)).collect();
+        let brands: Vec<BrandCard> = rows(&db, "SELECT record::id(id) AS key, name, slogan, photos[0] AS cover FROM brand ORDER BY key", json!({}), 0).await?;
+        let cover_hashes: Vec<String> = brands.iter().filter_map(|b| b.cover.clone()).collect();
         let covers: std::collections::BTreeMap<String, Shown> = shown(&db, &cover_hashes).await?.into_iter().map(|p| (p.hash.clone(), p)).collect();
-        let cover_of = |b: &Value| b["cover"].as_str().and_then(|h| covers.get(h));
-        let branches: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, name FROM branch ORDER BY sort", json!({}), 0).await?;
-        let branch_name = |key: &str| branches.iter().find(|b| b["key"].as_str() == Some(key)).and_then(|b| b["name"].as_str()).unwrap_or_default().to_string();
-        let highlights: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, title, branch, goals FROM project WHERE nomination IN ['nominated', 'selected'] ORDER BY key", json!({}), 0).await?;
-        let activities: Vec<Value> = rows(&db, "SELECT record::id(id) AS key, * OMIT id, checkin_code, clocks FROM activity WHERE starts_at >= $now AND cancelled = false ORDER BY starts_at LIMIT 6", json!({ "now": now_local_text() }), 0).await?;
+        let cover_of = |b: &BrandCard| b.cover.as_ref().and_then(|h| covers.get(h));
+        let branches: Vec<Named> = rows(&db, "SELECT record::id(id) AS key, name FROM branch ORDER BY sort", json!({}), 0).await?;
+        let branch_name = |key: &str| branches.iter().find(|b| b.key == key).map(|b| b.name.clone()).unwrap_or_default();
+        let highlights: Vec<Highlight> = rows(&db, "SELECT record::id(id) AS key, title, branch FROM project WHERE nomination IN ['nominated', 'selected'] ORDER BY key", json!({}), 0).await?;
+        let activities: Vec<ActivityRecord> = rows(&db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM activity WHERE starts_at >= $now AND cancelled = false ORDER BY starts_at LIMIT 6", json!({ "now": now_local_text() }), 0).await?;
         let counts = counts(&db, &activities).await?;
-        let brand_of = |branch: &str| brands.iter().find(|b| b["key"].as_str() == Some(branch)).and_then(|b| b["name"].as_str()).unwrap_or_default().to_string();
+        let brand_of = |branch: &str| brands.iter().find(|b| b.key == branch).map(|b| b.name.clone()).unwrap_or_default();
         let body = html! {
             h1 { (words.front_heading) }
             p.slogan { (words.front_slogan) }
@@ -188,8 +296,8 @@ pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Respons
             div.grid {
                 @for p in &highlights {
                     div.card {
-                        h3 { (p["title"].as_str().unwrap_or_default()) }
-                        p.meta { a href={ "/b/" (p["branch"].as_str().unwrap_or_default()) } { (branch_name(p["branch"].as_str().unwrap_or_default())) " · " (brand_of(p["branch"].as_str().unwrap_or_default())) } }
+                        h3 { (p.title) }
+                        p.meta { a href={ "/b/" (p.branch) } { (branch_name(&p.branch)) " · " (brand_of(&p.branch)) } }
                     }
                 }
             }
@@ -200,10 +308,10 @@ pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Respons
             div.grid.brands {
                 @for b in &brands {
                     div.card {
-                        @if let Some(photo) = cover_of(b) { (thumbnail(photo, b["name"].as_str().unwrap_or_default())) }
-                        h3 { a href={ "/b/" (b["key"].as_str().unwrap_or_default()) } { (b["name"].as_str().unwrap_or_default()) } }
-                        p.meta { (branch_name(b["key"].as_str().unwrap_or_default())) }
-                        p.meta { (b["slogan"].as_str().unwrap_or_default()) }
+                        @if let Some(photo) = cover_of(b) { (thumbnail(photo, &b.name)) }
+                        h3 { a href={ "/b/" (b.key) } { (b.name) } }
+                        p.meta { (branch_name(&b.key)) }
+                        p.meta { (b.slogan) }
                     }
                 }
             }
@@ -225,19 +333,19 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, he
     let path = format!("/b/{branch}");
     let path_for_page = path.clone();
     cached(&state.public, locale, &path, || async move {
-        let Some(brand): Option<Value> = row(&db, "SELECT * FROM ONLY type::record('brand', $key)", json!({ "key": branch })).await? else {
+        let Some(brand): Option<BrandRecord> = row(&db, "SELECT * FROM ONLY type::record('brand', $key)", json!({ "key": branch })).await? else {
             return Ok(None);
         };
         let branch_name: Option<String> = row(&db, "SELECT VALUE name FROM ONLY type::record('branch', $key)", json!({ "key": branch })).await?;
-        let projects: Vec<Value> = rows(
+        let projects: Vec<ProjectCard> = rows(
             &db,
             "SELECT record::id(id) AS key, title, status, goals FROM project WHERE branch = $key AND status IN ['filed', 'in_progress', 'completed'] ORDER BY key",
             json!({ "key": branch }),
             0,
         )
         .await?;
-        let keys: Vec<&str> = projects.iter().filter_map(|p| p["key"].as_str()).collect();
-        let progress: Vec<Value> = rows(
+        let keys: Vec<&str> = projects.iter().map(|p| p.key.as_str()).collect();
+        let progress: Vec<PlanProgress> = rows(
             &db,
             "SELECT project, math::sum(duration * progress) AS done, math::sum(duration) AS total FROM gantt_task WHERE project IN $keys AND removed = false AND milestone = false GROUP BY project",
             json!({ "keys": keys }),
@@ -245,31 +353,25 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, he
         )
         .await?;
         let percent = |key: &str| -> i64 {
-            progress.iter().find(|p| p["project"].as_str() == Some(key)).map(|p| {
-                let total = p["total"].as_i64().unwrap_or(0);
-                if total > 0 { p["done"].as_i64().unwrap_or(0) / total } else { 0 }
-            }).unwrap_or(0)
+            progress.iter().find(|p| p.project == key).map(|p| if p.total > 0.0 { (p.done / p.total).floor() as i64 } else { 0 }).unwrap_or(0)
         };
-        let activities: Vec<Value> = rows(
+        let activities: Vec<ActivityRecord> = rows(
             &db,
-            "SELECT record::id(id) AS key, * OMIT id, checkin_code, clocks FROM activity WHERE branch = $key AND ends_at >= $now ORDER BY starts_at LIMIT 10",
+            "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM activity WHERE branch = $key AND ends_at >= $now ORDER BY starts_at LIMIT 10",
             json!({ "key": branch, "now": now_local_text() }),
             0,
         )
         .await?;
         let counts = counts(&db, &activities).await?;
         let partners: Vec<String> = rows(&db, "SELECT VALUE org FROM partner WHERE branch = $key AND status = 'approved' ORDER BY org", json!({ "key": branch }), 0).await?;
-        let name = brand["name"].as_str().unwrap_or_default().to_string();
-        let slogan = brand["slogan"].as_str().unwrap_or_default().to_string();
-        let outcomes = brand["outcomes"].as_array().cloned().unwrap_or_default();
-        let hashes: Vec<String> = brand["photos"].as_array().map(|l| l.iter().filter_map(|h| h.as_str().map(str::to_string)).collect()).unwrap_or_default();
-        let shown = shown(&db, &hashes).await?;
+        let BrandRecord { name, slogan, story, join, photos, outcomes } = brand;
+        let shown = shown(&db, &photos).await?;
         let body = html! {
             p.meta { (branch_name.unwrap_or_default()) }
             h1 { (name) }
             @if !slogan.is_empty() { p.slogan { (slogan) } }
             @if let Some(photo) = shown.first() { (cover(photo, &(words.photo_of)(&name))) }
-            @for paragraph in brand["story"].as_str().unwrap_or_default().split('\n').filter(|p| !p.trim().is_empty()) {
+            @for paragraph in story.split('\n').filter(|p| !p.trim().is_empty()) {
                 p { (paragraph) }
             }
             @if shown.len() > 1 { (gallery(&shown[1..], &(words.photo_of)(&name))) }
@@ -277,9 +379,9 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, he
             h2 { (words.brand_projects) }
             @if projects.is_empty() { p { (words.projects_coming) } }
             @for p in &projects {
-                @let done = percent(p["key"].as_str().unwrap_or_default());
+                @let done = percent(&p.key);
                 div.card {
-                    h3 { (p["title"].as_str().unwrap_or_default()) }
+                    h3 { (p.title) }
                     p.meta { ((words.progress)(done)) }
                     div.bar role="img" aria-label=((words.progress)(done)) { span style={ "width:" (done) "%" } {} }
                 }
@@ -289,7 +391,7 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, he
             (activity_cards(locale, &activities, &counts))
             @if !partners.is_empty() { h2 { (words.partners) } p { (partners.join(words.list_separator)) } }
             h2 { (words.how_to_join) }
-            p { (brand["join"].as_str().filter(|j| !j.trim().is_empty()).unwrap_or(words.join_default)) }
+            p { (if join.trim().is_empty() { words.join_default } else { join.as_str() }) }
             p { a href={ "/b/" (branch) "/join" } { (words.partners_apply) } }
             p { a href={ "/qr/b/" (branch) ".svg" } { (words.page_qr) } }
         };
@@ -300,13 +402,13 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, he
 }
 
 /// Monthly 12345 work orders (bars) and satisfaction (the figures under them), as SVG.
-fn outcome_chart(words: &Text, outcomes: &[Value]) -> Markup {
-    let max = outcomes.iter().filter_map(|o| o["orders"].as_f64()).fold(1.0, f64::max);
+fn outcome_chart(words: &Text, outcomes: &[Outcome]) -> Markup {
+    let max = outcomes.iter().map(|o| o.orders as f64).fold(1.0, f64::max);
     let width = 40.0 * outcomes.len() as f64 + 20.0;
-    let first = outcomes.first().and_then(|o| o["satisfaction"].as_f64()).unwrap_or(0.0);
-    let last = outcomes.last().and_then(|o| o["satisfaction"].as_f64()).unwrap_or(0.0);
-    let orders_first = outcomes.first().and_then(|o| o["orders"].as_i64()).unwrap_or(0);
-    let orders_last = outcomes.last().and_then(|o| o["orders"].as_i64()).unwrap_or(0);
+    let first = outcomes.first().map(|o| o.satisfaction).unwrap_or(0.0);
+    let last = outcomes.last().map(|o| o.satisfaction).unwrap_or(0.0);
+    let orders_first = outcomes.first().map(|o| o.orders).unwrap_or(0);
+    let orders_last = outcomes.last().map(|o| o.orders).unwrap_or(0);
     html! {
         div.stats {
             div { b { (orders_first) " → " (orders_last) } (words.orders_per_month) }
@@ -314,12 +416,12 @@ fn outcome_chart(words: &Text, outcomes: &[Value]) -> Markup {
         }
         svg.chart viewBox={ "0 -14 " (width) " 164" } role="img" aria-label=((words.outcome_summary)(orders_first, orders_last, first, last)) {
             @for (i, o) in outcomes.iter().enumerate() {
-                @let h = o["orders"].as_f64().unwrap_or(0.0) / max * 100.0;
+                @let h = o.orders as f64 / max * 100.0;
                 @let x = 20.0 + 40.0 * i as f64;
                 rect x=(x) y=(110.0 - h) width="26" height=(h) fill="#c62828" {}
-                text x=(x + 13.0) y=(106.0 - h) font-size="10" text-anchor="middle" { (o["orders"].as_i64().unwrap_or(0)) }
-                text x=(x + 13.0) y="125" font-size="10" text-anchor="middle" { (o["label"].as_str().unwrap_or_default()) }
-                text x=(x + 13.0) y="142" font-size="9" text-anchor="middle" fill="#1d5b22" { (o["satisfaction"].as_f64().unwrap_or(0.0)) "%" }
+                text x=(x + 13.0) y=(106.0 - h) font-size="10" text-anchor="middle" { (o.orders) }
+                text x=(x + 13.0) y="125" font-size="10" text-anchor="middle" { (o.label) }
+                text x=(x + 13.0) y="142" font-size="9" text-anchor="middle" fill="#1d5b22" { (o.satisfaction) "%" }
             }
         }
     }
@@ -418,35 +520,35 @@ pub(super) async fn activity_page(state: &AppState, locale: Locale, key: &str, t
     if !app::domain::records::valid_key(key) {
         return Ok(None);
     }
-    let Some(a): Option<Value> = row(
+    let Some(a): Option<ActivityRecord> = row(
         &state.db,
-        "SELECT record::id(id) AS key, * OMIT id, checkin_code, clocks FROM ONLY type::record('activity', $key)",
+        "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)",
         json!({ "key": key }),
     )
     .await?
     else {
         return Ok(None);
     };
-    let team_name: Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('volunteer_team', $key)", json!({ "key": a["team"] })).await?;
-    let brand: Option<Value> = row(&state.db, "SELECT name, photos[0] AS cover FROM ONLY type::record('brand', $key)", json!({ "key": a["branch"] })).await?;
-    let brand_name = brand.as_ref().and_then(|b| b["name"].as_str().map(str::to_string));
-    let cover_hash: Vec<String> = brand.as_ref().and_then(|b| b["cover"].as_str().map(str::to_string)).into_iter().collect();
+    let team_name: Option<String> = row(&state.db, "SELECT VALUE name FROM ONLY type::record('volunteer_team', $key)", json!({ "key": a.team })).await?;
+    let brand: Option<BrandCover> = row(&state.db, "SELECT name, photos[0] AS cover FROM ONLY type::record('brand', $key)", json!({ "key": a.branch })).await?;
+    let brand_name = brand.as_ref().map(|b| b.name.clone());
+    let cover_hash: Vec<String> = brand.and_then(|b| b.cover).into_iter().collect();
     let cover = shown(&state.db, &cover_hash).await?.into_iter().next();
     let counts = counts(&state.db, std::slice::from_ref(&a)).await?;
     let (taken, waiting) = counts.get(key).copied().unwrap_or((0, 0));
-    let Some(activity) = Activity::from_record(&a) else { return Ok(None) };
+    let Some(activity) = a.activity() else { return Ok(None) };
     let now = local_from_ms(now_ms());
     let open = !activity.cancelled && now < activity.starts_at;
     let full = taken >= activity.capacity;
-    let title = a["title"].as_str().unwrap_or_default().to_string();
-    let branch = a["branch"].as_str().unwrap_or_default();
+    let title = a.title.clone();
+    let branch = &a.branch;
     let op = uuid::Uuid::now_v7();
     let body = html! {
         p.meta { a href={ "/b/" (branch) } { (brand_name.unwrap_or_default()) } " · " (team_name.unwrap_or_default()) }
         h1 { (title) }
-        p { (when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; (words.place) (a["place"].as_str().unwrap_or_default()) }
-        @if let Some(bring) = a["bring"].as_str().filter(|b| !b.is_empty()) { p { (words.bring) (bring) } }
-        @for paragraph in a["notice"].as_str().unwrap_or_default().split('\n').filter(|p| !p.trim().is_empty()) { p { (paragraph) } }
+        p { (when(locale, &a.starts_at, &a.ends_at)) br; (words.place) (a.place) }
+        @if !a.bring.is_empty() { p { (words.bring) (a.bring) } }
+        @for paragraph in a.notice.split('\n').filter(|p| !p.trim().is_empty()) { p { (paragraph) } }
         p.meta { ((words.places_taken)(activity.capacity, taken)) @if waiting > 0 { ((words.and_waiting)(waiting)) } }
         @if activity.cancelled { p.error role="alert" { (words.activity_cancelled) } }
         @else if !open { p.meta { (words.sign_up_closed) } }
@@ -472,7 +574,7 @@ pub(super) async fn activity_page(state: &AppState, locale: Locale, key: &str, t
         }
         p { a href={ "/qr/a/" (key) ".svg" } { (words.activity_qr) } }
     };
-    let description = format!("{} · {}", when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default()), a["place"].as_str().unwrap_or_default());
+    let description = format!("{} · {}", when(locale, &a.starts_at, &a.ends_at), a.place);
     Ok(Some(layout(&state.public, locale, &title, &description, &format!("/a/{key}"), cover.as_ref().map(Shown::card_url).as_deref(), body)))
 }
 
@@ -514,32 +616,28 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
     if !app::domain::records::valid_key(key) || !state.pii.link_ok(key, token) {
         return Ok(None);
     }
-    let Some(s): Option<Value> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('signup', $key)", json!({ "key": key })).await? else {
+    let Some(s): Option<SignupRecord> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('signup', $key)", json!({ "key": key })).await? else {
         return Ok(None);
     };
-    let activity_key = s["activity"].as_str().unwrap_or_default().to_string();
-    let Some(a): Option<Value> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)", json!({ "key": activity_key })).await? else {
+    let activity_key = s.activity.clone();
+    let Some(a): Option<ActivityRecord> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)", json!({ "key": activity_key })).await? else {
         return Ok(None);
     };
-    let Some(activity) = Activity::from_record(&a) else { return Ok(None) };
+    let Some(activity) = a.activity() else { return Ok(None) };
     // Past its time the link shows nothing (the person's name and phone are erased then).
     if activity.link_expired(local_from_ms(now_ms())) {
         return Ok(None);
     }
-    let all: Vec<Value> = rows(&state.db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $a", json!({ "a": activity_key }), 0).await?;
-    let list: Vec<Standing> = all.iter().map(Standing::from_record).collect();
+    let list: Vec<Standing> = rows(&state.db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $a", json!({ "a": activity_key }), 0).await?;
     let mine = places(activity.capacity, &list).into_iter().find(|(k, _, _)| k == key);
-    let active = s["active"].as_bool().unwrap_or(true);
-    let walk_in = s["walk_in"].as_bool().unwrap_or(false);
+    let (active, walk_in) = (s.active, s.walk_in);
     let now = now_ms();
     let local_now = local_from_ms(now);
-    let checked_in = s["checked_in_at"].as_i64();
-    let checked_out = s["checked_out_at"].as_i64();
-    let adjust = s["adjust_minutes"].as_i64().unwrap_or(0);
-    let minutes = service_minutes(&activity, checked_in, checked_out, now, adjust);
+    let (checked_in, checked_out) = (s.checked_in_at, s.checked_out_at);
+    let minutes = service_minutes(&activity, checked_in, checked_out, now, s.adjust_minutes);
     let confirmed = walk_in || matches!(mine, Some((_, Place::Confirmed, _)));
     // Cut to the waiting list by a capacity change made after this sign-up.
-    let capacity_changed_after = a["clocks"]["capacity"].as_str().and_then(|c| c.parse::<app::domain::hlc::Stamp>().ok()).map(|stamp| stamp.ms as i64).is_some_and(|ms| ms > s["signed_at"].as_i64().unwrap_or(0));
+    let capacity_changed_after = a.clocks.get("capacity").and_then(|c| c.parse::<app::domain::hlc::Stamp>().ok()).is_some_and(|stamp| stamp.ms as i64 > s.signed_at);
     let check_in_open = activity.check_in_window(local_now).is_ok();
     // After the last wrong code the form goes: only the staff on site can check this person in.
     let wrong_codes: Option<u32> = row(&state.db, "SELECT VALUE n FROM ONLY type::record('code_tries', $key)", json!({ "key": key })).await?;
@@ -552,9 +650,9 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
     let time = |ms: i64| local_from_ms(ms).format("%H:%M").to_string();
     let body = html! {
         p.meta { (words.my_sign_up) }
-        h1 { a href={ "/a/" (activity_key) } { (a["title"].as_str().unwrap_or_default()) } }
-        p { (when(locale, a["starts_at"].as_str().unwrap_or_default(), a["ends_at"].as_str().unwrap_or_default())) br; (words.place) (a["place"].as_str().unwrap_or_default()) }
-        p.meta { (words.signed_by) (s["name_mask"].as_str().unwrap_or_default()) " · " (s["phone_mask"].as_str().unwrap_or_default()) }
+        h1 { a href={ "/a/" (activity_key) } { (a.title) } }
+        p { (when(locale, &a.starts_at, &a.ends_at)) br; (words.place) (a.place) }
+        p.meta { (words.signed_by) (s.name_mask) " · " (s.phone_mask) }
         p.meta { (words.link_lifetime) }
         @if let Some(done) = done {
             p.ok role="status" { (match done { "signed" => words.done_signed, "cancelled" => words.done_cancelled, "rejoined" => words.done_rejoined, "in" => words.done_in, "out" => words.done_out, "erased" => words.done_erased, "again" => words.done_again, _ => words.done_saved }) }
@@ -616,7 +714,7 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
                 form method="post" action=(path) { input type="hidden" name="op" value=(op()); input type="hidden" name="action" value="cancel"; button.secondary type="submit" { (words.withdraw) } }
             }
         }
-        @if !s["erased"].as_bool().unwrap_or(false) {
+        @if !s.erased {
             h2 id="erase" { (words.erase_heading) }
             p.meta { (words.erase_explained) }
             @if ask_erase {
