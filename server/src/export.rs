@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use app::domain::volunteers::ActivityRecord;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -72,7 +73,7 @@ async fn export(State(state): State<AppState>, headers: HeaderMap, Query(query):
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let names = |rows: Vec<Value>| rows.into_iter().filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string()))).collect::<std::collections::HashMap<_, _>>();
+    let names = |rows: Vec<Named>| rows.into_iter().map(|r| (r.key, r.name)).collect::<std::collections::HashMap<_, _>>();
     let branches = match read(&state, "SELECT record::id(id) AS key, name FROM branch", json!({})).await {
         Ok(rows) => names(rows),
         Err(response) => return response,
@@ -181,12 +182,12 @@ pub async fn gantt(State(state): State<AppState>, headers: HeaderMap, axum::extr
         Err(response) => return response,
     };
     let project = file.trim_end_matches(".xlsx").to_string();
-    let found = match read(&state, "SELECT title, branch FROM ONLY type::record('project', $key)", json!({ "key": project })).await {
+    let found = match read::<PlanOf>(&state, "SELECT title, branch FROM ONLY type::record('project', $key)", json!({ "key": project })).await {
         Ok(found) => found.into_iter().next(),
         Err(response) => return response,
     };
     let Some(found) = found else { return (StatusCode::NOT_FOUND, "项目不存在").into_response() };
-    if user.role.is_branch_staff() && user.branch.as_deref() != found["branch"].as_str() {
+    if user.role.is_branch_staff() && user.branch.as_deref() != Some(found.branch.as_str()) {
         return (StatusCode::FORBIDDEN, "您没有权限导出").into_response();
     }
     let plan = match app::gantt::store::calendar(&state.db).await {
@@ -194,8 +195,7 @@ pub async fn gantt(State(state): State<AppState>, headers: HeaderMap, axum::extr
         Err(e) => Err(e),
     };
     let Ok(plan) = plan else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
-    let title = found["title"].as_str().unwrap_or_default().to_string();
-    xlsx_response(plan_workbook(&title, &plan, app::clock::today()), &format!("plan-{project}.xlsx"))
+    xlsx_response(plan_workbook(&found.title, &plan, app::clock::today()), &format!("plan-{project}.xlsx"))
 }
 
 pub fn plan_workbook(title: &str, plan: &app::domain::gantt::Plan, today: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
@@ -254,7 +254,7 @@ pub async fn mentoring(State(state): State<AppState>, headers: HeaderMap) -> Res
                (SELECT VALUE name FROM ONLY type::record('branch', $parent.branch)) AS branch_name, \
                (IF project THEN (SELECT VALUE title FROM ONLY type::record('project', $parent.project)) ELSE '' END) AS project_title \
                FROM mentor_session {only_branch} ORDER BY date DESC");
-    let rows: Vec<Value> = match app::db::rows(&state.db, &sql, json!({ "branch": only }), 0).await {
+    let rows: Vec<SessionLine> = match app::db::rows(&state.db, &sql, json!({ "branch": only }), 0).await {
         Ok(rows) => rows,
         Err(error) => {
             tracing::error!(%error, "mentoring export failed");
@@ -264,7 +264,39 @@ pub async fn mentoring(State(state): State<AppState>, headers: HeaderMap) -> Res
     xlsx_response(mentoring_workbook(&rows), "mentoring-log.xlsx")
 }
 
-fn mentoring_workbook(rows: &[Value]) -> Result<Vec<u8>, XlsxError> {
+/// A mentoring session as its sheet lists it, names looked up.
+#[derive(Deserialize)]
+struct SessionLine {
+    date: String,
+    summary: String,
+    form: String,
+    #[serde(default)]
+    outcomes: Vec<String>,
+    #[serde(default)]
+    mentor_name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    branch_name: String,
+    #[serde(default)]
+    project_title: String,
+}
+
+/// A record's key and name.
+#[derive(Deserialize)]
+struct Named {
+    key: String,
+    name: String,
+}
+
+/// The project a plan belongs to: its title, and whose it is.
+#[derive(Deserialize)]
+struct PlanOf {
+    title: String,
+    branch: String,
+}
+
+fn mentoring_workbook(rows: &[SessionLine]) -> Result<Vec<u8>, XlsxError> {
     use app::i18n::{mentor_kind_name, outcome_name, session_form_name};
     let l = Locale::ZhCn;
     let mut book = Workbook::new();
@@ -275,19 +307,18 @@ fn mentoring_workbook(rows: &[Value]) -> Result<Vec<u8>, XlsxError> {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
         ws.set_column_width(c as u16, if c >= 4 { 24 } else { 12 })?;
     }
-    let text = |row: &Value, name: &str| row[name].as_str().unwrap_or_default().to_string();
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
-        let outcomes: Vec<&str> = r["outcomes"].as_array().map(|o| o.iter().filter_map(Value::as_str).map(|c| outcome_name(l, c)).collect()).unwrap_or_default();
+        let outcomes: Vec<&str> = r.outcomes.iter().map(|c| outcome_name(l, c)).collect();
         let cells = [
-            text(r, "date"),
-            text(r, "mentor_name"),
-            mentor_kind_name(l, &text(r, "kind")).to_string(),
-            text(r, "branch_name"),
-            text(r, "project_title"),
-            session_form_name(l, &text(r, "form")).to_string(),
+            r.date.clone(),
+            r.mentor_name.clone(),
+            mentor_kind_name(l, &r.kind).to_string(),
+            r.branch_name.clone(),
+            r.project_title.clone(),
+            session_form_name(l, &r.form).to_string(),
             outcomes.join("、"),
-            text(r, "summary"),
+            r.summary.clone(),
         ];
         for (c, value) in cells.iter().enumerate() {
             ws.write_string(row, c as u16, value)?;
@@ -303,10 +334,10 @@ fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
 
 /// An activity's sign-ups as its roster shows them (`app::volunteers::queries::build`),
 /// each a line of the sheet.
-fn volunteer_rows(state: &AppState, user: &app::auth::SessionUser, activity: &Value, signups: &[Value]) -> Vec<[String; 6]> {
+fn volunteer_rows(state: &AppState, user: &app::auth::SessionUser, activity: &ActivityRecord, signups: &[Value]) -> Vec<[String; 6]> {
     use app::domain::time::local_from_ms;
-    use app::domain::volunteers::{hours_text, Activity};
-    let Some(parsed) = Activity::from_record(activity) else { return vec![] };
+    use app::domain::volunteers::hours_text;
+    let Some(parsed) = activity.activity() else { return vec![] };
     let time = |ms: Option<i64>| ms.map(|ms| local_from_ms(ms).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
     // Names open for the branch's own staff; street staff's sheets carry them masked.
     let open = |sealed: &str| state.pii.open(sealed).filter(|_| user.role.is_branch_staff());
@@ -326,7 +357,7 @@ fn volunteer_rows(state: &AppState, user: &app::auth::SessionUser, activity: &Va
 
 /// A query an export cannot do without: on a database error the export answers 503,
 /// never an empty sheet.
-async fn read(state: &AppState, sql: &str, vars: Value) -> Result<Vec<Value>, Response> {
+async fn read<T: serde::de::DeserializeOwned>(state: &AppState, sql: &str, vars: Value) -> Result<Vec<T>, Response> {
     app::db::rows(&state.db, sql, vars, 0).await.map_err(|error| {
         tracing::error!(%error, "export query failed");
         StatusCode::SERVICE_UNAVAILABLE.into_response()
@@ -343,15 +374,15 @@ pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::ex
     let Some(key) = file.strip_suffix(".xlsx").filter(|k| app::domain::records::valid_key(k)).map(str::to_string) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let activity = match read(&state, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('activity', $key)", json!({ "key": key })).await {
+    let activity = match read::<ActivityRecord>(&state, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('activity', $key)", json!({ "key": key })).await {
         Ok(found) => found.into_iter().next(),
         Err(response) => return response,
     };
     let Some(activity) = activity else { return StatusCode::NOT_FOUND.into_response() };
-    if !may_export_volunteers(&user, activity["branch"].as_str().unwrap_or_default()) {
+    if !may_export_volunteers(&user, &activity.branch) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let signups = match read(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at", json!({ "key": key })).await {
+    let signups = match read::<Value>(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at", json!({ "key": key })).await {
         Ok(signups) => signups,
         Err(response) => return response,
     };
@@ -361,8 +392,8 @@ pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::ex
         let ws = book.add_worksheet();
         ws.set_name("报名名单")?;
         let bold = Format::new().set_bold();
-        ws.write_string_with_format(0, 0, activity["title"].as_str().unwrap_or_default(), &bold)?;
-        ws.write_string(0, 1, format!("{} – {}", activity["starts_at"].as_str().unwrap_or_default(), activity["ends_at"].as_str().unwrap_or_default()))?;
+        ws.write_string_with_format(0, 0, &activity.title, &bold)?;
+        ws.write_string(0, 1, format!("{} – {}", activity.starts_at, activity.ends_at))?;
         for (c, h) in ["序号", "姓名", "手机（已隐藏）", "状态", "签到", "签退", "服务时长（小时）"].iter().enumerate() {
             ws.write_string_with_format(1, c as u16, *h, &bold)?;
             ws.set_column_width(c as u16, if c == 0 { 6 } else { 16 })?;
@@ -391,12 +422,12 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
     }
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
     let filter = if only.is_some() { "WHERE branch = $branch" } else { "" };
-    let activities = match read(&state, &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at DESC"), json!({ "branch": only })).await {
+    let activities = match read::<Value>(&state, &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at DESC"), json!({ "branch": only })).await {
         Ok(activities) => activities,
         Err(response) => return response,
     };
     let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
-    let signups = match read(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys })).await {
+    let signups = match read::<Value>(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys })).await {
         Ok(signups) => signups,
         Err(response) => return response,
     };
