@@ -15,7 +15,7 @@ WASM := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/app.wasm
 SERVER := $(CARGO_TARGET_DIR)/debug/xianfeng
 E2E_PORT ?= 3100
 
-.PHONY: run test size site server tools browser-tools unit e2e bench bench-gantt clean surreal-dev broken doctor
+.PHONY: run test size site server tools browser-tools unit e2e bench bench-gantt clean surreal-dev broken doctor lint
 
 ## make bench: the write path's throughput on embedded SurrealKV (synced commits), and
 ## the board with 1,000 projects, server-rendered over HTTP (dev profile, as `make run`
@@ -47,7 +47,15 @@ run: tools site server
 ## The server binary the browser tests use is the one `cargo test` builds for the
 ## integration tests: building it again with `cargo build` would recompile SurrealDB,
 ## whose features differ without the test-only dependencies.
-test: tools browser-tools unit site e2e broken
+test: tools browser-tools lint unit site e2e broken
+
+## The code as written: formatted (`rustfmt.toml`), and clippy with warnings as errors for
+## the server (ssr) and for the browser (hydrate, wasm). Nothing outside tests may
+## `unwrap` or `expect` (`[workspace.lints]`).
+lint:
+	cargo fmt --all --check
+	cargo clippy -p server --lib --bins -- -D warnings
+	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 ## The SurrealDB server the several-instances tests start (its own workspace; built once).
 surreal-dev:
@@ -101,6 +109,8 @@ doctor:
 ## Toolchain for the build, each step skipped when already present.
 tools:
 	@tools/doctor.sh build
+	@for c in clippy rustfmt; do rustup component list --installed | grep -q "^$$c" || \
+		for i in 1 2 3; do rustup component add $$c && break || sleep 5; done; done
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || \
 		for i in 1 2 3; do rustup target add wasm32-unknown-unknown && break || sleep 5; done
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \

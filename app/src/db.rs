@@ -20,12 +20,7 @@ pub fn now_ms() -> i64 {
 /// Fails if any statement failed. A temporary refusal is tried again (`retrying`): every
 /// server function reads through here, and a page must not fail because another request
 /// wrote the same records at that moment.
-pub async fn rows<T: DeserializeOwned>(
-    db: &Db,
-    sql: &str,
-    vars: serde_json::Value,
-    index: usize,
-) -> Result<Vec<T>, surrealdb::Error> {
+pub async fn rows<T: DeserializeOwned>(db: &Db, sql: &str, vars: serde_json::Value, index: usize) -> Result<Vec<T>, surrealdb::Error> {
     let mut response = query(db, sql, vars).await?;
     let value: surrealdb::types::Value = response.take(index)?;
     let value = value.into_json_value();
@@ -34,9 +29,7 @@ pub async fn rows<T: DeserializeOwned>(
         serde_json::Value::Null => vec![],
         single => vec![single],
     };
-    list.into_iter()
-        .map(|row| serde_json::from_value(row).map_err(|e| surrealdb::Error::internal(e.to_string())))
-        .collect()
+    list.into_iter().map(|row| serde_json::from_value(row).map_err(|e| surrealdb::Error::internal(e.to_string()))).collect()
 }
 
 /// Runs `sql` with `vars`, every statement checked; a temporary refusal is tried again.
@@ -45,11 +38,7 @@ pub async fn query(db: &Db, sql: &str, vars: serde_json::Value) -> Result<surrea
 }
 
 /// Like `rows`, for a query that names one record.
-pub async fn row<T: DeserializeOwned>(
-    db: &Db,
-    sql: &str,
-    vars: serde_json::Value,
-) -> Result<Option<T>, surrealdb::Error> {
+pub async fn row<T: DeserializeOwned>(db: &Db, sql: &str, vars: serde_json::Value) -> Result<Option<T>, surrealdb::Error> {
     Ok(rows(db, sql, vars, 0).await?.into_iter().next())
 }
 
@@ -102,11 +91,8 @@ pub fn injected_fault(path: &str) -> bool {
     static LEFT: OnceLock<Option<Mutex<HashMap<String, u32>>>> = OnceLock::new();
     let left = LEFT.get_or_init(|| {
         let spec = std::env::var("XIANFENG_FAULTS_API").unwrap_or_default();
-        let faults: HashMap<String, u32> = spec
-            .split(',')
-            .filter_map(|item| item.split_once(':'))
-            .filter_map(|(name, n)| Some((name.trim().to_string(), n.trim().parse().ok()?)))
-            .collect();
+        let faults: HashMap<String, u32> =
+            spec.split(',').filter_map(|item| item.split_once(':')).filter_map(|(name, n)| Some((name.trim().to_string(), n.trim().parse().ok()?))).collect();
         if faults.is_empty() {
             return None;
         }

@@ -20,4 +20,3 @@ pub fn HomePage() -> impl IntoView {
         </Shell>
     }
 }
-

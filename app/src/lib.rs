@@ -7,11 +7,11 @@ pub mod branches;
 pub mod clock;
 pub mod domain;
 pub mod error;
+pub mod gantt;
 pub mod home;
 pub mod i18n;
-pub mod profile;
-pub mod gantt;
 pub mod mentors;
+pub mod profile;
 pub mod projects;
 pub mod sync;
 pub mod ui;
@@ -23,9 +23,9 @@ pub mod csp;
 pub mod db;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, Link, Meta, Title};
 #[cfg(feature = "ssr")]
 use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Html, Link, Meta, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -47,18 +47,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // and the policy sent with the page allows only those (`csp`).
     let nonce = leptos::nonce::use_nonce().unwrap_or_else(|| {
         leptos::nonce::provide_nonce();
-        leptos::nonce::use_nonce().expect("just provided")
+        leptos::nonce::use_nonce().unwrap_or_default()
     });
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(
-            axum::http::header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_str(&csp::page(&nonce)).expect("a nonce is URL-safe base64"),
-        );
+    // A nonce is URL-safe base64, so the policy is a valid header value.
+    if let (Some(response), Ok(policy)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&csp::page(&nonce))) {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
     }
     // wasm-bindgen's loader would fetch the wasm without the build id: name it here.
-    let boot = format!(
-        "import('/pkg/xianfeng.js?v={build}').then(m => m.default({{module_or_path: '/pkg/xianfeng_bg.wasm?v={build}'}}).then(() => m.hydrate()));"
-    );
+    let boot =
+        format!("import('/pkg/xianfeng.js?v={build}').then(m => m.default({{module_or_path: '/pkg/xianfeng_bg.wasm?v={build}'}}).then(() => m.hydrate()));");
     view! {
         <!DOCTYPE html>
         <html>
@@ -158,4 +155,3 @@ fn show_crash() {
         let _ = body.insert_adjacent_html("afterbegin", &notice);
     }
 }
-

@@ -31,12 +31,7 @@ async fn main() {
     let addr = support::serve(db, &site, "bench").await;
 
     let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    client
-        .post(format!("http://{addr}/api/login"))
-        .form(&[("username", "lizhiguang"), ("password", demo::DEMO_PASSWORD)])
-        .send()
-        .await
-        .expect("login");
+    client.post(format!("http://{addr}/api/login")).form(&[("username", "lizhiguang"), ("password", demo::DEMO_PASSWORD)]).send().await.expect("login");
     for (name, path) in [
         ("board, all 1,000 projects", "/projects".to_string()),
         ("board, filtered (category + title search)", "/projects?category=education&q=%E6%B2%BB%E7%90%86".to_string()),
@@ -55,12 +50,7 @@ async fn main() {
         times.drain(..3); // warm-up
         times.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{name:<45} p50 {:>7.1} ms   p95 {:>7.1} ms   {:>7} bytes of HTML",
-            ms(times[RUNS / 2]),
-            ms(times[RUNS * 95 / 100]),
-            bytes
-        );
+        println!("{name:<45} p50 {:>7.1} ms   p95 {:>7.1} ms   {:>7} bytes of HTML", ms(times[RUNS / 2]), ms(times[RUNS * 95 / 100]), bytes);
     }
     // With BOARD_BENCH_SERVE set, keep serving so that a browser can time hydration
     // (end2end/bench/board.mjs); the caller stops the process.

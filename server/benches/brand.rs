@@ -117,7 +117,12 @@ async fn main() {
     staff.post(format!("{base}/api/login")).form(&[("username", "lixiurong"), ("password", "Xianfeng-2026")]).send().await.unwrap();
     let slogan = format!("邻里互助{}", std::process::id());
     let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
-    let op = Operation::new("brand", "wenxing", OpKind::Set { fields: [("slogan".to_string(), serde_json::json!(slogan))].into() }, Stamp { ms, counter: 0, node: "bench".into() });
+    let op = Operation::new(
+        "brand",
+        "wenxing",
+        OpKind::Set { fields: [("slogan".to_string(), serde_json::json!(slogan))].into() },
+        Stamp { ms, counter: 0, node: "bench".into() },
+    );
     let t0 = Instant::now();
     let answer = staff.post(format!("{base}/api/sync")).json(&SyncRequest { client: "bench".into(), ops: vec![op] }).send().await.unwrap();
     assert!(answer.status().is_success(), "{}", answer.text().await.unwrap_or_default());

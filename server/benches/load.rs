@@ -18,8 +18,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SECRETARIES: &[(&str, &str)] = &[
-    ("lixiurong", "wenxing"), ("zhouhong", "wenyuan"), ("guojing", "taihe"), ("hanlei", "wenying"), ("fengli", "yuhedong"),
-    ("yangfan", "xinghe"), ("shiguoqiang", "shijiazhai"), ("gaojianjun", "shuibosi"), ("majun", "majiaxiao"), ("wangyong", "dongwangzhuang"),
+    ("lixiurong", "wenxing"),
+    ("zhouhong", "wenyuan"),
+    ("guojing", "taihe"),
+    ("hanlei", "wenying"),
+    ("fengli", "yuhedong"),
+    ("yangfan", "xinghe"),
+    ("shiguoqiang", "shijiazhai"),
+    ("gaojianjun", "shuibosi"),
+    ("majun", "majiaxiao"),
+    ("wangyong", "dongwangzhuang"),
 ];
 
 fn setting(name: &str, default: u64) -> u64 {
@@ -75,7 +83,8 @@ async fn main() {
             async move {
                 let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
                 let (who, branch) = SECRETARIES[t % SECRETARIES.len()];
-                let response = client.post(format!("{base}/api/login")).form(&[("username", who), ("password", demo::DEMO_PASSWORD)]).send().await.expect("login");
+                let response =
+                    client.post(format!("{base}/api/login")).form(&[("username", who), ("password", demo::DEMO_PASSWORD)]).send().await.expect("login");
                 assert!(response.status().is_success() || response.status().is_redirection(), "login {}", response.status());
                 (client, branch)
             }
@@ -119,7 +128,12 @@ async fn main() {
                 sends.push(tokio::spawn(async move {
                     tally.lock().unwrap().offered += ops.len() as u64;
                     let sent = Instant::now();
-                    let answer = client.post(format!("{base}/api/sync")).json(&SyncRequest { client: device.clone(), ops }).timeout(Duration::from_secs(10)).send().await;
+                    let answer = client
+                        .post(format!("{base}/api/sync"))
+                        .json(&SyncRequest { client: device.clone(), ops })
+                        .timeout(Duration::from_secs(10))
+                        .send()
+                        .await;
                     let ms = sent.elapsed().as_secs_f64() * 1e3;
                     tally.lock().unwrap().push_ms.push(ms);
                     match answer {
@@ -127,7 +141,11 @@ async fn main() {
                             let body: Option<SyncResponse> = r.json().await.ok();
                             let mut t = tally.lock().unwrap();
                             for result in body.map(|b| b.results).unwrap_or_default() {
-                                if result.status == OpStatus::Accepted { t.accepted += 1 } else { t.refused += 1 }
+                                if result.status == OpStatus::Accepted {
+                                    t.accepted += 1
+                                } else {
+                                    t.refused += 1
+                                }
                             }
                         }
                         Ok(r) if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => tally.lock().unwrap().busy += 1,

@@ -10,8 +10,14 @@ use std::time::{Duration, Instant};
 
 /// Branch secretaries and their branches: each simulated tablet is one of them.
 const TABLETS: &[(&str, &str)] = &[
-    ("lixiurong", "wenxing"), ("zhouhong", "wenyuan"), ("guojing", "taihe"), ("hanlei", "wenying"),
-    ("fengli", "yuhedong"), ("yangfan", "xinghe"), ("shiguoqiang", "shijiazhai"), ("gaojianjun", "shuibosi"),
+    ("lixiurong", "wenxing"),
+    ("zhouhong", "wenyuan"),
+    ("guojing", "taihe"),
+    ("hanlei", "wenying"),
+    ("fengli", "yuhedong"),
+    ("yangfan", "xinghe"),
+    ("shiguoqiang", "shijiazhai"),
+    ("gaojianjun", "shuibosi"),
 ];
 
 fn ops(count: usize, device: &str, branch: &str, run: usize) -> Vec<Operation> {
@@ -59,12 +65,7 @@ async fn main() {
     let mut clients = Vec::new();
     for (who, _) in TABLETS {
         let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-        client
-            .post(format!("http://{addr}/api/login"))
-            .form(&[("username", *who), ("password", demo::DEMO_PASSWORD)])
-            .send()
-            .await
-            .expect("login");
+        client.post(format!("http://{addr}/api/login")).form(&[("username", *who), ("password", demo::DEMO_PASSWORD)]).send().await.expect("login");
         clients.push(client);
     }
     let url = format!("http://{addr}/api/sync");
@@ -131,7 +132,12 @@ async fn spread_over_projects(db: &server::db::Db, client: &reqwest::Client, url
                 .map(|i| {
                     let project = format!("spread{:04}", (b * BATCH + i) % PROJECTS);
                     let clock = Stamp { ms: chrono::Utc::now().timestamp_millis() as u64, counter: i as u32, node: "bench-spread".into() };
-                    Operation::new("project", &project, OpKind::Set { fields: [("goals".to_string(), serde_json::json!(format!("目标 {run}-{b}-{i}")))].into() }, clock)
+                    Operation::new(
+                        "project",
+                        &project,
+                        OpKind::Set { fields: [("goals".to_string(), serde_json::json!(format!("目标 {run}-{b}-{i}")))].into() },
+                        clock,
+                    )
                 })
                 .collect();
             push(client, url, "bench-spread", batch).await;
@@ -145,13 +151,16 @@ async fn spread_over_projects(db: &server::db::Db, client: &reqwest::Client, url
                 sql.push_str(&format!("UPDATE project:spread{:04} SET goals = $g{i};\n", (b * BATCH + i) % PROJECTS));
             }
             sql.push_str("COMMIT TRANSACTION;\n");
-            let vars: serde_json::Map<String, serde_json::Value> = (0..BATCH).map(|i| (format!("g{i}"), serde_json::json!(format!("基线 {run}-{b}-{i}")))).collect();
+            let vars: serde_json::Map<String, serde_json::Value> =
+                (0..BATCH).map(|i| (format!("g{i}"), serde_json::json!(format!("基线 {run}-{b}-{i}")))).collect();
             db.query(sql).bind(serde_json::Value::Object(vars)).await.and_then(|r| r.check()).expect("baseline batch");
         }
         baseline.push((BATCHES * BATCH) as f64 / start.elapsed().as_secs_f64());
     }
     through_sync.sort_by(|a, b| a.total_cmp(b));
     baseline.sort_by(|a, b| a.total_cmp(b));
-    println!("  {:<36} {:>7.0} ops/s   (plain baseline, one UPDATE per operation: {:.0} ops/s)", "batches of 500 over 1,000 projects", through_sync[1], baseline[1]);
+    println!(
+        "  {:<36} {:>7.0} ops/s   (plain baseline, one UPDATE per operation: {:.0} ops/s)",
+        "batches of 500 over 1,000 projects", through_sync[1], baseline[1]
+    );
 }
-

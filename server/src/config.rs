@@ -20,9 +20,7 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> Result<Config, String> {
         let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
-        let addr: SocketAddr = var("XIANFENG_ADDR", "127.0.0.1:3000")
-            .parse()
-            .map_err(|e| format!("XIANFENG_ADDR is not an address: {e}"))?;
+        let addr: SocketAddr = var("XIANFENG_ADDR", "127.0.0.1:3000").parse().map_err(|e| format!("XIANFENG_ADDR is not an address: {e}"))?;
         let config = Config {
             db: var("XIANFENG_DB", "surrealkv://data/xianfeng.db"),
             site_root: var("XIANFENG_SITE", "target/site"),
@@ -32,10 +30,7 @@ impl Config {
         };
         let missing = config.missing_for_production(|name| std::env::var(name).ok());
         if !missing.is_empty() {
-            return Err(format!(
-                "not starting: a production start needs {}. (For the demo, set XIANFENG_DEMO=1: `make run` does.)",
-                missing.join(" and ")
-            ));
+            return Err(format!("not starting: a production start needs {}. (For the demo, set XIANFENG_DEMO=1: `make run` does.)", missing.join(" and ")));
         }
         Ok(config)
     }
@@ -47,7 +42,7 @@ impl Config {
             return vec![];
         }
         let mut missing = Vec::new();
-        if !var("XIANFENG_PII_KEY").is_some_and(|key| crate::pii::key_from_hex(key.trim()).is_some()) {
+        if var("XIANFENG_PII_KEY").is_none_or(|key| crate::pii::key_from_hex(key.trim()).is_none()) {
             missing.push("XIANFENG_PII_KEY (64 hex digits, e.g. from `openssl rand -hex 32`; keep it safe: without it residents' data cannot be read)");
         }
         let remote = ["ws://", "wss://", "http://", "https://"].iter().any(|scheme| self.db.starts_with(scheme));
@@ -58,12 +53,7 @@ impl Config {
     }
 
     pub fn leptos_options(&self) -> leptos::prelude::LeptosOptions {
-        leptos::prelude::LeptosOptions::builder()
-            .output_name("xianfeng")
-            .site_root(self.site_root.as_str())
-            .site_pkg_dir("pkg")
-            .site_addr(self.addr)
-            .build()
+        leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root(self.site_root.as_str()).site_pkg_dir("pkg").site_addr(self.addr).build()
     }
 }
 

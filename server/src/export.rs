@@ -4,12 +4,12 @@
 use crate::state::AppState;
 use app::domain::org::Role;
 use app::domain::projects::{Category, Status, Tier};
+use app::domain::volunteers::ActivityRecord;
 use app::i18n::{category_name, status_name, tier_name, Locale};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use app::domain::volunteers::ActivityRecord;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -127,7 +127,14 @@ fn workbook(
         ];
         match sheet {
             Sheet::Register => cells.push(status_name(l, r.status).to_string()),
-            Sheet::Nominations => cells.push(match r.nomination.as_str() { "selected" => "已入选", "not_selected" => "未入选", _ => "已推荐" }.to_string()),
+            Sheet::Nominations => cells.push(
+                match r.nomination.as_str() {
+                    "selected" => "已入选",
+                    "not_selected" => "未入选",
+                    _ => "已推荐",
+                }
+                .to_string(),
+            ),
         }
         cells.push(r.responsible.clone());
         cells.push(r.liaison_leader.as_ref().and_then(|k| people.get(k)).cloned().unwrap_or_default());
@@ -171,8 +178,22 @@ fn xlsx_response(bytes: Result<Vec<u8>, XlsxError>, file: &str) -> Response {
 
 /// The header row of a plan export.
 pub const PLAN_HEADERS: &[&str] = &[
-    "序号", "任务", "上级任务", "负责人", "开始日期", "结束日期", "工期（工作日）", "总时差（工作日）", "关键路径", "进度（%）",
-    "实际开始", "实际完成", "基线开始", "基线完成", "前置任务", "备注",
+    "序号",
+    "任务",
+    "上级任务",
+    "负责人",
+    "开始日期",
+    "结束日期",
+    "工期（工作日）",
+    "总时差（工作日）",
+    "关键路径",
+    "进度（%）",
+    "实际开始",
+    "实际完成",
+    "基线开始",
+    "基线完成",
+    "前置任务",
+    "备注",
 ];
 
 /// `GET /api/export/gantt/<project>.xlsx`: a project's plan with its schedule.
@@ -248,12 +269,14 @@ pub async fn mentoring(State(state): State<AppState>, headers: HeaderMap) -> Res
     };
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
     let only_branch = if only.is_some() { "WHERE branch = $branch" } else { "" };
-    let sql = format!("SELECT date, summary, form, outcomes, \
+    let sql = format!(
+        "SELECT date, summary, form, outcomes, \
                (SELECT VALUE name FROM ONLY type::record('mentor', $parent.mentor)) AS mentor_name, \
                (SELECT VALUE kind FROM ONLY type::record('mentor', $parent.mentor)) AS kind, \
                (SELECT VALUE name FROM ONLY type::record('branch', $parent.branch)) AS branch_name, \
                (IF project THEN (SELECT VALUE title FROM ONLY type::record('project', $parent.project)) ELSE '' END) AS project_title \
-               FROM mentor_session {only_branch} ORDER BY date DESC");
+               FROM mentor_session {only_branch} ORDER BY date DESC"
+    );
     let rows: Vec<SessionLine> = match app::db::rows(&state.db, &sql, json!({ "branch": only }), 0).await {
         Ok(rows) => rows,
         Err(error) => {
@@ -374,15 +397,22 @@ pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::ex
     let Some(key) = file.strip_suffix(".xlsx").filter(|k| app::domain::records::valid_key(k)).map(str::to_string) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let activity = match read::<ActivityRecord>(&state, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('activity', $key)", json!({ "key": key })).await {
-        Ok(found) => found.into_iter().next(),
-        Err(response) => return response,
-    };
+    let activity =
+        match read::<ActivityRecord>(&state, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('activity', $key)", json!({ "key": key })).await {
+            Ok(found) => found.into_iter().next(),
+            Err(response) => return response,
+        };
     let Some(activity) = activity else { return StatusCode::NOT_FOUND.into_response() };
     if !may_export_volunteers(&user, &activity.branch) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let signups = match read::<Value>(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at", json!({ "key": key })).await {
+    let signups = match read::<Value>(
+        &state,
+        "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at",
+        json!({ "key": key }),
+    )
+    .await
+    {
         Ok(signups) => signups,
         Err(response) => return response,
     };
@@ -422,15 +452,24 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
     }
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
     let filter = if only.is_some() { "WHERE branch = $branch" } else { "" };
-    let activities = match read::<Value>(&state, &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at DESC"), json!({ "branch": only })).await {
+    let activities = match read::<Value>(
+        &state,
+        &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at DESC"),
+        json!({ "branch": only }),
+    )
+    .await
+    {
         Ok(activities) => activities,
         Err(response) => return response,
     };
     let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
-    let signups = match read::<Value>(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys })).await {
-        Ok(signups) => signups,
-        Err(response) => return response,
-    };
+    let signups =
+        match read::<Value>(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys }))
+            .await
+        {
+            Ok(signups) => signups,
+            Err(response) => return response,
+        };
     // The page's register, by the same rule: one line per volunteer, every activity.
     let open = |sealed: &str| state.pii.open(sealed).filter(|_| user.role.is_branch_staff());
     let register = app::volunteers::build::register(&activities, &signups, &open, app::db::now_ms());

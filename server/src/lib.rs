@@ -99,7 +99,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
                 .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
                 // Pages the app renders send their own, with the response's nonce.
-                .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&app::csp::other()).expect("a policy is ASCII")))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_str(&app::csp::other()).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
+                ))
                 .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
                 .layer(middleware::from_fn(refuse_cross_site_writes))
                 .layer(middleware::from_fn(server_fn_status))
@@ -112,11 +115,7 @@ pub fn router(state: AppState) -> Router {
 /// the benchmarks alike: TCP_NODELAY (Leptos streams responses in small writes, and
 /// without it each waits ~40 ms for the peer's ACK), the peer's address for the throttle,
 /// and a graceful stop when `shutdown` completes.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, app: Router, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
@@ -175,10 +174,7 @@ async fn manifest(State(state): State<AppState>) -> Response {
 
 async fn site_file(state: &AppState, name: &str, content_type: &'static str) -> Response {
     match tokio::fs::read(format!("{}/{name}", state.leptos_options.site_root)).await {
-        Ok(bytes) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
-            bytes,
-        )
+        Ok(bytes) => ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], bytes)
             .into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }

@@ -5,8 +5,8 @@
 //! a variant, cached for a year (a name never changes what it names). The rules (types,
 //! limits, widths) are in `app::domain::photos`.
 
-use crate::state::AppState;
 use crate::signed_in::SignedIn;
+use crate::state::AppState;
 use app::auth::store::audit;
 use app::domain::org::Role;
 use app::domain::photos::{self, PhotoProblem};
@@ -73,9 +73,7 @@ pub fn variants(picture: DynamicImage) -> Result<Processed, PhotoProblem> {
         };
         let mut jpeg = Vec::new();
         // A fresh encoding carries no EXIF, so no location, camera or time leaves the server.
-        sized
-            .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 78))
-            .map_err(|_| PhotoProblem::Damaged)?;
+        sized.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 78)).map_err(|_| PhotoProblem::Damaged)?;
         variants.push((to_width, jpeg));
     }
     Ok(Processed { width, height, variants })
@@ -107,8 +105,7 @@ pub async fn exists(db: &crate::db::Db, hash: &str) -> Result<bool, surrealdb::E
 /// The photos among `hashes` that were never uploaded (the write path refuses to refer to them).
 pub async fn missing(db: &crate::db::Db, hashes: &[String]) -> Result<Vec<String>, surrealdb::Error> {
     let ids: Vec<String> = hashes.iter().filter(|h| photos::is_hash(h)).cloned().collect();
-    let found: Vec<String> =
-        app::db::rows(db, "SELECT VALUE meta::id(id) FROM $ids.map(|$h| type::record('photo', $h))", json!({ "ids": ids }), 0).await?;
+    let found: Vec<String> = app::db::rows(db, "SELECT VALUE meta::id(id) FROM $ids.map(|$h| type::record('photo', $h))", json!({ "ids": ids }), 0).await?;
     Ok(hashes.iter().filter(|h| !found.contains(h)).cloned().collect())
 }
 
@@ -120,7 +117,8 @@ pub async fn store(db: &crate::db::Db, hash: &str, photo: &Processed, by: &str) 
         sql.push_str(&format!("UPSERT type::record('photo_variant', [$hash, {width}]) CONTENT {{ data: $data{i} }};\n"));
     }
     sql.push_str("UPSERT type::record('photo', $hash) CONTENT { width: $width, height: $height, widths: $widths, uploaded_by: $by, uploaded_at: $at };\nCOMMIT TRANSACTION;");
-    let mut query = db.query(sql).bind(json!({ "hash": hash, "width": photo.width, "height": photo.height, "widths": widths, "by": by, "at": app::db::now_ms() }));
+    let mut query =
+        db.query(sql).bind(json!({ "hash": hash, "width": photo.width, "height": photo.height, "widths": widths, "by": by, "at": app::db::now_ms() }));
     for (i, (_, data)) in photo.variants.iter().enumerate() {
         query = query.bind((format!("data{i}"), surrealdb::types::Bytes::from(data.clone())));
     }
@@ -201,10 +199,13 @@ fn unavailable(error: surrealdb::Error) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, "暂时无法处理，请稍后再试").into_response()
 }
 
+/// Variants by (photo, width).
+type Variants = HashMap<(String, u32), Bytes>;
+
 /// Variants served lately, so a busy brand page does not read the database per image.
 #[derive(Default)]
 pub struct VariantCache {
-    kept: Mutex<(usize, HashMap<(String, u32), Bytes>)>,
+    kept: Mutex<(usize, Variants)>,
 }
 
 const CACHE_BYTES: usize = 48 << 20;
@@ -252,14 +253,11 @@ pub async fn serve(State(state): State<AppState>, Path((hash, file)): Path<(Stri
 }
 
 async fn read_variant(db: &crate::db::Db, hash: &str, width: u32) -> Result<Option<Bytes>, surrealdb::Error> {
-    let mut response = db
-        .query("SELECT VALUE data FROM ONLY type::record('photo_variant', [$hash, $width])")
-        .bind(json!({ "hash": hash, "width": width }))
-        .await?
-        .check()?;
+    let mut response =
+        db.query("SELECT VALUE data FROM ONLY type::record('photo_variant', [$hash, $width])").bind(json!({ "hash": hash, "width": width })).await?.check()?;
     let value: surrealdb::types::Value = response.take(0)?;
     Ok(match value {
-        surrealdb::types::Value::Bytes(data) => Some(Bytes::from(data.into_inner())),
+        surrealdb::types::Value::Bytes(data) => Some(data.into_inner()),
         _ => None,
     })
 }

@@ -32,6 +32,16 @@ impl AppState {
         let writer = Writer::start(db.clone(), node);
         let public = Arc::new(crate::public::Public::from_env(&changes));
         let throttle = Arc::new(crate::throttle::Throttle::from_env());
-        AppState { leptos_options, db, writer, changes, pii: Arc::new(crate::pii::Pii::from_env()), public, photos: Default::default(), throttle, streams: Default::default() }
+        AppState {
+            leptos_options,
+            db,
+            writer,
+            changes,
+            pii: Arc::new(crate::pii::Pii::from_env()),
+            public,
+            photos: Default::default(),
+            throttle,
+            streams: Default::default(),
+        }
     }
 }

@@ -41,7 +41,7 @@ pub struct Throttle {
 pub const SIGN_INS_PER_MINUTE: u32 = 10;
 
 fn per_minute(n: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(n).expect("a limit above zero"))
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
 }
 
 impl Throttle {
@@ -71,9 +71,9 @@ impl Throttle {
 
     pub fn new(trusted_proxies: Vec<IpAddr>, sign_ins_per_minute: u32) -> Throttle {
         use app::domain::volunteers::{IP_WINDOW_MINUTES, SIGNUPS_PER_IP};
-        let forms = NonZeroU32::new(SIGNUPS_PER_IP).expect("a limit above zero");
-        let refill = Duration::from_secs(IP_WINDOW_MINUTES as u64 * 60) / SIGNUPS_PER_IP;
-        let public_form = Quota::with_period(refill).expect("a period above zero").allow_burst(forms);
+        let forms = NonZeroU32::new(SIGNUPS_PER_IP).unwrap_or(NonZeroU32::MIN);
+        let refill = Duration::from_secs(IP_WINDOW_MINUTES as u64 * 60) / forms.get();
+        let public_form = Quota::with_period(refill).unwrap_or_else(|| per_minute(1)).allow_burst(forms);
         Throttle {
             sign_in: RateLimiter::keyed(per_minute(sign_ins_per_minute.max(1))),
             upload: RateLimiter::keyed(per_minute(30)),
@@ -129,7 +129,8 @@ pub async fn guard(limit: Limit, throttle: &Throttle, request: Request<axum::bod
         let address = throttle.client_address(request.headers(), peer);
         if !throttle.allow(limit, address) {
             tracing::info!(?limit, %address, "throttled");
-            let locale = request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(app::i18n::Locale::from_cookie_header).unwrap_or_default();
+            let locale =
+                request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(app::i18n::Locale::from_cookie_header).unwrap_or_default();
             let text = if locale == app::i18n::Locale::ZhCn { "操作太频繁，请一分钟后再试" } else { "Too many requests: try again in a minute" };
             let mut response = (StatusCode::TOO_MANY_REQUESTS, text).into_response();
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));

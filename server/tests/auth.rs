@@ -99,7 +99,9 @@ async fn wrong_passwords_sent_at_once_are_each_counted() {
         assert!(answer.contains("账号或密码错误") || answer.contains("账号已锁定"), "{answer}");
     }
     let checked: Vec<String> =
-        app::db::rows(&server.db, "SELECT VALUE event FROM audit WHERE account = 'wangmin' AND event IN ['login_failed', 'account_locked']", json!({}), 0).await.unwrap();
+        app::db::rows(&server.db, "SELECT VALUE event FROM audit WHERE account = 'wangmin' AND event IN ['login_failed', 'account_locked']", json!({}), 0)
+            .await
+            .unwrap();
     assert_eq!(checked.len(), 5, "{checked:?}");
     assert_eq!(checked.iter().filter(|e| *e == "account_locked").count(), 1, "{checked:?}");
     let right = try_login(&server.base, &client(), "wangmin", DEMO_PASSWORD).await;
@@ -178,7 +180,8 @@ async fn cross_site_writes_are_refused() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     // Without `Sec-Fetch-Site`, another origin is refused and the app's own accepted.
-    let send = |origin: &'static str| client.post(format!("{}/api/sync", server.base)).header("origin", origin).json(&json!({ "client": "tab", "ops": [] })).send();
+    let send =
+        |origin: &'static str| client.post(format!("{}/api/sync", server.base)).header("origin", origin).json(&json!({ "client": "tab", "ops": [] })).send();
     assert_eq!(send("https://evil.example").await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(send("null").await.unwrap().status(), StatusCode::FORBIDDEN);
     let own: &'static str = Box::leak(server.base.clone().into_boxed_str());
@@ -293,6 +296,7 @@ async fn a_refused_sign_in_is_answered_as_the_askers_mistake_not_a_server_error(
     assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("账号或密码错误"));
     // Signed out, a page's data is refused as unauthenticated.
-    let anonymous = client().post(format!("{}/api/list_catalog", server.base)).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    let anonymous =
+        client().post(format!("{}/api/list_catalog", server.base)).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
     assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED);
 }

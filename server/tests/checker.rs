@@ -106,7 +106,17 @@ const CHECKER_DB_PASS: &str = "Checker-db-2026";
 
 async fn launch_surreal(path: &Path, port: u16) -> Running {
     let child = std::process::Command::new(surreal_dev())
-        .args(["start", "--bind", &format!("127.0.0.1:{port}"), "--user", "root", "--pass", CHECKER_DB_PASS, "--log", &std::env::var("SERVER_LOG").unwrap_or_else(|_| "error".into())])
+        .args([
+            "start",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--user",
+            "root",
+            "--pass",
+            CHECKER_DB_PASS,
+            "--log",
+            &std::env::var("SERVER_LOG").unwrap_or_else(|_| "error".into()),
+        ])
         .arg(format!("surrealkv://{}", path.display()))
         .env("SURREAL_ONLINE_VERSION_CHECK", "false")
         .stdout(std::process::Stdio::null())
@@ -137,7 +147,11 @@ impl Server {
     fn new(path: &Path, cluster: bool) -> Server {
         if cluster {
             let port = free_port();
-            Server { db: format!("ws://127.0.0.1:{port}"), apps: vec![(free_port(), None), (free_port(), None)], surreal: Some((path.to_path_buf(), port, None)) }
+            Server {
+                db: format!("ws://127.0.0.1:{port}"),
+                apps: vec![(free_port(), None), (free_port(), None)],
+                surreal: Some((path.to_path_buf(), port, None)),
+            }
         } else {
             Server { db: format!("surrealkv://{}", path.display()), apps: vec![(free_port(), None)], surreal: None }
         }
@@ -301,7 +315,13 @@ async fn run_seed(seed: u64, cluster: bool) -> Result<Stats, Failure> {
     for key in DEMO_PAIRINGS {
         street.make("mentor_pairing", key, OpKind::Set { fields: [("ends_on".to_string(), json!("2026-12-31"))].into() }).await;
     }
-    let first = vec![("mentor", json!(MENTORS[0])), ("branch", json!(MENTORED[0])), ("starts_on", json!("2027-01-04")), ("ends_on", json!("2027-06-30")), ("additional", json!(false))];
+    let first = vec![
+        ("mentor", json!(MENTORS[0])),
+        ("branch", json!(MENTORED[0])),
+        ("starts_on", json!("2027-01-04")),
+        ("ends_on", json!("2027-06-30")),
+        ("additional", json!(false)),
+    ];
     street.make("mentor_pairing", FIRST_PAIRING, create(first)).await;
 
     // The tablets work concurrently while the server is killed now and then.
@@ -429,7 +449,12 @@ impl Stats {
     fn assert_exercised(&self) {
         assert!(self.applied > 0 && self.refused > 0 && self.duplicates > 0 && self.deferred > 0, "the runs exercised too little");
         assert!(self.server_kills > 0, "no run killed the server");
-        assert!(self.plan_applied > 0 && self.signups_applied > 0, "no plan or sign-up operation was applied ({} plan, {} sign-up)", self.plan_applied, self.signups_applied);
+        assert!(
+            self.plan_applied > 0 && self.signups_applied > 0,
+            "no plan or sign-up operation was applied ({} plan, {} sign-up)",
+            self.plan_applied,
+            self.signups_applied
+        );
         assert!(
             self.mentoring_applied > 0 && self.photos_applied > 0 && self.hours_applied > 0 && self.uploads > 0,
             "some table was never written ({} mentoring, {} brand photos, {} hours, {} uploads)",

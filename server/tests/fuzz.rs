@@ -91,17 +91,16 @@ fn any_batch_is_answered_op_by_op_and_never_fails_as_a_whole() {
     let (server, client, key) = runtime.block_on(async {
         let server = start().await;
         let client = login(&server.base, "guojing").await;
-        let key: String = app::db::row(&server.db, "SELECT VALUE record::id(id) FROM project WHERE branch = 'taihe' AND status = 'draft'", json!({}))
-            .await
-            .unwrap()
-            .unwrap();
+        let key: String =
+            app::db::row(&server.db, "SELECT VALUE record::id(id) FROM project WHERE branch = 'taihe' AND status = 'draft'", json!({})).await.unwrap().unwrap();
         (server, client, key)
     });
     let mut runner = TestRunner::new(Config { cases: cases(64), failure_persistence: None, ..Config::default() });
     runner
         .run(&prop::collection::vec(operation(key), 1..12), |ops| {
             let (status, body) = runtime.block_on(async {
-                let response = client.post(format!("{}/api/sync", server.base)).json(&SyncRequest { client: "fuzz".into(), ops: ops.clone() }).send().await.unwrap();
+                let response =
+                    client.post(format!("{}/api/sync", server.base)).json(&SyncRequest { client: "fuzz".into(), ops: ops.clone() }).send().await.unwrap();
                 (response.status(), response.text().await.unwrap_or_default())
             });
             prop_assert_eq!(status, reqwest::StatusCode::OK, "{}", body);
@@ -135,14 +134,26 @@ fn any_body_is_refused_with_a_reason_never_with_a_server_error() {
     // Random text, and the valid body cut or with a byte changed.
     let body = prop_oneof![
         "\\PC{0,200}",
-        (0usize..valid.len()).prop_map({ let v = valid.clone(); move |n| v[..v.char_indices().map(|(i, _)| i).filter(|i| *i <= n).last().unwrap_or(0)].to_string() }),
-        (0usize..valid.len(), any::<char>()).prop_map({ let v = valid.clone(); move |(n, c)| { let mut s: Vec<char> = v.chars().collect(); let i = n % s.len(); s[i] = c; s.into_iter().collect() } }),
+        (0usize..valid.len()).prop_map({
+            let v = valid.clone();
+            move |n| v[..v.char_indices().map(|(i, _)| i).filter(|i| *i <= n).last().unwrap_or(0)].to_string()
+        }),
+        (0usize..valid.len(), any::<char>()).prop_map({
+            let v = valid.clone();
+            move |(n, c)| {
+                let mut s: Vec<char> = v.chars().collect();
+                let i = n % s.len();
+                s[i] = c;
+                s.into_iter().collect()
+            }
+        }),
     ];
     let mut runner = TestRunner::new(Config { cases: cases(96), failure_persistence: None, ..Config::default() });
     runner
         .run(&body, |body| {
             let (status, text) = runtime.block_on(async {
-                let response = client.post(format!("{}/api/sync", server.base)).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
+                let response =
+                    client.post(format!("{}/api/sync", server.base)).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
                 (response.status(), response.text().await.unwrap_or_default())
             });
             prop_assert!(status.is_success() || status.is_client_error(), "{} for {:?}: {}", status, body, text);

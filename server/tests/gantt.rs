@@ -17,7 +17,11 @@ fn create(table: &str, key: &str, pairs: &[(&str, Value)]) -> Operation {
 
 /// A task of 文兴社区's 志愿公社 (p001).
 fn task(key: &str, name: &str, start: &str, duration: i64) -> Operation {
-    create("gantt_task", key, &[("project", json!("p001")), ("branch", json!("wenxing")), ("name", json!(name)), ("start", json!(start)), ("duration", json!(duration))])
+    create(
+        "gantt_task",
+        key,
+        &[("project", json!("p001")), ("branch", json!("wenxing")), ("name", json!(name)), ("start", json!(start)), ("duration", json!(duration))],
+    )
 }
 
 fn link(key: &str, from: &str, to: &str) -> Operation {
@@ -33,12 +37,9 @@ fn refused(result: &OpResult) -> String {
 async fn plan_rules_are_kept_by_the_server() {
     let server = start().await;
     let secretary = login(&server.base, "lixiurong").await;
-    let answer = push_ok(
-        &server.base,
-        &secretary,
-        vec![task("ta", "入户走访", "2026-12-07", 3), task("tb", "召开议事会", "2026-12-07", 2), link("lab", "ta", "tb")],
-    )
-    .await;
+    let answer =
+        push_ok(&server.base, &secretary, vec![task("ta", "入户走访", "2026-12-07", 3), task("tb", "召开议事会", "2026-12-07", 2), link("lab", "ta", "tb")])
+            .await;
     assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
 
     // Each tablet added one link; only the two together close a cycle. Sent as two pushes,
@@ -64,13 +65,28 @@ async fn plan_rules_are_kept_by_the_server() {
     let answer = push_ok(&server.base, &stranger, vec![Operation::set("gantt_task", "ta", fields(&[("name", json!("改名"))]), stamp(now_ms(), "t2"))]).await;
     assert!(refused(&answer.results[0]).contains("没有权限"));
     // Naming one's own branch on another's project is no way round it.
-    let sneaky = create("gantt_task", "ty", &[("project", json!("p001")), ("branch", json!("taihe")), ("name", json!("x")), ("start", json!("2026-12-07")), ("duration", json!(1))]);
+    let sneaky = create(
+        "gantt_task",
+        "ty",
+        &[("project", json!("p001")), ("branch", json!("taihe")), ("name", json!("x")), ("start", json!("2026-12-07")), ("duration", json!(1))],
+    );
     assert_eq!(push_ok(&server.base, &stranger, vec![sneaky]).await.results[0].status, OpStatus::Rejected);
     assert_eq!(field(&server.db, "gantt_task", "ta", "duration").await, json!(3));
     assert_eq!(field(&server.db, "gantt_task", "tb", "start").await, json!("2026-12-07"));
 
     // A milestone the plan would push is refused naming it and the task that pushes it.
-    let milestone = create("gantt_task", "tm", &[("project", json!("p001")), ("branch", json!("wenxing")), ("name", json!("阶段验收")), ("start", json!("2026-12-14")), ("duration", json!(0)), ("milestone", json!(true))]);
+    let milestone = create(
+        "gantt_task",
+        "tm",
+        &[
+            ("project", json!("p001")),
+            ("branch", json!("wenxing")),
+            ("name", json!("阶段验收")),
+            ("start", json!("2026-12-14")),
+            ("duration", json!(0)),
+            ("milestone", json!(true)),
+        ],
+    );
     let answer = push_ok(&server.base, &secretary, vec![milestone, link("lcm", "tc", "tm")]).await;
     assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
     let longer = Operation::set("gantt_task", "ta", fields(&[("duration", json!(8))]), stamp(now_ms(), "tab"));
@@ -94,12 +110,26 @@ async fn filing_saves_the_plan_as_its_baseline() {
         "project",
         "q9",
         &[
-            ("branch", json!("wenxing")), ("title", json!("楼道微治理")), ("category", json!("livelihood")), ("tier", json!("micro")), ("year", json!(2027)),
-            ("liaison_leader", json!("wanghaitao")), ("responsible", json!("李秀蓉")), ("budget_fen", json!(300_000)), ("budget_source", json!("街道党建经费")),
-            ("team", json!(["张晓燕"])), ("indicators", json!([{ "name": "满意率", "weight": 100 }])),
+            ("branch", json!("wenxing")),
+            ("title", json!("楼道微治理")),
+            ("category", json!("livelihood")),
+            ("tier", json!("micro")),
+            ("year", json!(2027)),
+            ("liaison_leader", json!("wanghaitao")),
+            ("responsible", json!("李秀蓉")),
+            ("budget_fen", json!(300_000)),
+            ("budget_source", json!("街道党建经费")),
+            ("team", json!(["张晓燕"])),
+            ("indicators", json!([{ "name": "满意率", "weight": 100 }])),
         ],
     );
-    let t = |key: &str, start: &str| create("gantt_task", key, &[("project", json!("q9")), ("branch", json!("wenxing")), ("name", json!(key)), ("start", json!(start)), ("duration", json!(2))]);
+    let t = |key: &str, start: &str| {
+        create(
+            "gantt_task",
+            key,
+            &[("project", json!("q9")), ("branch", json!("wenxing")), ("name", json!(key)), ("start", json!(start)), ("duration", json!(2))],
+        )
+    };
     let l = create("gantt_link", "q9l", &[("project", json!("q9")), ("branch", json!("wenxing")), ("from", json!("q9a")), ("to", json!("q9b"))]);
     let submit = Operation::new("project", "q9", OpKind::Transition { to: "submitted".into(), note: None }, stamp(now_ms(), "tab"));
     let answer = push_ok(&server.base, &secretary, vec![project, t("q9a", "2027-03-01"), t("q9b", "2027-03-01"), l, submit]).await;
@@ -134,9 +164,25 @@ async fn pairings_are_one_to_one_and_sessions_need_one() {
     assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
 
     let session = |key: &str, branch: &str, date: &str| {
-        create("mentor_session", key, &[("mentor", json!("m01")), ("branch", json!(branch)), ("date", json!(date)), ("form", json!("hands_on")), ("outcomes", json!(["topic"])), ("summary", json!("确定年度课题"))])
+        create(
+            "mentor_session",
+            key,
+            &[
+                ("mentor", json!("m01")),
+                ("branch", json!(branch)),
+                ("date", json!(date)),
+                ("form", json!("hands_on")),
+                ("outcomes", json!(["topic"])),
+                ("summary", json!("确定年度课题")),
+            ],
+        )
     };
-    let answer = push_ok(&server.base, &mentor, vec![session("y1", "wenxing", "2026-11-20"), session("y2", "taihe", "2026-11-20"), session("y3", "wenxing", "2026-02-01")]).await;
+    let answer = push_ok(
+        &server.base,
+        &mentor,
+        vec![session("y1", "wenxing", "2026-11-20"), session("y2", "taihe", "2026-11-20"), session("y3", "wenxing", "2026-02-01")],
+    )
+    .await;
     assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results[0]);
     assert!(refused(&answer.results[1]).contains("未与该支部结对"));
     assert!(refused(&answer.results[2]).contains("2026-02-01"));
@@ -216,10 +262,19 @@ async fn the_street_calendar_decides_which_days_a_task_may_start_on() {
 async fn a_refusal_does_not_name_another_branchs_task() {
     let server = start().await;
     let taihe = login(&server.base, "guojing").await;
-    let project: String = app::db::row(&server.db, "SELECT VALUE record::id(id) FROM project WHERE branch = 'taihe' LIMIT 1", json!({})).await.unwrap().unwrap();
-    let foreign: Value = app::db::row(&server.db, "SELECT record::id(id) AS key, name FROM gantt_task WHERE branch = 'wenxing' LIMIT 1", json!({})).await.unwrap().expect("a demo plan of wenxing");
-    let own = create("gantt_task", "tt1", &[("project", json!(project)), ("branch", json!("taihe")), ("name", json!("走访")), ("start", json!("2026-12-07")), ("duration", json!(1))]);
-    let across = create("gantt_link", "tl1", &[("project", json!(project)), ("branch", json!("taihe")), ("from", json!("tt1")), ("to", foreign["key"].clone())]);
+    let project: String =
+        app::db::row(&server.db, "SELECT VALUE record::id(id) FROM project WHERE branch = 'taihe' LIMIT 1", json!({})).await.unwrap().unwrap();
+    let foreign: Value = app::db::row(&server.db, "SELECT record::id(id) AS key, name FROM gantt_task WHERE branch = 'wenxing' LIMIT 1", json!({}))
+        .await
+        .unwrap()
+        .expect("a demo plan of wenxing");
+    let own = create(
+        "gantt_task",
+        "tt1",
+        &[("project", json!(project)), ("branch", json!("taihe")), ("name", json!("走访")), ("start", json!("2026-12-07")), ("duration", json!(1))],
+    );
+    let across =
+        create("gantt_link", "tl1", &[("project", json!(project)), ("branch", json!("taihe")), ("from", json!("tt1")), ("to", foreign["key"].clone())]);
     let answer = push_ok(&server.base, &taihe, vec![own, across]).await;
     assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results[0]);
     let message = refused(&answer.results[1]);
@@ -235,10 +290,14 @@ async fn a_task_far_from_its_projects_year_is_refused() {
     let secretary = login(&server.base, "lixiurong").await;
     let year: i64 = app::db::row(&server.db, "SELECT VALUE year FROM ONLY project:p001", json!({})).await.unwrap().unwrap();
     let started = std::time::Instant::now();
-    let answer = push_ok(&server.base, &secretary, vec![task("far", "远期规划", "9999-01-04", 2000), task("near", "近期走访", &format!("{year}-12-07"), 2)]).await;
+    let answer =
+        push_ok(&server.base, &secretary, vec![task("far", "远期规划", "9999-01-04", 2000), task("near", "近期走访", &format!("{year}-12-07"), 2)]).await;
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     let message = refused(&answer.results[0]);
-    assert!(message.contains("远期规划") && message.contains(&format!("{}年1月1日", year - 1)) && message.contains(&format!("{}年12月31日", year + 2)), "{message}");
+    assert!(
+        message.contains("远期规划") && message.contains(&format!("{}年1月1日", year - 1)) && message.contains(&format!("{}年12月31日", year + 2)),
+        "{message}"
+    );
     assert_eq!(answer.results[1].status, OpStatus::Accepted, "{:?}", answer.results[1]);
     // Nor may a task's length carry it past the last year.
     let long = Operation::set("gantt_task", "near", fields(&[("duration", json!(2000))]), stamp(now_ms(), "tab"));

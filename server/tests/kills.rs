@@ -69,7 +69,9 @@ async fn tablet(base: String, account: &'static str, branch: &'static str, run: 
 }
 
 async fn try_login_quietly(base: &str, client: &reqwest::Client, account: &str) -> bool {
-    let Ok(response) = client.post(format!("{base}/api/login")).form(&[("username", account), ("password", DEMO_PASSWORD)]).timeout(Duration::from_secs(10)).send().await else {
+    let Ok(response) =
+        client.post(format!("{base}/api/login")).form(&[("username", account), ("password", DEMO_PASSWORD)]).timeout(Duration::from_secs(10)).send().await
+    else {
         return false;
     };
     response.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap_or("").starts_with("xf_session="))

@@ -188,7 +188,13 @@ async fn a_brand_shows_only_uploaded_photos_and_another_instance_serves_them() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let page = client().get(format!("{}/b/wenxing", server.base)).send().await.unwrap().text().await.unwrap();
     let cover = page.find("<img class=\"cover\"").expect("a cover photo");
-    assert!(page[cover..].starts_with(&format!("<img class=\"cover\" src=\"/p/{hash}/480.jpg\" srcset=\"/p/{hash}/480.jpg 480w, /p/{hash}/960.jpg 960w, /p/{hash}/1440.jpg 1440w\"")), "{}", &page[cover..cover + 300]);
+    assert!(
+        page[cover..].starts_with(&format!(
+            "<img class=\"cover\" src=\"/p/{hash}/480.jpg\" srcset=\"/p/{hash}/480.jpg 480w, /p/{hash}/960.jpg 960w, /p/{hash}/1440.jpg 1440w\""
+        )),
+        "{}",
+        &page[cover..cover + 300]
+    );
     assert!(page.contains("width=\"2000\" height=\"1500\""), "no size in the markup");
     assert!(page.contains(&format!("<meta property=\"og:image\" content=\"{}/p/{hash}/960.jpg\">", server_public_url(&page))), "og:image");
     assert!(page.contains("loading=\"lazy\""), "the gallery's photos load when scrolled to");
@@ -235,7 +241,14 @@ async fn photos_no_brand_shows_are_removed_a_month_after_upload() {
     }
     // Everything uploaded two months ago except the recent upload.
     let old = app::db::now_ms() - 60 * 86_400_000;
-    server.db.query("UPDATE photo SET uploaded_at = $old WHERE meta::id(id) != $recent").bind(json!({ "old": old, "recent": hash_of(&recent) })).await.unwrap().check().unwrap();
+    server
+        .db
+        .query("UPDATE photo SET uploaded_at = $old WHERE meta::id(id) != $recent")
+        .bind(json!({ "old": old, "recent": hash_of(&recent) }))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
     let variants = count(&server.db, "photo_variant").await;
     server::db::housekeeping(&server.db).await.unwrap();
 

@@ -11,7 +11,8 @@ fn fields(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
 }
 
 fn create(key: &str, branch: &str, tier: &str, extra: &[(&str, Value)]) -> Operation {
-    let mut f = fields(&[("branch", json!(branch)), ("title", json!("社区议事厅")), ("category", json!("livelihood")), ("tier", json!(tier)), ("year", json!(2027))]);
+    let mut f =
+        fields(&[("branch", json!(branch)), ("title", json!("社区议事厅")), ("category", json!("livelihood")), ("tier", json!(tier)), ("year", json!(2027))]);
     f.extend(fields(extra));
     Operation::new("project", key, OpKind::Create { fields: f }, stamp(now_ms(), "tab"))
 }
@@ -87,11 +88,11 @@ async fn the_whole_lifecycle_with_its_rules() {
 async fn one_key_project_per_branch_and_year() {
     let server = start().await;
     let secretary = login(&server.base, "lixiurong").await;
-    let answer = push_ok(&server.base, &secretary, vec![
-        create("k1", "wenxing", "key", &[]),
-        create("k2", "wenxing", "key", &[]),
-        create("k3", "wenxing", "general", &[]),
-    ])
+    let answer = push_ok(
+        &server.base,
+        &secretary,
+        vec![create("k1", "wenxing", "key", &[]), create("k2", "wenxing", "key", &[]), create("k3", "wenxing", "general", &[])],
+    )
     .await;
     assert_eq!(answer.results[0].status, OpStatus::Accepted);
     assert_eq!(code(&answer.results[1]), "second_key_project");
@@ -209,7 +210,15 @@ async fn the_board_answers_an_empty_filter_as_the_menu_sends_it() {
     assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap_or_default());
     let board: Value = answer.json().await.unwrap();
     assert!(board["cards"].as_array().is_some_and(|cards| cards.len() >= 30), "the street sees every branch's projects");
-    let filtered: Value = client.post(format!("{}/api/list_projects", server.base)).json(&json!({ "filter": { "branch": "wenxing" } })).send().await.unwrap().json().await.unwrap();
+    let filtered: Value = client
+        .post(format!("{}/api/list_projects", server.base))
+        .json(&json!({ "filter": { "branch": "wenxing" } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let cards = filtered["cards"].as_array().expect("cards");
     assert!(!cards.is_empty() && cards.len() < board["cards"].as_array().unwrap().len(), "a filter narrows the board");
 }
@@ -231,7 +240,12 @@ async fn a_project_s_year_lies_within_its_planned_period() {
     let accepted = push_ok(&server.base, &secretary, vec![create("y2", "wenxing", "general", &period)]).await;
     assert_eq!(accepted.results[0].status, OpStatus::Accepted, "{:?}", accepted.results);
     // Moving the period later without the year is refused too.
-    let later = Operation::new("project", "y2", OpKind::Set { fields: fields(&[("starts_on", json!("2028-01-03")), ("ends_on", json!("2028-06-30"))]) }, stamp(now_ms(), "tab"));
+    let later = Operation::new(
+        "project",
+        "y2",
+        OpKind::Set { fields: fields(&[("starts_on", json!("2028-01-03")), ("ends_on", json!("2028-06-30"))]) },
+        stamp(now_ms(), "tab"),
+    );
     let answer = push_ok(&server.base, &secretary, vec![later]).await;
     assert_eq!(code(&answer.results[0]), json!("year_outside_period"));
 }

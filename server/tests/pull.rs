@@ -66,7 +66,13 @@ async fn a_pull_gives_the_working_set_then_only_what_changed() {
         .await
         .unwrap()
         .unwrap();
-    push_from(&server.base, &other, "tab-z", vec![Operation::new("project", &wenyuan, OpKind::Transition { to: "in_progress".into(), note: None }, stamp(now_ms(), "tab-z"))]).await;
+    push_from(
+        &server.base,
+        &other,
+        "tab-z",
+        vec![Operation::new("project", &wenyuan, OpKind::Transition { to: "in_progress".into(), note: None }, stamp(now_ms(), "tab-z"))],
+    )
+    .await;
     let after = pull(&server.base, &secretary, "tab-a", Some(kept.cursor)).await;
     assert!(after.records.is_empty());
     assert!(after.cursor > kept.cursor, "the cursor still moves past commits the person cannot see");
@@ -197,7 +203,11 @@ async fn branch_staff_pull_their_volunteer_tables_with_residents_masked() {
 
     // Another branch's secretary holds none of wenxing's; a mentor holds no residents.
     let other = pull(&server.base, &login(&server.base, "guojing").await, "tab-g", Some(-1)).await;
-    assert!(other.records.iter().filter(|r| ["signup", "activity", "volunteer_team", "partner"].contains(&r.table.as_str())).all(|r| r.text("branch") == Some("taihe")));
+    assert!(other
+        .records
+        .iter()
+        .filter(|r| ["signup", "activity", "volunteer_team", "partner"].contains(&r.table.as_str()))
+        .all(|r| r.text("branch") == Some("taihe")));
     let mentor = pull(&server.base, &login(&server.base, "liujianguo").await, "tab-m", Some(-1)).await;
     assert!(!mentor.records.iter().any(|r| ["signup", "activity", "partner"].contains(&r.table.as_str())));
 }
@@ -232,9 +242,6 @@ async fn event_streams_are_capped_per_sign_in_and_end_with_it() {
     }
     let mut stream = again.expect("a place once a stream closed");
     person.post(format!("{}/api/logout", server.base)).send().await.unwrap();
-    let ended = tokio::time::timeout(Duration::from_secs(25), async {
-        while let Ok(Some(_)) = stream.chunk().await {}
-    })
-    .await;
+    let ended = tokio::time::timeout(Duration::from_secs(25), async { while let Ok(Some(_)) = stream.chunk().await {} }).await;
     assert!(ended.is_ok(), "the stream ends after sign-out");
 }

@@ -58,7 +58,12 @@ async fn a_batch_cut_by_kill_9_is_retried_and_every_operation_applied_exactly_on
     let run = uuid::Uuid::now_v7().simple().to_string();
     let ops: Vec<Operation> = (0..TOTAL)
         .map(|i| {
-            Operation::new("branch", "wenxing", OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {i}") }) }, stamp(now_ms(), "tab-k"))
+            Operation::new(
+                "branch",
+                "wenxing",
+                OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {i}") }) },
+                stamp(now_ms(), "tab-k"),
+            )
         })
         .collect();
     let batches: Vec<Vec<Operation>> = ops.chunks(MAX_BATCH).map(|c| c.to_vec()).collect();
@@ -119,7 +124,14 @@ async fn a_full_writer_queue_answers_429_with_retry_after_and_loses_nothing() {
     let pushes: Vec<Vec<Operation>> = (0..40)
         .map(|p| {
             (0..50)
-                .map(|i| Operation::new("branch", "wenxing", OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {p} {i}") }) }, stamp(now_ms(), "tab-q")))
+                .map(|i| {
+                    Operation::new(
+                        "branch",
+                        "wenxing",
+                        OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {p} {i}") }) },
+                        stamp(now_ms(), "tab-q"),
+                    )
+                })
                 .collect()
         })
         .collect();

@@ -64,16 +64,9 @@ async fn the_actor_comes_from_the_session_not_the_body() {
     let mut op = serde_json::to_value(set("branch", "wenxing", "intro", json!("文兴社区简介"), stamp(now_ms(), "t"))).unwrap();
     op["actor"] = json!("lizhiguang");
     let id = op["id"].as_str().unwrap().to_string();
-    let response = client
-        .post(format!("{}/api/sync", server.base))
-        .json(&json!({ "client": "tab", "ops": [op], "actor": "lizhiguang" }))
-        .send()
-        .await
-        .unwrap();
+    let response = client.post(format!("{}/api/sync", server.base)).json(&json!({ "client": "tab", "ops": [op], "actor": "lizhiguang" })).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let actor = app::db::row::<String>(&server.db, "SELECT VALUE actor FROM ONLY type::record('op', $id)", json!({ "id": id }))
-        .await
-        .unwrap();
+    let actor = app::db::row::<String>(&server.db, "SELECT VALUE actor FROM ONLY type::record('op', $id)", json!({ "id": id })).await.unwrap();
     assert_eq!(actor.as_deref(), Some("lixiurong"));
 
     // A forged actor cannot lend a secretary the street's rights either.
@@ -91,11 +84,19 @@ async fn bad_input_gets_a_translated_reason_and_changes_nothing() {
     let client = login(&server.base, "lixiurong").await;
     let now = now_ms();
     let cases = [
-        (set("branch", "wenxing", "phone", json!("call me"), stamp(now, "t")), json!({"code": "invalid_value", "field": "phone"}), "“联系电话”的内容不符合要求"),
+        (
+            set("branch", "wenxing", "phone", json!("call me"), stamp(now, "t")),
+            json!({"code": "invalid_value", "field": "phone"}),
+            "“联系电话”的内容不符合要求",
+        ),
         (set("branch", "wenxing", "owner", json!("x"), stamp(now, "t")), json!({"code": "unknown_field", "field": "owner"}), "不存在字段“owner”"),
         (set("secrets", "x", "a", json!("x"), stamp(now, "t")), json!({"code": "unknown_table"}), "不支持修改此类记录"),
         (set("branch", "nowhere", "phone", json!("12345"), stamp(now, "t")), json!({"code": "unknown_record"}), "记录不存在或已被删除"),
-        (set("branch", "wenxing", "phone", json!("12345"), stamp(now + 3_600_000, "t")), json!({"code": "clock_ahead"}), "设备时间比服务器快太多，请校准设备时间后重试"),
+        (
+            set("branch", "wenxing", "phone", json!("12345"), stamp(now + 3_600_000, "t")),
+            json!({"code": "clock_ahead"}),
+            "设备时间比服务器快太多，请校准设备时间后重试",
+        ),
     ];
     for (op, reason, message) in cases {
         let answer = push_ok(&server.base, &client, vec![op]).await;
@@ -113,10 +114,14 @@ async fn one_rejected_operation_does_not_fail_the_others() {
     let server = start().await;
     let client = login(&server.base, "lixiurong").await;
     let now = now_ms();
-    let answer = push_ok(&server.base, &client, vec![
-        set("branch", "wenyuan", "phone", json!("0352-1111111"), stamp(now, "t")),
-        set("branch", "wenxing", "phone", json!("0352-2222222"), stamp(now + 1, "t")),
-    ])
+    let answer = push_ok(
+        &server.base,
+        &client,
+        vec![
+            set("branch", "wenyuan", "phone", json!("0352-1111111"), stamp(now, "t")),
+            set("branch", "wenxing", "phone", json!("0352-2222222"), stamp(now + 1, "t")),
+        ],
+    )
     .await;
     assert_eq!(answer.results[0].status, OpStatus::Rejected);
     assert_eq!(answer.results[1].status, OpStatus::Accepted);
@@ -130,17 +135,12 @@ async fn malformed_batches_are_refused_with_a_message() {
     let bodies = [
         "not json".to_string(),
         json!({"client": "t", "ops": [{"id": "nope"}]}).to_string(),
-        json!({"client": "t", "ops": [{"id": uuid::Uuid::now_v7(), "table": "branch", "key": "wenxing", "type": "set", "fields": {}, "clock": "yesterday"}]}).to_string(),
+        json!({"client": "t", "ops": [{"id": uuid::Uuid::now_v7(), "table": "branch", "key": "wenxing", "type": "set", "fields": {}, "clock": "yesterday"}]})
+            .to_string(),
         json!({"ops": []}).to_string(),
     ];
     for body in bodies {
-        let response = client
-            .post(format!("{}/api/sync", server.base))
-            .header("content-type", "application/json")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+        let response = client.post(format!("{}/api/sync", server.base)).header("content-type", "application/json").body(body.clone()).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
         let answer: serde_json::Value = response.json().await.unwrap();
         assert_eq!(answer["code"], "malformed");
@@ -216,7 +216,9 @@ async fn wrong_current_passwords_count_towards_the_lock_and_hold_up_nobody() {
     let hostile = login(&server.base, "guojing").await;
     let other = login(&server.base, "lixiurong").await;
     let changes: Vec<Operation> = (0..100)
-        .map(|i| Operation::new("account", "guojing", OpKind::ChangePassword { current: format!("Not-it-{i:03}"), new: "Taihe-2027!".into() }, stamp(now_ms(), "t")))
+        .map(|i| {
+            Operation::new("account", "guojing", OpKind::ChangePassword { current: format!("Not-it-{i:03}"), new: "Taihe-2027!".into() }, stamp(now_ms(), "t"))
+        })
         .collect();
     let same_session = hostile.clone();
     let hostile_push = {
@@ -236,7 +238,8 @@ async fn wrong_current_passwords_count_towards_the_lock_and_hold_up_nobody() {
 
     // Four more wrong ones lock the account: the right password no longer signs in.
     for i in 0..4 {
-        let op = Operation::new("account", "guojing", OpKind::ChangePassword { current: format!("Again-no-{i}"), new: "Taihe-2027!".into() }, stamp(now_ms(), "t"));
+        let op =
+            Operation::new("account", "guojing", OpKind::ChangePassword { current: format!("Again-no-{i}"), new: "Taihe-2027!".into() }, stamp(now_ms(), "t"));
         push_ok(&server.base, &same_session, vec![op]).await;
     }
     let refused = try_login(&server.base, &common::client(), "guojing", DEMO_PASSWORD).await;
@@ -257,8 +260,16 @@ async fn concurrent_pushes_grouped_into_one_commit_are_each_answered_with_their_
     use app::domain::ops::{OpKind, OpStatus, Operation};
     let server = start().await;
     let secretaries = [
-        ("lixiurong", "wenxing"), ("zhouhong", "wenyuan"), ("guojing", "taihe"), ("hanlei", "wenying"), ("fengli", "yuhedong"),
-        ("yangfan", "xinghe"), ("shiguoqiang", "shijiazhai"), ("gaojianjun", "shuibosi"), ("majun", "majiaxiao"), ("wangyong", "dongwangzhuang"),
+        ("lixiurong", "wenxing"),
+        ("zhouhong", "wenyuan"),
+        ("guojing", "taihe"),
+        ("hanlei", "wenying"),
+        ("fengli", "yuhedong"),
+        ("yangfan", "xinghe"),
+        ("shiguoqiang", "shijiazhai"),
+        ("gaojianjun", "shuibosi"),
+        ("majun", "majiaxiao"),
+        ("wangyong", "dongwangzhuang"),
     ];
     let mut clients = Vec::new();
     for (who, branch) in secretaries {

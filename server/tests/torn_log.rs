@@ -54,7 +54,12 @@ fn tear_the_log_tail(db_path: &Path, tear: Tear) {
 }
 
 fn note(run: &str, i: usize) -> Operation {
-    Operation::new("branch", "wenxing", OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {i}") }) }, stamp(now_ms(), "tab-torn"))
+    Operation::new(
+        "branch",
+        "wenxing",
+        OpKind::Append { list: "notes".into(), item: serde_json::json!({ "text": format!("{run} {i}") }) },
+        stamp(now_ms(), "tab-torn"),
+    )
 }
 
 async fn after_a_torn_log(tear: Tear, extra_env: &[(&str, String)]) -> Outcome {

@@ -40,7 +40,10 @@ fn location(response: &reqwest::Response) -> String {
 /// The first activity still open for sign-up with room left.
 async fn open_activity(db: &server::db::Db) -> (String, u64) {
     let now = local_from_ms(app::db::now_ms()).format("%Y-%m-%dT%H:%M").to_string();
-    let found: Vec<Value> = app::db::rows(db, "SELECT record::id(id) AS key, capacity FROM activity WHERE starts_at > $now ORDER BY starts_at LIMIT 1", json!({ "now": now }), 0).await.unwrap();
+    let found: Vec<Value> =
+        app::db::rows(db, "SELECT record::id(id) AS key, capacity FROM activity WHERE starts_at > $now ORDER BY starts_at LIMIT 1", json!({ "now": now }), 0)
+            .await
+            .unwrap();
     (found[0]["key"].as_str().unwrap().to_string(), found[0]["capacity"].as_u64().unwrap())
 }
 
@@ -68,7 +71,12 @@ async fn a_resident_signs_up_once_is_told_what_is_wrong_and_the_waiting_list_mov
     let page = sign_up(&phone, &server.base, &activity, &op, "<script>alert(1)</script>", "13812345678", &[("consent", "1")]).await.text().await.unwrap();
     assert!(page.contains("不能包含") && !page.contains("<script>alert"), "the script came back unescaped");
     // The trap field filled: refused.
-    let trap = client().post(format!("{}/a/{activity}", server.base)).form(&[("op", op.as_str()), ("name", "李明"), ("phone", "13812345678"), ("consent", "1"), ("website", "http://spam")]).send().await.unwrap();
+    let trap = client()
+        .post(format!("{}/a/{activity}", server.base))
+        .form(&[("op", op.as_str()), ("name", "李明"), ("phone", "13812345678"), ("consent", "1"), ("website", "http://spam")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(trap.status(), 422);
     assert_eq!(standing(&server.db, &activity).await, before);
 
@@ -86,7 +94,10 @@ async fn a_resident_signs_up_once_is_told_what_is_wrong_and_the_waiting_list_mov
     assert!(page.contains("报名成功"), "the outcome, once: {page}");
     assert!(page.contains("请保存这个链接") && page.contains(&format!("{link}\"")) && page.contains("<svg"), "the link to keep, as text and a QR code: {page}");
     let page = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
-    assert!(!page.contains("报名成功") && !page.contains("请保存这个链接") && page.contains("名额已确认"), "opened again, the page tells its state, not the outcome: {page}");
+    assert!(
+        !page.contains("报名成功") && !page.contains("请保存这个链接") && page.contains("名额已确认"),
+        "opened again, the page tells its state, not the outcome: {page}"
+    );
     assert_eq!(standing(&server.db, &activity).await, before + 1);
     // Another form with the same phone: told it is signed up already.
     let op2 = form_op(&phone, &server.base, &activity).await;
@@ -149,8 +160,14 @@ async fn a_resident_signs_up_once_is_told_what_is_wrong_and_the_waiting_list_mov
     let erased_key = waiting_link.split('/').nth(2).unwrap();
     assert_eq!(field(&server.db, "signup", erased_key, "name_cipher").await, json!(""));
     assert_eq!(field(&server.db, "signup", erased_key, "phone_hash").await, json!(""));
-    let logged: Vec<Value> = app::db::rows(&server.db, "SELECT VALUE kind.fields FROM op WHERE tb = 'signup' AND key = $k", json!({ "k": erased_key }), 0).await.unwrap();
-    assert!(logged.iter().all(|f| f["name_cipher"].as_str().unwrap_or_default().is_empty() && f["phone_cipher"].as_str().unwrap_or_default().is_empty() && f["phone_hash"].as_str().unwrap_or_default().is_empty()), "{logged:?}");
+    let logged: Vec<Value> =
+        app::db::rows(&server.db, "SELECT VALUE kind.fields FROM op WHERE tb = 'signup' AND key = $k", json!({ "k": erased_key }), 0).await.unwrap();
+    assert!(
+        logged.iter().all(|f| f["name_cipher"].as_str().unwrap_or_default().is_empty()
+            && f["phone_cipher"].as_str().unwrap_or_default().is_empty()
+            && f["phone_hash"].as_str().unwrap_or_default().is_empty()),
+        "{logged:?}"
+    );
     let page = phone.get(format!("{}{waiting_link}", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("已删除") && !page.contains("139****1111"), "{page}");
 
@@ -179,8 +196,14 @@ async fn check_in_by_code_and_out_gives_the_hours() {
     let start = local_from_ms(now + 20 * 60_000).format("%Y-%m-%dT%H:%M").to_string();
     let end = local_from_ms(now + 140 * 60_000).format("%Y-%m-%dT%H:%M").to_string();
     let fields: BTreeMap<String, Value> = [
-        ("branch", json!("wenxing")), ("team", json!("t_party")), ("title", json!("社区义诊")), ("place", json!("党群服务中心")),
-        ("starts_at", json!(start)), ("ends_at", json!(end)), ("capacity", json!(2)), ("checkin_code", json!("482913")),
+        ("branch", json!("wenxing")),
+        ("team", json!("t_party")),
+        ("title", json!("社区义诊")),
+        ("place", json!("党群服务中心")),
+        ("starts_at", json!(start)),
+        ("ends_at", json!(end)),
+        ("capacity", json!(2)),
+        ("checkin_code", json!("482913")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -217,14 +240,22 @@ async fn check_in_by_code_and_out_gives_the_hours() {
     // Checked in before the start: no check-out yet (a 0-hour visit is an adjustment).
     let page = phone.get(format!("{}{link}", server.base)).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("value=\"checkout\""), "no check-out form before the start: {page}");
-    let crafted = phone.post(format!("{}{link}", server.base)).form(&[("op", uuid::Uuid::now_v7().to_string()), ("action", "checkout".into())]).send().await.unwrap();
+    let crafted =
+        phone.post(format!("{}{link}", server.base)).form(&[("op", uuid::Uuid::now_v7().to_string()), ("action", "checkout".into())]).send().await.unwrap();
     let page = crafted.text().await.unwrap();
     assert!(page.contains("活动开始后才能签退"), "{page}");
     let key = link.split('/').nth(2).unwrap();
     assert!(field(&server.db, "signup", key, "checked_out_at").await.is_null());
     assert!(field(&server.db, "signup", key, "code").await.is_null(), "the typed code is not kept");
     // Staff record an early leave with a reason, and it is audited.
-    let leave = |reason: &str| Operation::set("signup", key, [("checked_out_at".to_string(), json!(now_ms())), ("checkout_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));
+    let leave = |reason: &str| {
+        Operation::set(
+            "signup",
+            key,
+            [("checked_out_at".to_string(), json!(now_ms())), ("checkout_reason".to_string(), json!(reason))].into(),
+            stamp(now_ms(), "tab"),
+        )
+    };
     let answer = push_ok(&server.base, &secretary, vec![leave("")]).await;
     assert!(answer.results[0].message.as_deref().unwrap_or_default().contains("活动开始后才能签退"), "{:?}", answer.results);
     let answer = push_ok(&server.base, &secretary, vec![leave("家中有事提前离开")]).await;
@@ -253,13 +284,16 @@ async fn check_in_by_code_and_out_gives_the_hours() {
             assert!(page.contains("请找现场工作人员签到") && !page.contains("name=\"code\""), "after the last try the form is gone: {page}");
         }
     }
-    let refused = other.post(&other_url).form(&[("op", uuid::Uuid::now_v7().to_string()), ("action", "checkin".into()), ("code", "482913".into())]).send().await.unwrap();
+    let refused =
+        other.post(&other_url).form(&[("op", uuid::Uuid::now_v7().to_string()), ("action", "checkin".into()), ("code", "482913".into())]).send().await.unwrap();
     assert!(refused.text().await.unwrap().contains("请找现场工作人员签到"), "the right code after the lock is refused");
     let other_key = other_url.split('/').nth(4).unwrap();
     assert!(field(&server.db, "signup", other_key, "checked_in_at").await.is_null());
 
     // Staff add hours by hand only with a reason.
-    let adjust = |reason: &str| Operation::set("signup", key, [("adjust_minutes".to_string(), json!(30)), ("adjust_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));
+    let adjust = |reason: &str| {
+        Operation::set("signup", key, [("adjust_minutes".to_string(), json!(30)), ("adjust_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"))
+    };
     let answer = push_ok(&server.base, &secretary, vec![adjust("")]).await;
     assert!(answer.results[0].message.as_deref().unwrap_or_default().contains("必须填写原因"));
     let audited = |db: server::db::Db| async move {
@@ -291,25 +325,48 @@ async fn a_check_out_cannot_inflate_hours() {
     let now = app::db::now_ms();
     let local = |ms: i64| local_from_ms(ms).format("%Y-%m-%dT%H:%M").to_string();
     let fields: BTreeMap<String, Value> = [
-        ("branch", json!("wenxing")), ("team", json!("t_party")), ("title", json!("河道清理")), ("place", json!("文星河")),
-        ("starts_at", json!(local(now - 30 * 60_000))), ("ends_at", json!(local(now + 90 * 60_000))), ("capacity", json!(10)), ("checkin_code", json!("123789")),
+        ("branch", json!("wenxing")),
+        ("team", json!("t_party")),
+        ("title", json!("河道清理")),
+        ("place", json!("文星河")),
+        ("starts_at", json!(local(now - 30 * 60_000))),
+        ("ends_at", json!(local(now + 90 * 60_000))),
+        ("capacity", json!(10)),
+        ("checkin_code", json!("123789")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let walk_in: BTreeMap<String, Value> = [
-        ("activity", json!("river")), ("branch", json!("wenxing")), ("name", json!("赵强")), ("phone", json!("")),
-        ("consent", json!(true)), ("walk_in", json!(true)), ("checked_in_at", json!(now - 20 * 60_000)),
+        ("activity", json!("river")),
+        ("branch", json!("wenxing")),
+        ("name", json!("赵强")),
+        ("phone", json!("")),
+        ("consent", json!(true)),
+        ("walk_in", json!(true)),
+        ("checked_in_at", json!(now - 20 * 60_000)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let answer = push_ok(&server.base, &secretary, vec![
-        Operation::new("activity", "river", OpKind::Create { fields }, stamp(now_ms(), "tab")),
-        Operation::new("signup", "zhaoqiang", OpKind::Create { fields: walk_in }, stamp(now_ms(), "tab")),
-    ]).await;
+    let answer = push_ok(
+        &server.base,
+        &secretary,
+        vec![
+            Operation::new("activity", "river", OpKind::Create { fields }, stamp(now_ms(), "tab")),
+            Operation::new("signup", "zhaoqiang", OpKind::Create { fields: walk_in }, stamp(now_ms(), "tab")),
+        ],
+    )
+    .await;
     assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
-    let check_out = |at: i64, reason: &str| Operation::set("signup", "zhaoqiang", [("checked_out_at".to_string(), json!(at)), ("checkout_reason".to_string(), json!(reason))].into(), stamp(now_ms(), "tab"));
+    let check_out = |at: i64, reason: &str| {
+        Operation::set(
+            "signup",
+            "zhaoqiang",
+            [("checked_out_at".to_string(), json!(at)), ("checkout_reason".to_string(), json!(reason))].into(),
+            stamp(now_ms(), "tab"),
+        )
+    };
     let year_2100 = 4_102_444_800_000;
     for reason in ["", "补录"] {
         let answer = push_ok(&server.base, &secretary, vec![check_out(year_2100, reason)]).await;
@@ -320,7 +377,12 @@ async fn a_check_out_cannot_inflate_hours() {
 
     // The activity ends earlier than planned; a check-out made later is stored as its end.
     let ended = now - 5 * 60_000;
-    let answer = push_ok(&server.base, &secretary, vec![Operation::set("activity", "river", [("ends_at".to_string(), json!(local(ended)))].into(), stamp(now_ms(), "tab"))]).await;
+    let answer = push_ok(
+        &server.base,
+        &secretary,
+        vec![Operation::set("activity", "river", [("ends_at".to_string(), json!(local(ended)))].into(), stamp(now_ms(), "tab"))],
+    )
+    .await;
     assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
     let answer = push_ok(&server.base, &secretary, vec![check_out(now_ms() as i64, "")]).await;
     assert_eq!(answer.results[0].status, OpStatus::Accepted, "{:?}", answer.results);
@@ -335,8 +397,13 @@ async fn exports_mask_phones_and_keep_formulas_as_text() {
     let secretary = login(&server.base, "lixiurong").await;
     // A walk-in on today's activity whose name would be a formula in a spreadsheet.
     let fields: BTreeMap<String, Value> = [
-        ("activity", json!("act_today")), ("branch", json!("wenxing")), ("name", json!("=1+1")), ("phone", json!("13955556666")),
-        ("consent", json!(true)), ("walk_in", json!(true)), ("checked_in_at", json!(app::db::now_ms())),
+        ("activity", json!("act_today")),
+        ("branch", json!("wenxing")),
+        ("name", json!("=1+1")),
+        ("phone", json!("13955556666")),
+        ("consent", json!(true)),
+        ("walk_in", json!(true)),
+        ("checked_in_at", json!(app::db::now_ms())),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -374,7 +441,18 @@ async fn a_merchant_applies_and_the_branch_reviews() {
     let page = phone.get(format!("{}/b/wenxing/join", server.base)).send().await.unwrap().text().await.unwrap();
     let at = page.find("name=\"op\" value=\"").unwrap() + 17;
     let op = page[at..at + 36].to_string();
-    let form = |phone_number: &str| vec![("op", op.clone()), ("org", "福满楼饭店".to_string()), ("kind", "merchant".into()), ("offer", "每月为老人送餐".into()), ("name", "孙老板".into()), ("phone", phone_number.to_string()), ("consent", "1".into()), ("website", String::new())];
+    let form = |phone_number: &str| {
+        vec![
+            ("op", op.clone()),
+            ("org", "福满楼饭店".to_string()),
+            ("kind", "merchant".into()),
+            ("offer", "每月为老人送餐".into()),
+            ("name", "孙老板".into()),
+            ("phone", phone_number.to_string()),
+            ("consent", "1".into()),
+            ("website", String::new()),
+        ]
+    };
     let bad = phone.post(format!("{}/b/wenxing/join", server.base)).form(&form("123")).send().await.unwrap();
     assert_eq!(bad.status(), 422);
     assert!(bad.text().await.unwrap().contains("value=\"福满楼饭店\""));
@@ -471,8 +549,14 @@ async fn wrong_codes_sent_at_once_are_each_counted() {
     let now = app::db::now_ms();
     let at = |minutes: i64| local_from_ms(now + minutes * 60_000).format("%Y-%m-%dT%H:%M").to_string();
     let fields: BTreeMap<String, Value> = [
-        ("branch", json!("wenxing")), ("team", json!("t_party")), ("title", json!("垃圾分类宣传")), ("place", json!("文兴广场")),
-        ("starts_at", json!(at(20))), ("ends_at", json!(at(140))), ("capacity", json!(10)), ("checkin_code", json!("482913")),
+        ("branch", json!("wenxing")),
+        ("team", json!("t_party")),
+        ("title", json!("垃圾分类宣传")),
+        ("place", json!("文兴广场")),
+        ("starts_at", json!(at(20))),
+        ("ends_at", json!(at(140))),
+        ("capacity", json!(10)),
+        ("checkin_code", json!("482913")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -523,7 +607,10 @@ async fn a_refused_sign_up_keeps_no_name_or_phone() {
     assert_eq!(first.status(), 303);
     let again = form_op(&phone, &server.base, &activity).await;
     sign_up(&phone, &server.base, &activity, &again, "王小明", "13900001111", &[("consent", "1")]).await;
-    let logged: Value = app::db::row(&server.db, "SELECT kind, reason FROM ONLY type::record('op', $id)", json!({ "id": again })).await.unwrap().expect("the refusal is logged");
+    let logged: Value = app::db::row(&server.db, "SELECT kind, reason FROM ONLY type::record('op', $id)", json!({ "id": again }))
+        .await
+        .unwrap()
+        .expect("the refusal is logged");
     assert!(!logged["reason"].is_null(), "{logged}");
     let fields = logged["kind"]["fields"].as_object().expect("the refused operation's fields");
     for personal in ["name_cipher", "name_mask", "phone_cipher", "phone_hash", "phone_mask"] {

@@ -44,10 +44,7 @@ pub struct Session {
 pub fn provide_session() {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
-    let user = Resource::new(
-        move || (login.version().get(), logout.version().get()),
-        |_| current_user(),
-    );
+    let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| current_user());
     provide_context(Session { user, login, logout });
 }
 

@@ -1,12 +1,12 @@
 use super::use_session;
+use crate::error::AppError;
 use crate::i18n::{t, use_locale, Msg, Tr};
 use crate::ui::LanguageSwitch;
 use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
-use leptos::server_fn::error::ServerFnUrlError;
-use crate::error::AppError;
 
 /// The sign-in page. Works before the wasm arrives too: the form posts to the server
 /// function, which redirects.
@@ -17,12 +17,8 @@ pub fn LoginPage() -> impl IntoView {
     let login = session.login;
     // Without wasm the form posts natively and a refusal comes back in the URL.
     let query = use_query_map();
-    let url_error = move || {
-        query.read().get("__err").map(|e| ServerFnUrlError::<AppError>::decode_err(&e).message(locale.get()))
-    };
-    let error = move || {
-        login.value().get().and_then(|result| result.err()).map(|error| error.message(locale.get())).or_else(url_error)
-    };
+    let url_error = move || query.read().get("__err").map(|e| ServerFnUrlError::<AppError>::decode_err(&e).message(locale.get()));
+    let error = move || login.value().get().and_then(|result| result.err()).map(|error| error.message(locale.get())).or_else(url_error);
     let logout = session.logout;
     let who = move || session.user.get().and_then(Result::ok).flatten().map(|u| (u.display_name, u.username));
     let signed_in = move || who().is_some();

@@ -34,10 +34,11 @@ pub fn db() -> Result<Db, AppError> {
 
 /// Argon2 takes tens of milliseconds and 19 MiB on purpose: at most one per core runs at
 /// once, and a flood of sign-ins waits here instead of exhausting memory.
-async fn argon2_permit() -> tokio::sync::SemaphorePermit<'static> {
+async fn argon2_permit() -> Option<tokio::sync::SemaphorePermit<'static>> {
     static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
     let permits = PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)));
-    permits.acquire().await.expect("the semaphore is never closed")
+    // The semaphore is never closed, so a permit always comes.
+    permits.acquire().await.ok()
 }
 
 /// Hashes a password with Argon2id off the async threads.
@@ -55,9 +56,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 pub async fn verify_password(password: String, hash: String) -> bool {
     let _permit = argon2_permit().await;
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
+        PasswordHash::new(&hash).map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
     })
     .await
     .unwrap_or(false)
@@ -78,24 +77,23 @@ struct LoginRow {
 pub enum Verdict {
     Right,
     /// Wrong, with this many tries left before the lock.
-    Wrong { left: u32 },
+    Wrong {
+        left: u32,
+    },
     /// Wrong, and the last try: the account is locked from now.
     LockedNow,
     /// Locked before this try, for this many more minutes; the password was not checked.
-    Locked { minutes: i64 },
+    Locked {
+        minutes: i64,
+    },
 }
 
 /// Checks the password of an account, counting a wrong one and locking the account after
 /// too many: the one rule for sign-in and for a password change's current password.
 pub async fn check_password(db: &Db, account: &str, password: &str) -> Result<Verdict, AppError> {
     let now = now_ms();
-    let stored: Option<LoginRow> = row(
-        db,
-        "SELECT password_hash, locked_until FROM ONLY type::record('account', $key)",
-        json!({ "key": account }),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let stored: Option<LoginRow> =
+        row(db, "SELECT password_hash, locked_until FROM ONLY type::record('account', $key)", json!({ "key": account })).await.map_err(AppError::internal)?;
     let Some(stored) = stored else { return Err(AppError::NotFound) };
     if stored.locked_until > now {
         return Ok(Verdict::Locked { minutes: (stored.locked_until - now + 59_999) / 60_000 });
@@ -138,9 +136,8 @@ pub async fn check_password(db: &Db, account: &str, password: &str) -> Result<Ve
 
 /// Checks a username and password (`check_password`). Returns a new session token.
 pub async fn sign_in(db: &Db, username: &str, password: &str, locale: Locale) -> Result<String, AppError> {
-    let account: Option<String> = row(db, "SELECT VALUE record::id(id) FROM account WHERE username = $username", json!({ "username": username }))
-        .await
-        .map_err(AppError::internal)?;
+    let account: Option<String> =
+        row(db, "SELECT VALUE record::id(id) FROM account WHERE username = $username", json!({ "username": username })).await.map_err(AppError::internal)?;
     let now = now_ms();
     let Some(key) = account else {
         // Answered as a wrong password would be, in the same time, with the same count and
@@ -178,13 +175,11 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, locale: Locale) ->
         Verdict::Locked { minutes } => return Err(AppError::Message(i18n::account_locked(locale, minutes))),
     }
     let token = new_token();
-    db.query(
-        "CREATE type::record('session', $id) SET account = $key, created = $now, last_seen = $now, expires = $expires;",
-    )
-    .bind(json!({ "key": key, "id": token_hash(&token), "now": now, "expires": now + MAX_SESSION_HOURS * 3_600_000 }))
-    .await
-    .and_then(|r| r.check())
-    .map_err(AppError::internal)?;
+    db.query("CREATE type::record('session', $id) SET account = $key, created = $now, last_seen = $now, expires = $expires;")
+        .bind(json!({ "key": key, "id": token_hash(&token), "now": now, "expires": now + MAX_SESSION_HOURS * 3_600_000 }))
+        .await
+        .and_then(|r| r.check())
+        .map_err(AppError::internal)?;
     audit(db, Some(&key), "login", username).await;
     Ok(token)
 }
@@ -244,32 +239,24 @@ struct AccountRow {
 /// session so that it stays alive while used.
 pub async fn resolve_session(db: &Db, token: &str) -> Result<Option<SessionUser>, AppError> {
     let id = token_hash(token);
-    let session: Option<SessionRow> = row(
-        db,
-        "SELECT last_seen, expires, account FROM ONLY type::record('session', $id)",
-        json!({ "id": id }),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let session: Option<SessionRow> =
+        row(db, "SELECT last_seen, expires, account FROM ONLY type::record('session', $id)", json!({ "id": id })).await.map_err(AppError::internal)?;
     let Some(session) = session else { return Ok(None) };
     let now = now_ms();
     if now - session.last_seen > IDLE_MS || now > session.expires {
         end_session(db, token).await?;
         return Ok(None);
     }
-    let account: Option<AccountRow> = row(
-        db,
-        "SELECT username, display_name, role, branch, must_change_password FROM ONLY type::record('account', $key)",
-        json!({ "key": session.account }),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let account: Option<AccountRow> =
+        row(db, "SELECT username, display_name, role, branch, must_change_password FROM ONLY type::record('account', $key)", json!({ "key": session.account }))
+            .await
+            .map_err(AppError::internal)?;
     let Some(account) = account else { return Ok(None) };
     let Some(role) = Role::from_code(&account.role) else { return Ok(None) };
     let branch_name = match &account.branch {
-        Some(branch) => row::<String>(db, "SELECT VALUE name FROM ONLY type::record('branch', $key)", json!({ "key": branch }))
-            .await
-            .map_err(AppError::internal)?,
+        Some(branch) => {
+            row::<String>(db, "SELECT VALUE name FROM ONLY type::record('branch', $key)", json!({ "key": branch })).await.map_err(AppError::internal)?
+        }
         None => None,
     };
     if now - session.last_seen > TOUCH_EVERY_MS {
@@ -293,11 +280,7 @@ pub async fn resolve_session(db: &Db, token: &str) -> Result<Option<SessionUser>
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
-    db.query("DELETE type::record('session', $id)")
-        .bind(json!({ "id": token_hash(token) }))
-        .await
-        .and_then(|r| r.check())
-        .map_err(AppError::internal)?;
+    db.query("DELETE type::record('session', $id)").bind(json!({ "id": token_hash(token) })).await.and_then(|r| r.check()).map_err(AppError::internal)?;
     Ok(())
 }
 
@@ -318,9 +301,8 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 /// Is the session of this id still alive? Read only: an open event stream must not keep
 /// an idle session alive, and must end when the person signs out.
 pub async fn session_alive(db: &Db, id: &str) -> Result<bool, AppError> {
-    let session: Option<SessionRow> = row(db, "SELECT last_seen, expires, account FROM ONLY type::record('session', $id)", json!({ "id": id }))
-        .await
-        .map_err(AppError::internal)?;
+    let session: Option<SessionRow> =
+        row(db, "SELECT last_seen, expires, account FROM ONLY type::record('session', $id)", json!({ "id": id })).await.map_err(AppError::internal)?;
     let now = now_ms();
     Ok(session.is_some_and(|s| now - s.last_seen <= IDLE_MS && now <= s.expires))
 }
@@ -348,10 +330,7 @@ pub async fn require_user() -> Result<SessionUser, AppError> {
 pub fn set_session_cookie(token: &str) {
     let response = leptos::prelude::expect_context::<leptos_axum::ResponseOptions>();
     let secure = secure_attribute();
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        MAX_SESSION_HOURS * 3600
-    );
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", MAX_SESSION_HOURS * 3600);
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.append_header(header::SET_COOKIE, value);
     }
@@ -368,12 +347,13 @@ pub fn clear_session_cookie() {
 /// `; Secure` when the site is served over HTTPS (directly or behind a proxy).
 fn secure_attribute() -> &'static str {
     let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
-    let forwarded_https = parts
-        .as_ref()
-        .and_then(|p| p.headers.get("x-forwarded-proto"))
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let forwarded_https = parts.as_ref().and_then(|p| p.headers.get("x-forwarded-proto")).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let configured_https = std::env::var("XIANFENG_PUBLIC_URL").is_ok_and(|u| u.starts_with("https://"));
-    if forwarded_https || configured_https { "; Secure" } else { "" }
+    if forwarded_https || configured_https {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 /// Records a security event (sign-in, failure, lock). Failures to record are logged, not fatal.

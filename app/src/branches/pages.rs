@@ -1,11 +1,11 @@
 use super::queries::{get_branch, list_branches, BranchDetail, BranchSummary};
-use crate::error::ErrorView;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::BranchKind;
+use crate::domain::time::format_datetime;
+use crate::error::ErrorView;
 use crate::i18n::{branch_kind_name, role_name, t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
-use crate::domain::time::format_datetime;
-use crate::ui::{Shell};
+use crate::ui::Shell;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -68,15 +68,11 @@ mod sql {
     const BRANCH_FIELDS: &str = "record::id(id) AS key, name, kind, phone, address, intro";
 
     pub async fn branches(db: &Db) -> Result<Vec<BranchRow>, AppError> {
-        rows(db, &format!("SELECT {BRANCH_FIELDS}, sort FROM branch ORDER BY sort"), json!({}), 0)
-            .await
-            .map_err(AppError::internal)
+        rows(db, &format!("SELECT {BRANCH_FIELDS}, sort FROM branch ORDER BY sort"), json!({}), 0).await.map_err(AppError::internal)
     }
 
     pub async fn branch(db: &Db, key: &str) -> Result<Option<BranchRow>, AppError> {
-        crate::db::row(db, &format!("SELECT {BRANCH_FIELDS} FROM ONLY type::record('branch', $key)"), json!({ "key": key }))
-            .await
-            .map_err(AppError::internal)
+        crate::db::row(db, &format!("SELECT {BRANCH_FIELDS} FROM ONLY type::record('branch', $key)"), json!({ "key": key })).await.map_err(AppError::internal)
     }
 
     /// Staff of one branch, or of all branches when `branch` is `None`.
@@ -89,14 +85,9 @@ mod sql {
     }
 
     pub async fn notes(db: &Db, branch: &str) -> Result<Vec<Note>, AppError> {
-        rows(
-            db,
-            "SELECT text, author_name, at, clock FROM branch_note WHERE branch = $branch ORDER BY clock DESC LIMIT 50",
-            json!({ "branch": branch }),
-            0,
-        )
-        .await
-        .map_err(AppError::internal)
+        rows(db, "SELECT text, author_name, at, clock FROM branch_note WHERE branch = $branch ORDER BY clock DESC LIMIT 50", json!({ "branch": branch }), 0)
+            .await
+            .map_err(AppError::internal)
     }
 }
 
@@ -129,11 +120,7 @@ pub async fn get_branch(key: String) -> Result<BranchDetail, AppError> {
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
     let branch = sql::branch(&db, &key).await?.ok_or(AppError::NotFound)?;
-    let people = sql::staff(&db, Some(&key))
-        .await?
-        .into_iter()
-        .map(|s| PersonLine { display_name: s.display_name, role: s.role })
-        .collect();
+    let people = sql::staff(&db, Some(&key)).await?.into_iter().map(|s| PersonLine { display_name: s.display_name, role: s.role }).collect();
     let notes = sql::notes(&db, &key).await?;
     Ok(BranchDetail {
         can_edit: user.actor().may_edit_branch(&key),

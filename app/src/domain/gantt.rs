@@ -204,7 +204,13 @@ impl Plan {
                     id: t.key.clone(),
                     name: t.name.clone(),
                     start,
-                    duration: if t.milestone { 0 } else if t.duration < 1 { -1 } else { t.duration },
+                    duration: if t.milestone {
+                        0
+                    } else if t.duration < 1 {
+                        -1
+                    } else {
+                        t.duration
+                    },
                     fixed: t.milestone.then_some(start),
                     parent: t.parent.clone().filter(|p| known.contains(p.as_str())),
                 }
@@ -520,10 +526,7 @@ mod tests {
     }
 
     fn national_day() -> Calendar {
-        Calendar {
-            holidays: (1..=7).map(|d| date(&format!("2026-10-0{d}"))).collect(),
-            makeup_days: [date("2026-09-27"), date("2026-10-10")].into(),
-        }
+        Calendar { holidays: (1..=7).map(|d| date(&format!("2026-10-0{d}"))).collect(), makeup_days: [date("2026-09-27"), date("2026-10-10")].into() }
     }
 
     #[test]
@@ -568,20 +571,14 @@ mod tests {
     #[test]
     fn the_rules_of_a_change() {
         let plan = Plan { tasks: vec![task("a", "2026-10-01", 2), task("b", "2026-09-14", 0)], calendar: national_day(), ..Default::default() };
-        assert_eq!(
-            plan.check(&["a"], date("2026-09-01")),
-            Err(GanttProblem::NotWorkingDay { task: "任务a".into(), date: "2026-10-01".into() })
-        );
+        assert_eq!(plan.check(&["a"], date("2026-09-01")), Err(GanttProblem::NotWorkingDay { task: "任务a".into(), date: "2026-10-01".into() }));
         assert_eq!(plan.check(&["b"], date("2026-09-01")), Err(GanttProblem::EndsBeforeStart { task: "任务b".into() }));
         let mut milestone = plan.clone();
         milestone.tasks[1].milestone = true;
         milestone.tasks[0].start = date("2026-09-14");
         milestone.links.push(link("l", "a", "b"));
         // a runs 14th–15th; the milestone on the 14th cannot wait for it.
-        assert_eq!(
-            milestone.check(&["a"], date("2026-09-01")),
-            Err(GanttProblem::MilestoneMoved { milestone: "任务b".into(), by: "任务a".into() })
-        );
+        assert_eq!(milestone.check(&["a"], date("2026-09-01")), Err(GanttProblem::MilestoneMoved { milestone: "任务b".into(), by: "任务a".into() }));
         let mut selfish = plan.clone();
         selfish.tasks[0].start = date("2026-09-14");
         selfish.links.push(link("l", "a", "a"));
@@ -660,7 +657,9 @@ mod tests {
 
     #[test]
     fn a_drag_scrolls_faster_the_nearer_the_edge() {
-        let check = |pointer: f64, expected: f64| assert!((edge_scroll(pointer, 100.0, 500.0) - expected).abs() < 1e-9, "at {pointer}: {}", edge_scroll(pointer, 100.0, 500.0));
+        let check = |pointer: f64, expected: f64| {
+            assert!((edge_scroll(pointer, 100.0, 500.0) - expected).abs() < 1e-9, "at {pointer}: {}", edge_scroll(pointer, 100.0, 500.0))
+        };
         // The middle and the rim of the zone are still.
         check(300.0, 0.0);
         check(100.0 + EDGE_ZONE, 0.0);

@@ -12,10 +12,16 @@ pub const ONE_SITTING_MS: i64 = 30 * 60_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
-    Created { fields: BTreeSet<String> },
-    Edited { fields: BTreeSet<String> },
+    Created {
+        fields: BTreeSet<String>,
+    },
+    Edited {
+        fields: BTreeSet<String>,
+    },
     /// A state change, to this state's code.
-    Moved { to: String },
+    Moved {
+        to: String,
+    },
     Commented,
 }
 
@@ -74,7 +80,10 @@ mod tests {
         }
         let lines = one_line_per_sitting(entries);
         assert_eq!(lines.len(), 1, "{lines:?}");
-        assert_eq!(lines[0].change, Change::Created { fields: fields(&["title", "branch", "goals", "budget_fen", "budget_source", "team", "indicators", "starts_on"]) });
+        assert_eq!(
+            lines[0].change,
+            Change::Created { fields: fields(&["title", "branch", "goals", "budget_fen", "budget_source", "team", "indicators", "starts_on"]) }
+        );
         assert_eq!((lines[0].at, lines[0].last_at), (0, 7 * MINUTE));
     }
 

@@ -57,11 +57,7 @@ impl std::str::FromStr for Stamp {
         if ms.len() != 15 || counter.len() != 6 || node.is_empty() || node.len() > 64 {
             return Err(StampError::Malformed);
         }
-        Ok(Stamp {
-            ms: ms.parse().map_err(|_| StampError::Malformed)?,
-            counter: counter.parse().map_err(|_| StampError::Malformed)?,
-            node: node.to_string(),
-        })
+        Ok(Stamp { ms: ms.parse().map_err(|_| StampError::Malformed)?, counter: counter.parse().map_err(|_| StampError::Malformed)?, node: node.to_string() })
     }
 }
 

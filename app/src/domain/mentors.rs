@@ -130,13 +130,7 @@ pub struct Graph {
 /// Lays the pairing graph out in two columns, mentors left and branches right, each
 /// mentor across from its branch where it can be, so edges rarely cross and the graph
 /// reads at phone width.
-pub fn graph(
-    mentors: &[(String, String, String)],
-    branches: &[(String, String)],
-    pairings: &[Pairing],
-    sessions: &[SessionFact],
-    today: NaiveDate,
-) -> Graph {
+pub fn graph(mentors: &[(String, String, String)], branches: &[(String, String)], pairings: &[Pairing], sessions: &[SessionFact], today: NaiveDate) -> Graph {
     const ROW: f64 = GRAPH_ROW;
     let current = |p: &Pairing| p.runs_on(today);
     // Branches in order of their current mentor's place, then the rest.
@@ -152,7 +146,14 @@ pub fn graph(
     let mentor_nodes = mentors
         .iter()
         .enumerate()
-        .map(|(i, (key, name, kind))| Node { key: key.clone(), name: name.clone(), kind: Some(kind.clone()), x: 90.0, y: ROW / 2.0 + (i as f64 + 0.5) * step(mentors.len()), quiet: false })
+        .map(|(i, (key, name, kind))| Node {
+            key: key.clone(),
+            name: name.clone(),
+            kind: Some(kind.clone()),
+            x: 90.0,
+            y: ROW / 2.0 + (i as f64 + 0.5) * step(mentors.len()),
+            quiet: false,
+        })
         .collect();
     let branch_nodes = branch_order
         .iter()

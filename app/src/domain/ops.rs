@@ -50,7 +50,11 @@ pub enum OpKind {
     /// Appends an item to a list that only grows.
     Append { list: String, item: Value },
     /// Moves a record from one state to another; validated by the server in order.
-    Transition { to: String, #[serde(default)] note: Option<String> },
+    Transition {
+        to: String,
+        #[serde(default)]
+        note: Option<String>,
+    },
     /// Changes the actor's own password. The server checks `current`, stores only a
     /// hash of `new`, and never records either in the operation log.
     ChangePassword { current: String, new: String },
@@ -70,9 +74,7 @@ impl OpKind {
     /// The form kept in the operation log: secrets removed.
     pub fn redacted(&self) -> OpKind {
         match self {
-            OpKind::ChangePassword { .. } => {
-                OpKind::ChangePassword { current: String::new(), new: String::new() }
-            }
+            OpKind::ChangePassword { .. } => OpKind::ChangePassword { current: String::new(), new: String::new() },
             other => other.clone(),
         }
     }

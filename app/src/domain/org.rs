@@ -22,13 +22,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::StreetStaff,
-        Role::BranchSecretary,
-        Role::CommunityStaff,
-        Role::Mentor,
-        Role::LiaisonLeader,
-    ];
+    pub const ALL: [Role; 5] = [Role::StreetStaff, Role::BranchSecretary, Role::CommunityStaff, Role::Mentor, Role::LiaisonLeader];
 
     pub fn code(self) -> &'static str {
         match self {

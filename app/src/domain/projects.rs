@@ -21,8 +21,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 5] =
-        [Category::Livelihood, Category::Education, Category::MemberManagement, Category::Discipline, Category::Standards];
+    pub const ALL: [Category; 5] = [Category::Livelihood, Category::Education, Category::MemberManagement, Category::Discipline, Category::Standards];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -79,8 +78,7 @@ pub enum Principle {
 }
 
 impl Principle {
-    pub const ALL: [Principle; 5] =
-        [Principle::Hotspot, Principle::Focus, Principle::Difficulty, Principle::BlindSpot, Principle::Highlight];
+    pub const ALL: [Principle; 5] = [Principle::Hotspot, Principle::Focus, Principle::Difficulty, Principle::BlindSpot, Principle::Highlight];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -111,15 +109,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Draft,
-        Status::Submitted,
-        Status::InReview,
-        Status::Returned,
-        Status::Filed,
-        Status::InProgress,
-        Status::Completed,
-    ];
+    pub const ALL: [Status; 7] = [Status::Draft, Status::Submitted, Status::InReview, Status::Returned, Status::Filed, Status::InProgress, Status::Completed];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -292,8 +292,7 @@ const CATALOG_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "indicators", kind: ValueKind::Indicators, access: Access::StreetOnly },
 ];
 
-const STREET_YEAR_FIELDS: &[FieldSpec] =
-    &[FieldSpec { name: "nomination_quota", kind: ValueKind::Count, access: Access::StreetOnly }];
+const STREET_YEAR_FIELDS: &[FieldSpec] = &[FieldSpec { name: "nomination_quota", kind: ValueKind::Count, access: Access::StreetOnly }];
 
 const GANTT_TASK_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "project", kind: ValueKind::Key, access: Access::CreateOnly },
@@ -426,17 +425,9 @@ const PARTNER_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "status", kind: ValueKind::Choice(&["applied", "approved", "declined"]), access: Access::BranchStaff },
 ];
 
-const PROJECT_LISTS: &[ListSpec] = &[ListSpec {
-    name: "comments",
-    text: ValueKind::Text { min: 1, max: 1000 },
-    access: Access::ProjectParticipant,
-}];
+const PROJECT_LISTS: &[ListSpec] = &[ListSpec { name: "comments", text: ValueKind::Text { min: 1, max: 1000 }, access: Access::ProjectParticipant }];
 
-const BRANCH_LISTS: &[ListSpec] = &[ListSpec {
-    name: "notes",
-    text: ValueKind::Text { min: 1, max: 1000 },
-    access: Access::BranchStaff,
-}];
+const BRANCH_LISTS: &[ListSpec] = &[ListSpec { name: "notes", text: ValueKind::Text { min: 1, max: 1000 }, access: Access::BranchStaff }];
 
 /// What the server knows of the target record when it validates an operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -521,14 +512,10 @@ fn may_access(actor: &Actor, access: Access, target: &Target) -> bool {
     match access {
         Access::StreetOnly => actor.role == Role::StreetStaff,
         Access::BranchStaff => target.branch.as_deref().is_some_and(|b| actor.may_edit_branch(b)),
-        Access::OwnerOrStreet => {
-            actor.role == Role::StreetStaff || target.account.as_deref() == Some(actor.account.as_str())
-        }
+        Access::OwnerOrStreet => actor.role == Role::StreetStaff || target.account.as_deref() == Some(actor.account.as_str()),
         Access::CreateOnly => false,
         Access::ProjectParticipant => target.branch.as_deref().is_some_and(|b| actor.may_edit_branch(b)),
-        Access::OwnMentor => {
-            actor.role == Role::StreetStaff || (actor.role == Role::Mentor && target.account.as_deref() == Some(actor.account.as_str()))
-        }
+        Access::OwnMentor => actor.role == Role::StreetStaff || (actor.role == Role::Mentor && target.account.as_deref() == Some(actor.account.as_str())),
         Access::Signer => {
             (actor.role == Role::Resident && target.account.as_deref() == Some(actor.account.as_str()))
                 || target.branch.as_deref().is_some_and(|b| actor.may_edit_branch(b))
@@ -539,13 +526,14 @@ fn may_access(actor: &Actor, access: Access, target: &Target) -> bool {
 /// Is `value` acceptable for a field of this kind?
 pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
     match kind {
-        ValueKind::Fen => return value.is_null() || value.as_i64().is_some_and(|fen| fen > 0 && fen <= 100_000_000_00),
+        ValueKind::Fen => return value.is_null() || value.as_i64().is_some_and(|fen| fen > 0 && fen <= 10_000_000_000),
         ValueKind::Year => return value.as_i64().is_some_and(|y| (2000..=2100).contains(&y)),
         ValueKind::Count => return value.as_i64().is_some_and(|n| (0..=100).contains(&n)),
         ValueKind::Int { min, max } => return value.as_i64().is_some_and(|n| (min..=max).contains(&n)),
         ValueKind::Flag => return value.is_boolean(),
         ValueKind::Key => {
-            return value.is_null() || value.as_str().is_some_and(|k| (1..=64).contains(&k.len()) && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            return value.is_null()
+                || value.as_str().is_some_and(|k| (1..=64).contains(&k.len()) && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         }
         ValueKind::Choices(codes) => {
             let Some(list) = value.as_array() else { return false };
@@ -573,7 +561,16 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
         ValueKind::Choice(codes) => codes.contains(&text),
         ValueKind::Date => text.is_empty() || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
         ValueKind::Day => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok_and(|_| text.len() == 10),
-        ValueKind::Fen | ValueKind::Year | ValueKind::Count | ValueKind::Key | ValueKind::Choices(_) | ValueKind::Names | ValueKind::Indicators | ValueKind::Int { .. } | ValueKind::Flag | ValueKind::Photos => false,
+        ValueKind::Fen
+        | ValueKind::Year
+        | ValueKind::Count
+        | ValueKind::Key
+        | ValueKind::Choices(_)
+        | ValueKind::Names
+        | ValueKind::Indicators
+        | ValueKind::Int { .. }
+        | ValueKind::Flag
+        | ValueKind::Photos => false,
         ValueKind::Text { min, max } => {
             let chars = text.trim().chars().count();
             chars >= min && chars <= max && text.trim().len() == text.len()
@@ -581,11 +578,7 @@ pub fn valid_value(kind: ValueKind, value: &Value) -> bool {
         ValueKind::LocalTime => super::time::parse_local(text).is_some() && text.len() == 16,
         ValueKind::Code => text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()),
         ValueKind::Sealed => text.chars().count() <= 400 && !text.chars().any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>'),
-        ValueKind::Phone => {
-            text.is_empty()
-                || ((5..=20).contains(&text.len())
-                    && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ')))
-        }
+        ValueKind::Phone => text.is_empty() || ((5..=20).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))),
     }
 }
 
@@ -743,16 +736,19 @@ mod tests {
     #[test]
     fn plans_and_mentoring() {
         let task = |branch: &str| {
-            op("gantt_task", OpKind::Create {
-                fields: [
-                    ("project".to_string(), json!("p001")),
-                    ("branch".to_string(), json!(branch)),
-                    ("name".to_string(), json!("入户走访")),
-                    ("start".to_string(), json!("2026-09-14")),
-                    ("duration".to_string(), json!(3)),
-                ]
-                .into(),
-            })
+            op(
+                "gantt_task",
+                OpKind::Create {
+                    fields: [
+                        ("project".to_string(), json!("p001")),
+                        ("branch".to_string(), json!(branch)),
+                        ("name".to_string(), json!("入户走访")),
+                        ("start".to_string(), json!("2026-09-14")),
+                        ("duration".to_string(), json!(3)),
+                    ]
+                    .into(),
+                },
+            )
         };
         check(secretary_of("wx"), task("wx"), branch("wx"), Ok(Table::GanttTask));
         // Another branch's plan.
@@ -763,25 +759,31 @@ mod tests {
         // Sessions: the mentor named, or street staff.
         let mentor = Actor { account: "liujianguo".into(), role: Role::Mentor, branch: None };
         let session = || {
-            op("mentor_session", OpKind::Create {
-                fields: [
-                    ("mentor".to_string(), json!("m1")),
-                    ("branch".to_string(), json!("wx")),
-                    ("date".to_string(), json!("2026-11-20")),
-                    ("form".to_string(), json!("hands_on")),
-                    ("summary".to_string(), json!("帮助确定课题")),
-                ]
-                .into(),
-            })
+            op(
+                "mentor_session",
+                OpKind::Create {
+                    fields: [
+                        ("mentor".to_string(), json!("m1")),
+                        ("branch".to_string(), json!("wx")),
+                        ("date".to_string(), json!("2026-11-20")),
+                        ("form".to_string(), json!("hands_on")),
+                        ("summary".to_string(), json!("帮助确定课题")),
+                    ]
+                    .into(),
+                },
+            )
         };
         let of = |account: &str| Target { branch: Some("wx".into()), account: Some(account.into()) };
         check(mentor.clone(), session(), of("liujianguo"), Ok(Table::MentorSession));
         check(mentor.clone(), session(), of("chenfang"), Err(Reason::Forbidden));
         check(secretary_of("wx"), session(), of("liujianguo"), Err(Reason::Forbidden));
         // Pairings are the street's.
-        let pairing = op("mentor_pairing", OpKind::Create {
-            fields: [("mentor".to_string(), json!("m1")), ("branch".to_string(), json!("wx")), ("starts_on".to_string(), json!("2026-03-01"))].into(),
-        });
+        let pairing = op(
+            "mentor_pairing",
+            OpKind::Create {
+                fields: [("mentor".to_string(), json!("m1")), ("branch".to_string(), json!("wx")), ("starts_on".to_string(), json!("2026-03-01"))].into(),
+            },
+        );
         check(street(), pairing.clone(), branch("wx"), Ok(Table::MentorPairing));
         check(mentor, pairing, branch("wx"), Err(Reason::Forbidden));
     }

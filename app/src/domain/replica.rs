@@ -124,10 +124,7 @@ pub fn rebase<'a>(server: Option<RecordState>, pending: impl IntoIterator<Item =
 /// The `base` of a `set` operation: the clocks of the fields it sets, as the client sees
 /// them now (`""` for a field it has never seen written).
 pub fn base_for(record: Option<&RecordState>, fields: &BTreeMap<String, Value>) -> BTreeMap<String, String> {
-    fields
-        .keys()
-        .map(|name| (name.clone(), record.and_then(|r| r.clocks.get(name)).cloned().unwrap_or_default()))
-        .collect()
+    fields.keys().map(|name| (name.clone(), record.and_then(|r| r.clocks.get(name)).cloned().unwrap_or_default())).collect()
 }
 
 /// The fields of `next` that differ from `current`: a form sends only what the person
@@ -211,7 +208,10 @@ mod tests {
         let base = base_for(Some(&record), &fields);
         assert_eq!(base["title"], stamp(10, "b").to_string());
         assert_eq!(base["goals"], "");
-        let changed = changed_fields(&record.fields, [("title".to_string(), json!("old")), ("status".to_string(), json!("draft")), ("goals".to_string(), json!("g"))].into());
+        let changed = changed_fields(
+            &record.fields,
+            [("title".to_string(), json!("old")), ("status".to_string(), json!("draft")), ("goals".to_string(), json!("g"))].into(),
+        );
         assert_eq!(changed.keys().collect::<Vec<_>>(), vec!["goals"]);
     }
 }

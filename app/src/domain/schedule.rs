@@ -206,7 +206,11 @@ pub fn schedule(tasks: &[Task], links: &[Link], end: i64) -> Result<Vec<Timing>,
         let start = match task.fixed {
             Some(day) => {
                 if let Some(needed) = needed.filter(|&n| n > day) {
-                    let by = preds[i].iter().find(|&&(p, lag)| after(finish(early_start[p], tasks[p].duration), tasks[p].duration, task.duration) + lag == needed).map(|&(p, _)| tasks[p].name.clone()).unwrap_or_default();
+                    let by = preds[i]
+                        .iter()
+                        .find(|&&(p, lag)| after(finish(early_start[p], tasks[p].duration), tasks[p].duration, task.duration) + lag == needed)
+                        .map(|&(p, _)| tasks[p].name.clone())
+                        .unwrap_or_default();
                     return Err(PlanError::MilestoneMoved { milestone: task.name.clone(), by });
                 }
                 day
@@ -223,20 +227,13 @@ pub fn schedule(tasks: &[Task], links: &[Link], end: i64) -> Result<Vec<Timing>,
             }
         }
     }
-    let end = if end == LATEST_FINISH {
-        (0..tasks.len()).map(|i| finish(early_start[i], tasks[i].duration)).max().unwrap_or(0)
-    } else {
-        end
-    };
+    let end = if end == LATEST_FINISH { (0..tasks.len()).map(|i| finish(early_start[i], tasks[i].duration)).max().unwrap_or(0) } else { end };
     // Backward pass from the plan's end and the milestones' days.
     let mut late_finish = vec![i64::MAX; tasks.len()];
     for &i in order.iter().rev() {
         let task = &tasks[i];
-        let allowed = succs[i]
-            .iter()
-            .map(|&(s, lag)| before(late_start_of(late_finish[s], &tasks[s]), task.duration, tasks[s].duration) - lag)
-            .min()
-            .unwrap_or(end);
+        let allowed =
+            succs[i].iter().map(|&(s, lag)| before(late_start_of(late_finish[s], &tasks[s]), task.duration, tasks[s].duration) - lag).min().unwrap_or(end);
         // A milestone stays on its day; what follows it cannot make it earlier.
         late_finish[i] = match task.fixed {
             Some(day) => day,
@@ -298,10 +295,7 @@ mod tests {
 
     #[test]
     fn the_calendar_skips_weekends_and_holidays_and_works_makeup_days() {
-        let calendar = Calendar {
-            holidays: [date(2026, 10, 1), date(2026, 10, 2)].into(),
-            makeup_days: [date(2026, 10, 10)].into(),
-        };
+        let calendar = Calendar { holidays: [date(2026, 10, 1), date(2026, 10, 2)].into(), makeup_days: [date(2026, 10, 10)].into() };
         assert!(!calendar.is_working(date(2026, 10, 1)), "国庆节 is a holiday");
         assert!(!calendar.is_working(date(2026, 10, 4)), "a Sunday");
         assert!(calendar.is_working(date(2026, 10, 10)), "a Saturday made a working day (调休)");

@@ -6,9 +6,9 @@
 //! list up, and a capacity cut moves the latest sign-ups onto it, without writing to
 //! anyone else's record.
 
+use super::time::{ms_from_local, parse_local};
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
-use super::time::{ms_from_local, parse_local};
 
 pub const ACTIVITY_TABLE: &str = "activity";
 pub const SIGNUP_TABLE: &str = "signup";
@@ -441,7 +441,8 @@ mod tests {
 
     #[test]
     fn a_private_link_lasts_ninety_days_after_the_activity() {
-        let activity = Activity { starts_at: parse_local("2026-03-01T09:00").unwrap(), ends_at: parse_local("2026-03-01T11:00").unwrap(), capacity: 10, cancelled: false };
+        let activity =
+            Activity { starts_at: parse_local("2026-03-01T09:00").unwrap(), ends_at: parse_local("2026-03-01T11:00").unwrap(), capacity: 10, cancelled: false };
         assert!(!activity.link_expired(parse_local("2026-05-30T11:00").unwrap()));
         assert!(activity.link_expired(parse_local("2026-05-30T11:01").unwrap()));
     }
@@ -597,7 +598,8 @@ mod tests {
     #[test]
     fn the_register_sums_each_volunteer_and_leaves_out_no_time() {
         let entry = |id: &str, name: &str, minutes| (id.to_string(), name.to_string(), "138****1234".to_string(), minutes);
-        let lines = tally_volunteers(&[entry("h1", "李明", 120), entry("h2", "王芳", 90), entry("h1", "李明", 60), entry("h3", "张伟", 0), entry("w1", "赵强", 200)]);
+        let lines =
+            tally_volunteers(&[entry("h1", "李明", 120), entry("h2", "王芳", 90), entry("h1", "李明", 60), entry("h3", "张伟", 0), entry("w1", "赵强", 200)]);
         let got: Vec<(&str, u32, i64)> = lines.iter().map(|l| (l.name.as_str(), l.activities, l.minutes)).collect();
         assert_eq!(got, vec![("赵强", 1, 200), ("李明", 2, 180), ("王芳", 1, 90)], "most hours first; no time, no line");
     }

@@ -5,9 +5,9 @@
 //! saved: gestures only preview. Public, as it shows no one's data.
 
 use super::chart::{GanttChart, Gesture, Zoom};
+use crate::domain::gantt::Plan;
 #[cfg(feature = "hydrate")]
 use crate::domain::gantt::{parse_date, PlanLink, PlanTask};
-use crate::domain::gantt::Plan;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 #[cfg(feature = "hydrate")]

@@ -3,11 +3,11 @@
 //! scheduled on it. Changes are operations on `calendar_day` (keyed by the date); a day
 //! set back to `normal` counts as an ordinary weekday or weekend again.
 
-use crate::error::ErrorView;
 use crate::domain::gantt::{parse_date, CALENDAR_TABLE};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::error::AppError;
+use crate::error::ErrorView;
 use crate::i18n::{t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit, use_sync};
 use crate::ui::{use_user, Shell, StatusLine};
@@ -28,12 +28,17 @@ pub struct CalendarDay {
 pub async fn list_calendar() -> Result<Vec<CalendarDay>, AppError> {
     crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
-    let rows: Vec<serde_json::Value> = crate::db::rows(&db, "SELECT record::id(id) AS date, kind, name FROM calendar_day ORDER BY date", json!({}), 0)
-        .await
-        .map_err(AppError::internal)?;
+    let rows: Vec<serde_json::Value> =
+        crate::db::rows(&db, "SELECT record::id(id) AS date, kind, name FROM calendar_day ORDER BY date", json!({}), 0).await.map_err(AppError::internal)?;
     Ok(rows
         .iter()
-        .filter_map(|r| Some(CalendarDay { date: r["date"].as_str()?.to_string(), kind: r["kind"].as_str()?.to_string(), name: r["name"].as_str().unwrap_or_default().to_string() }))
+        .filter_map(|r| {
+            Some(CalendarDay {
+                date: r["date"].as_str()?.to_string(),
+                kind: r["kind"].as_str()?.to_string(),
+                name: r["name"].as_str().unwrap_or_default().to_string(),
+            })
+        })
         .filter(|d| d.kind != "normal")
         .collect())
 }

@@ -238,14 +238,28 @@ struct Arrow {
 pub enum Gesture {
     Select(String),
     /// Moved (start, working days) or resized (duration, working days).
-    Changed { task: String, mode: Mode, days: i64 },
-    Link { from: String, to: String },
-    Menu { task: String, x: f64, y: f64 },
+    Changed {
+        task: String,
+        mode: Mode,
+        days: i64,
+    },
+    Link {
+        from: String,
+        to: String,
+    },
+    Menu {
+        task: String,
+        x: f64,
+        y: f64,
+    },
     Refused(String),
 }
 
 /// Month names and day numbers along the top, in the person's language.
-fn header_ticks(scale: &Scale, zoom: Zoom, locale: Locale) -> (Vec<(f64, String)>, Vec<(f64, String)>) {
+/// Labels along the time axis: (x, text).
+type Ticks = Vec<(f64, String)>;
+
+fn header_ticks(scale: &Scale, zoom: Zoom, locale: Locale) -> (Ticks, Ticks) {
     let mut months = Vec::new();
     let mut minor = Vec::new();
     for n in 0..scale.days {
@@ -396,7 +410,19 @@ pub fn GanttChart(
             if ev.pointer_type() == "touch" {
                 let scroll_left = scroller(&ev).map(|s| s.scroll_left() as f64).unwrap_or(0.0);
                 let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
-                drag.set(Some(Drag { task: String::new(), mode: Mode::Pan, pointer: ev.pointer_id(), x0: x, y0: y, x, y, active: false, days: 0, generation: 0, scroll_left }));
+                drag.set(Some(Drag {
+                    task: String::new(),
+                    mode: Mode::Pan,
+                    pointer: ev.pointer_id(),
+                    x0: x,
+                    y0: y,
+                    x,
+                    y,
+                    active: false,
+                    days: 0,
+                    generation: 0,
+                    scroll_left,
+                }));
             }
             return;
         };
@@ -409,7 +435,19 @@ pub fn GanttChart(
         let next = generation.get_value() + 1;
         generation.set_value(next);
         let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
-        drag.set(Some(Drag { task: task.clone(), mode, pointer: ev.pointer_id(), x0: x, y0: y, x, y, active: false, days: 0, generation: next, scroll_left: 0.0 }));
+        drag.set(Some(Drag {
+            task: task.clone(),
+            mode,
+            pointer: ev.pointer_id(),
+            x0: x,
+            y0: y,
+            x,
+            y,
+            active: false,
+            days: 0,
+            generation: next,
+            scroll_left: 0.0,
+        }));
         // Long-press: held still, a menu opens instead.
         set_timeout(
             move || {
@@ -513,7 +551,8 @@ pub fn GanttChart(
         };
         ev.prevent_default();
         let mode = if ev.shift_key() { Mode::Resize } else { Mode::Move };
-        let preview = Drag { task: task.clone(), mode, pointer: -1, x0: 0.0, y0: 0.0, x: 0.0, y: 0.0, active: true, days: step, generation: 0, scroll_left: 0.0 };
+        let preview =
+            Drag { task: task.clone(), mode, pointer: -1, x0: 0.0, y0: 0.0, x: 0.0, y: 0.0, active: true, days: step, generation: 0, scroll_left: 0.0 };
         match shown(&plan.get_untracked(), Some(&preview), today).problem {
             Some(problem) => on_gesture.run(Gesture::Refused(gantt_problem(locale.get_untracked(), &problem))),
             None => on_gesture.run(Gesture::Changed { task, mode, days: step }),
@@ -657,10 +696,12 @@ pub fn GanttChart(
         let handles = (has(SELECTED) && editable).then(|| {
             // Mostly past the bar's end, so a short bar is still moved by its middle.
             let inset = ((x1 - x0) / 4.0).min(10.0);
-            let resize = (!has(MILESTONE)).then(|| view! {
-                <rect class="gantt-handle resize" x=x1 - inset y=y width=44 height=ROW data-mode="resize">
-                    <title>{t(locale.get_untracked(), Msg::GanttResize)}</title>
-                </rect>
+            let resize = (!has(MILESTONE)).then(|| {
+                view! {
+                    <rect class="gantt-handle resize" x=x1 - inset y=y width=44 height=ROW data-mode="resize">
+                        <title>{t(locale.get_untracked(), Msg::GanttResize)}</title>
+                    </rect>
+                }
             });
             view! {
                 {resize}
@@ -828,7 +869,11 @@ fn working_days(plan: &Plan, task: &str, calendar_days: i64) -> i64 {
             count += 1;
         }
     }
-    if target >= start { count } else { -count }
+    if target >= start {
+        count
+    } else {
+        -count
+    }
 }
 
 // ---- the browser's side of the gestures
@@ -962,7 +1007,10 @@ mod tests {
     fn a_preview_pushes_successors_as_far_as_needed_and_the_result_matches() {
         let plan = Plan {
             tasks: vec![task("a", "2026-09-14", 2), task("b", "2026-09-16", 2), task("c", "2026-09-28", 1)],
-            links: vec![PlanLink { key: "l".into(), from: "a".into(), to: "b".into(), lag: 0 }, PlanLink { key: "m".into(), from: "b".into(), to: "c".into(), lag: 0 }],
+            links: vec![
+                PlanLink { key: "l".into(), from: "a".into(), to: "b".into(), lag: 0 },
+                PlanLink { key: "m".into(), from: "b".into(), to: "c".into(), lag: 0 },
+            ],
             ..Default::default()
         };
         let today = date("2026-09-01");
@@ -985,7 +1033,11 @@ mod tests {
     fn a_drag_that_breaks_a_milestone_is_refused_and_drawn_where_it_was() {
         let mut milestone = task("m", "2026-09-18", 0);
         milestone.milestone = true;
-        let plan = Plan { tasks: vec![task("a", "2026-09-14", 2), milestone], links: vec![PlanLink { key: "l".into(), from: "a".into(), to: "m".into(), lag: 0 }], ..Default::default() };
+        let plan = Plan {
+            tasks: vec![task("a", "2026-09-14", 2), milestone],
+            links: vec![PlanLink { key: "l".into(), from: "a".into(), to: "m".into(), lag: 0 }],
+            ..Default::default()
+        };
         let preview = shown(&plan, Some(&drag("a", Mode::Resize, 5)), date("2026-09-01"));
         assert!(matches!(preview.problem, Some(GanttProblem::MilestoneMoved { .. })));
         assert_eq!(preview.changed, None);

@@ -1,12 +1,12 @@
 //! `/gantt/:project`: a project's plan (the chart, the task editor, links, export) and
 //! `/gantt`: the street's programme of every filed project on one timeline.
 
-use crate::error::ErrorView;
 use super::chart::{short_date, GanttChart, Gesture, Mode, Zoom};
 use super::queries::{get_plan, get_programme, PlanData, Programme};
 use crate::domain::gantt::{duration_between, parse_date, shift, Plan, PlanTask, LINK_TABLE, TASK_TABLE};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::projects::Category;
+use crate::error::ErrorView;
 use crate::i18n::{category_name, gantt_problem, t, use_locale, Locale, Msg, Tr};
 use crate::sync::{stamp, submit, use_sync};
 use crate::ui::{Shell, StatusLine};
@@ -64,7 +64,8 @@ async fn local_plan(project: &str, base: Option<PlanData>) -> Option<PlanData> {
     let tasks: Vec<PlanTask> = tasks.iter().filter(|r| ours(&r.fields)).filter_map(|r| PlanTask::from_fields(&r.key, &r.fields)).collect();
     let links = links.iter().filter(|r| ours(&r.fields)).filter_map(|r| crate::domain::gantt::PlanLink::from_fields(&r.key, &r.fields)).collect();
     let days = local_records(crate::domain::gantt::CALENDAR_TABLE).await;
-    let pick = |kind: &str| days.iter().filter(|d| d.fields.get("kind").and_then(Value::as_str) == Some(kind)).filter_map(|d| parse_date(&d.key)).collect::<Vec<_>>();
+    let pick =
+        |kind: &str| days.iter().filter(|d| d.fields.get("kind").and_then(Value::as_str) == Some(kind)).filter_map(|d| parse_date(&d.key)).collect::<Vec<_>>();
     let record = local_record("project", project).await?;
     let text = |name: &str| record.fields.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
     let base = base.filter(|b| b.project == project);
@@ -75,7 +76,12 @@ async fn local_plan(project: &str, base: Option<PlanData>) -> Option<PlanData> {
         title: text("title"),
         branch_name: base.as_ref().map(|b| b.branch_name.clone()).unwrap_or_default(),
         branch: text("branch"),
-        status: record.fields.get("status").and_then(Value::as_str).and_then(crate::domain::projects::Status::from_code).unwrap_or(crate::domain::projects::Status::Draft),
+        status: record
+            .fields
+            .get("status")
+            .and_then(Value::as_str)
+            .and_then(crate::domain::projects::Status::from_code)
+            .unwrap_or(crate::domain::projects::Status::Draft),
         ends_on: parse_date(&text("ends_on")),
         editable: user_editable,
         tasks,

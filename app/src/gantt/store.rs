@@ -54,4 +54,3 @@ pub async fn plan(db: &Db, project: &str, calendar: Calendar) -> Result<Plan, su
         ends_on,
     })
 }
-

@@ -28,7 +28,11 @@ impl Locale {
     }
 
     pub fn from_tag(tag: &str) -> Locale {
-        if tag.trim().to_ascii_lowercase().starts_with("en") { Locale::En } else { Locale::ZhCn }
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Locale::En
+        } else {
+            Locale::ZhCn
+        }
     }
 
     /// The locale named in a `Cookie` header, Chinese when there is none.
@@ -593,11 +597,16 @@ pub fn move_refusal(locale: Locale, from: Status, to: Status) -> String {
     };
     let (from_name, to_name) = (status_name(locale, from), status_name(locale, to));
     if let Some(mover) = transition_mover(from, to) {
-        return if zh { format!("只有{}可以把项目从「{from_name}」移到「{to_name}」", who(mover)) } else { format!("Only {} move a project from “{from_name}” to “{to_name}”", who(mover)) };
+        return if zh {
+            format!("只有{}可以把项目从「{from_name}」移到「{to_name}」", who(mover))
+        } else {
+            format!("Only {} move a project from “{from_name}” to “{to_name}”", who(mover))
+        };
     }
     let ways = ways_into(to);
     let Some((_, mover)) = ways.first() else { return reason_message(locale, &Reason::TransitionNotAllowed) };
-    let sources: Vec<String> = ways.iter().map(|(s, _)| if zh { format!("「{}」", status_name(locale, *s)) } else { format!("“{}”", status_name(locale, *s)) }).collect();
+    let sources: Vec<String> =
+        ways.iter().map(|(s, _)| if zh { format!("「{}」", status_name(locale, *s)) } else { format!("“{}”", status_name(locale, *s)) }).collect();
     if zh {
         format!("「{from_name}」的项目不能直接移到「{to_name}」：{}从{}移入", who(*mover), sources.join("或"))
     } else {
@@ -609,41 +618,171 @@ pub fn move_refusal(locale: Locale, from: Status, to: Status) -> String {
 pub fn reason_message(locale: Locale, reason: &Reason) -> String {
     let zh = locale == Locale::ZhCn;
     match reason {
-        Reason::UnknownTable => if zh { "不支持修改此类记录".into() } else { "This kind of record cannot be changed".into() },
-        Reason::UnknownRecord => if zh { "记录不存在或已被删除".into() } else { "The record does not exist".into() },
-        Reason::UnknownField { field } => if zh { format!("不存在字段“{field}”") } else { format!("There is no field “{field}”") },
-        Reason::UnknownList { list } => if zh { format!("不存在列表“{list}”") } else { format!("There is no list “{list}”") },
+        Reason::UnknownTable => {
+            if zh {
+                "不支持修改此类记录".into()
+            } else {
+                "This kind of record cannot be changed".into()
+            }
+        }
+        Reason::UnknownRecord => {
+            if zh {
+                "记录不存在或已被删除".into()
+            } else {
+                "The record does not exist".into()
+            }
+        }
+        Reason::UnknownField { field } => {
+            if zh {
+                format!("不存在字段“{field}”")
+            } else {
+                format!("There is no field “{field}”")
+            }
+        }
+        Reason::UnknownList { list } => {
+            if zh {
+                format!("不存在列表“{list}”")
+            } else {
+                format!("There is no list “{list}”")
+            }
+        }
         Reason::InvalidValue { field } => {
             let name = field_name(locale, field);
-            if zh { format!("“{name}”的内容不符合要求") } else { format!("The value of “{name}” is not valid") }
+            if zh {
+                format!("“{name}”的内容不符合要求")
+            } else {
+                format!("The value of “{name}” is not valid")
+            }
         }
-        Reason::EmptyOperation => if zh { "没有需要保存的修改".into() } else { "There is nothing to save".into() },
-        Reason::Forbidden => if zh { "您没有权限修改这条记录".into() } else { "You may not change this record".into() },
-        Reason::ClockAhead => if zh { "设备时间比服务器快太多，请校准设备时间后重试".into() } else { "This device's clock is far ahead of the server; correct it and retry".into() },
-        Reason::TransitionNotAllowed => if zh { "不允许这样变更状态".into() } else { "This state change is not allowed".into() },
-        Reason::WrongPassword => if zh { "当前密码不正确".into() } else { "The current password is wrong".into() },
+        Reason::EmptyOperation => {
+            if zh {
+                "没有需要保存的修改".into()
+            } else {
+                "There is nothing to save".into()
+            }
+        }
+        Reason::Forbidden => {
+            if zh {
+                "您没有权限修改这条记录".into()
+            } else {
+                "You may not change this record".into()
+            }
+        }
+        Reason::ClockAhead => {
+            if zh {
+                "设备时间比服务器快太多，请校准设备时间后重试".into()
+            } else {
+                "This device's clock is far ahead of the server; correct it and retry".into()
+            }
+        }
+        Reason::TransitionNotAllowed => {
+            if zh {
+                "不允许这样变更状态".into()
+            } else {
+                "This state change is not allowed".into()
+            }
+        }
+        Reason::WrongPassword => {
+            if zh {
+                "当前密码不正确".into()
+            } else {
+                "The current password is wrong".into()
+            }
+        }
         Reason::PasswordTriesUsed { minutes } => {
-            if zh { format!("密码输错次数过多，请 {minutes} 分钟后再试") } else { format!("Too many wrong passwords; try again in {minutes} minutes") }
+            if zh {
+                format!("密码输错次数过多，请 {minutes} 分钟后再试")
+            } else {
+                format!("Too many wrong passwords; try again in {minutes} minutes")
+            }
         }
-        Reason::OnePasswordChangeAtATime => if zh { "一次只能修改一次密码，请稍后再试".into() } else { "One password change at a time; try again".into() },
+        Reason::OnePasswordChangeAtATime => {
+            if zh {
+                "一次只能修改一次密码，请稍后再试".into()
+            } else {
+                "One password change at a time; try again".into()
+            }
+        }
         Reason::PasswordPolicy { problem } => password_problem(locale, *problem).into(),
-        Reason::AlreadyExists => if zh { "该记录已存在".into() } else { "This record already exists".into() },
+        Reason::AlreadyExists => {
+            if zh {
+                "该记录已存在".into()
+            } else {
+                "This record already exists".into()
+            }
+        }
         Reason::YearOutsidePeriod { year, first, last } => {
             let period = if first == last { format!("{first}") } else { format!("{first}–{last}") };
-            if zh { format!("项目年度{year}不在计划时间（{period}年）内：请按计划开始的年份填写年度") } else { format!("The year {year} is outside the planned period ({period}): use the year the project starts") }
+            if zh {
+                format!("项目年度{year}不在计划时间（{period}年）内：请按计划开始的年份填写年度")
+            } else {
+                format!("The year {year} is outside the planned period ({period}): use the year the project starts")
+            }
         }
-        Reason::SecondKeyProject => if zh { "本支部今年已有一个重点项目（“1+N”：每年只能申报 1 个重点项目）".into() } else { "This branch already has a key project this year (“1+N”: one key project a year)".into() },
+        Reason::SecondKeyProject => {
+            if zh {
+                "本支部今年已有一个重点项目（“1+N”：每年只能申报 1 个重点项目）".into()
+            } else {
+                "This branch already has a key project this year (“1+N”: one key project a year)".into()
+            }
+        }
         Reason::Incomplete { problems } => {
             let named: Vec<&str> = problems.iter().map(|p| one_plus_five_problem(locale, p)).collect();
-            if zh { format!("“1+5”尚不完整：{}", named.join("；")) } else { format!("The “1+5” is incomplete: {}", named.join("; ")) }
+            if zh {
+                format!("“1+5”尚不完整：{}", named.join("；"))
+            } else {
+                format!("The “1+5” is incomplete: {}", named.join("; "))
+            }
         }
-        Reason::WrongRole => if zh { "您的角色不能进行此操作".into() } else { "Your role may not do this".into() },
-        Reason::ReturnNeedsReason => if zh { "退回时请填写退回原因".into() } else { "Give a reason for returning the project".into() },
-        Reason::QuotaReached { quota } => if zh { format!("今年的区级示范项目推荐名额（{quota} 个）已用完") } else { format!("This year's {quota} district nominations are used up") },
-        Reason::NotFiled => if zh { "只有已备案的项目才能推荐为区级示范项目".into() } else { "Only filed projects can be nominated".into() },
-        Reason::NotEditable => if zh { "项目已提交或备案，不能再修改；如需修改请联系街道退回".into() } else { "The project has been submitted or filed and can no longer be edited".into() },
-        Reason::OutOfOrder { .. } => if zh { "前面的修改还没送达，稍后会自动重发".into() } else { "An earlier change has not arrived yet; this one will be sent again".into() },
-        Reason::NumberUsed { .. } => if zh { "本设备的修改编号需要重排，稍后会自动重发".into() } else { "This device's changes are being renumbered and will be sent again".into() },
+        Reason::WrongRole => {
+            if zh {
+                "您的角色不能进行此操作".into()
+            } else {
+                "Your role may not do this".into()
+            }
+        }
+        Reason::ReturnNeedsReason => {
+            if zh {
+                "退回时请填写退回原因".into()
+            } else {
+                "Give a reason for returning the project".into()
+            }
+        }
+        Reason::QuotaReached { quota } => {
+            if zh {
+                format!("今年的区级示范项目推荐名额（{quota} 个）已用完")
+            } else {
+                format!("This year's {quota} district nominations are used up")
+            }
+        }
+        Reason::NotFiled => {
+            if zh {
+                "只有已备案的项目才能推荐为区级示范项目".into()
+            } else {
+                "Only filed projects can be nominated".into()
+            }
+        }
+        Reason::NotEditable => {
+            if zh {
+                "项目已提交或备案，不能再修改；如需修改请联系街道退回".into()
+            } else {
+                "The project has been submitted or filed and can no longer be edited".into()
+            }
+        }
+        Reason::OutOfOrder { .. } => {
+            if zh {
+                "前面的修改还没送达，稍后会自动重发".into()
+            } else {
+                "An earlier change has not arrived yet; this one will be sent again".into()
+            }
+        }
+        Reason::NumberUsed { .. } => {
+            if zh {
+                "本设备的修改编号需要重排，稍后会自动重发".into()
+            } else {
+                "This device's changes are being renumbered and will be sent again".into()
+            }
+        }
         Reason::Plan { problem } => gantt_problem(locale, problem),
         Reason::Mentoring { problem } => mentor_problem(locale, problem),
         Reason::Volunteer { problem } => volunteer_problem(locale, problem),
@@ -657,21 +796,75 @@ pub fn gantt_problem(locale: Locale, problem: &GanttProblem) -> String {
     match problem {
         GanttProblem::Cycle { tasks } => {
             let chain = tasks.iter().chain(tasks.first()).map(|t| format!("“{t}”")).collect::<Vec<_>>().join(" → ");
-            if zh { format!("不能添加这个依赖：会形成循环 {chain}") } else { format!("This dependency would close a cycle: {chain}") }
+            if zh {
+                format!("不能添加这个依赖：会形成循环 {chain}")
+            } else {
+                format!("This dependency would close a cycle: {chain}")
+            }
         }
-        GanttProblem::UnknownTask { task } => if zh { format!("任务“{task}”不存在或已删除") } else { format!("The task “{task}” does not exist") },
+        GanttProblem::UnknownTask { task } => {
+            if zh {
+                format!("任务“{task}”不存在或已删除")
+            } else {
+                format!("The task “{task}” does not exist")
+            }
+        }
         GanttProblem::OtherProject { task } if task.is_empty() => {
-            if zh { "所选任务属于另一个项目，不能与本项目的任务关联".into() } else { "The task chosen belongs to another project".into() }
+            if zh {
+                "所选任务属于另一个项目，不能与本项目的任务关联".into()
+            } else {
+                "The task chosen belongs to another project".into()
+            }
         }
-        GanttProblem::OtherProject { task } => if zh { format!("任务“{task}”属于另一个项目，不能与本项目的任务关联") } else { format!("The task “{task}” belongs to another project") },
-        GanttProblem::EndsBeforeStart { task } => if zh { format!("任务“{task}”的结束早于开始") } else { format!("The task “{task}” ends before it starts") },
-        GanttProblem::NotWorkingDay { task, date } => if zh { format!("任务“{task}”的开始日期 {date} 是休息日（周末或节假日），请选择工作日") } else { format!("The task “{task}” starts on {date}, a day off; pick a working day") },
-        GanttProblem::MilestoneMoved { milestone, by } => if zh { format!("这样会推迟里程碑“{milestone}”（被“{by}”推后），里程碑日期不能变") } else { format!("This would push the milestone “{milestone}” (by “{by}”); milestones keep their dates") },
-        GanttProblem::BeforeParent { task, parent } => if zh { format!("子任务“{task}”不能早于上级任务“{parent}”开始") } else { format!("The subtask “{task}” cannot start before its parent “{parent}”") },
+        GanttProblem::OtherProject { task } => {
+            if zh {
+                format!("任务“{task}”属于另一个项目，不能与本项目的任务关联")
+            } else {
+                format!("The task “{task}” belongs to another project")
+            }
+        }
+        GanttProblem::EndsBeforeStart { task } => {
+            if zh {
+                format!("任务“{task}”的结束早于开始")
+            } else {
+                format!("The task “{task}” ends before it starts")
+            }
+        }
+        GanttProblem::NotWorkingDay { task, date } => {
+            if zh {
+                format!("任务“{task}”的开始日期 {date} 是休息日（周末或节假日），请选择工作日")
+            } else {
+                format!("The task “{task}” starts on {date}, a day off; pick a working day")
+            }
+        }
+        GanttProblem::MilestoneMoved { milestone, by } => {
+            if zh {
+                format!("这样会推迟里程碑“{milestone}”（被“{by}”推后），里程碑日期不能变")
+            } else {
+                format!("This would push the milestone “{milestone}” (by “{by}”); milestones keep their dates")
+            }
+        }
+        GanttProblem::BeforeParent { task, parent } => {
+            if zh {
+                format!("子任务“{task}”不能早于上级任务“{parent}”开始")
+            } else {
+                format!("The subtask “{task}” cannot start before its parent “{parent}”")
+            }
+        }
         GanttProblem::OutsideYears { task, first, last } => {
-            if zh { format!("任务“{task}”的日期须在{first}年1月1日至{last}年12月31日之间") } else { format!("The task “{task}” must lie between 1 January {first} and 31 December {last}") }
+            if zh {
+                format!("任务“{task}”的日期须在{first}年1月1日至{last}年12月31日之间")
+            } else {
+                format!("The task “{task}” must lie between 1 January {first} and 31 December {last}")
+            }
         }
-        GanttProblem::SelfLink { task } => if zh { format!("任务“{task}”不能依赖它自己") } else { format!("The task “{task}” cannot depend on itself") },
+        GanttProblem::SelfLink { task } => {
+            if zh {
+                format!("任务“{task}”不能依赖它自己")
+            } else {
+                format!("The task “{task}” cannot depend on itself")
+            }
+        }
     }
 }
 
@@ -682,7 +875,10 @@ pub fn volunteer_problem(locale: Locale, problem: &crate::domain::volunteers::Vo
     let zh = locale == Locale::ZhCn;
     let pick = |z: &str, e: &str| if zh { z.to_string() } else { e.to_string() };
     match problem {
-        P::PhoneMalformed => pick("手机号格式不正确：请填写11位手机号，如 138 1234 5678", "The phone number is not valid: enter an 11-digit mainland mobile number, e.g. 138 1234 5678"),
+        P::PhoneMalformed => pick(
+            "手机号格式不正确：请填写11位手机号，如 138 1234 5678",
+            "The phone number is not valid: enter an 11-digit mainland mobile number, e.g. 138 1234 5678",
+        ),
         P::NameMissing => pick("请填写姓名", "Please enter your name"),
         P::NameTooLong => pick("姓名不能超过20个字", "The name may have at most 20 characters"),
         P::Markup { field } => {
@@ -694,38 +890,78 @@ pub fn volunteer_problem(locale: Locale, problem: &crate::domain::volunteers::Vo
                 (_, true) => "填写的内容",
                 (_, false) => "The text",
             };
-            if zh { format!("{what}中不能包含 < 或 > 等符号") } else { format!("{what} may not contain < or >") }
+            if zh {
+                format!("{what}中不能包含 < 或 > 等符号")
+            } else {
+                format!("{what} may not contain < or >")
+            }
         }
-        P::ConsentMissing => pick("请勾选同意个人信息的收集和使用，否则无法报名", "Please agree to the use of your personal information; without it you cannot sign up"),
+        P::ConsentMissing => {
+            pick("请勾选同意个人信息的收集和使用，否则无法报名", "Please agree to the use of your personal information; without it you cannot sign up")
+        }
         P::Full { capacity } => {
-            if zh { format!("名额已满（共{capacity}人）。可以点“登记候补”进入候补名单，有人取消时按顺序递补") } else { format!("All {capacity} places are taken. Tap “join the waiting list” to wait for one") }
+            if zh {
+                format!("名额已满（共{capacity}人）。可以点“登记候补”进入候补名单，有人取消时按顺序递补")
+            } else {
+                format!("All {capacity} places are taken. Tap “join the waiting list” to wait for one")
+            }
         }
         P::Started => pick("活动已经开始，不能再报名", "The activity has started; sign-up is closed"),
         P::Cancelled => pick("活动已取消", "The activity is cancelled"),
         P::NotSignedUp => pick("报名已取消", "This sign-up is cancelled"),
         P::Waiting => pick("您在候补名单中，有名额后才能签到", "You are on the waiting list: check-in opens to you when a place frees"),
-        P::CodeNotSixDigits => pick("签到码是6位数字，请核对后再输入（这次不计入输错次数）", "A check-in code is six digits: check it and type it again (this did not count as a try)"),
+        P::CodeNotSixDigits => pick(
+            "签到码是6位数字，请核对后再输入（这次不计入输错次数）",
+            "A check-in code is six digits: check it and type it again (this did not count as a try)",
+        ),
         P::WrongCode { tries_left: 0 } => {
-            if zh { format!("签到码不正确，已连续输错{MAX_CODE_TRIES}次，请找现场工作人员签到") } else { format!("Wrong check-in code, {MAX_CODE_TRIES} times: please ask the staff on site to check you in") }
+            if zh {
+                format!("签到码不正确，已连续输错{MAX_CODE_TRIES}次，请找现场工作人员签到")
+            } else {
+                format!("Wrong check-in code, {MAX_CODE_TRIES} times: please ask the staff on site to check you in")
+            }
         }
         P::WrongCode { tries_left } => {
-            if zh { format!("签到码不正确，还可以再试{tries_left}次") } else { format!("Wrong check-in code; {tries_left} tries left") }
+            if zh {
+                format!("签到码不正确，还可以再试{tries_left}次")
+            } else {
+                format!("Wrong check-in code; {tries_left} tries left")
+            }
         }
         P::TooManyTries => {
-            if zh { format!("签到码已连续输错{MAX_CODE_TRIES}次，请找现场工作人员签到") } else { format!("{MAX_CODE_TRIES} wrong codes: please ask the staff on site to check you in") }
+            if zh {
+                format!("签到码已连续输错{MAX_CODE_TRIES}次，请找现场工作人员签到")
+            } else {
+                format!("{MAX_CODE_TRIES} wrong codes: please ask the staff on site to check you in")
+            }
         }
-        P::ActivityCodeTriesUsed => pick("这次活动刚刚有很多次签到码输错，请一分钟后再试，或找现场工作人员签到", "Many wrong codes for this activity just now: try again in a minute, or ask the staff on site"),
-        P::CheckInNotOpen { opens } => if zh { format!("签到还没开始，{opens} 开放签到") } else { format!("Check-in opens at {opens}") },
+        P::ActivityCodeTriesUsed => pick(
+            "这次活动刚刚有很多次签到码输错，请一分钟后再试，或找现场工作人员签到",
+            "Many wrong codes for this activity just now: try again in a minute, or ask the staff on site",
+        ),
+        P::CheckInNotOpen { opens } => {
+            if zh {
+                format!("签到还没开始，{opens} 开放签到")
+            } else {
+                format!("Check-in opens at {opens}")
+            }
+        }
         P::Ended => pick("活动已经结束", "The activity is over"),
         P::AlreadyCheckedIn => pick("已经签到过了", "Checked in already"),
         P::NotCheckedIn => pick("还没有签到，不能签退", "Not checked in yet, so no check-out"),
         P::CheckOutBeforeCheckIn => pick("签退时间早于签到时间", "The check-out is before the check-in"),
-        P::CheckOutBeforeStart => pick("活动开始后才能签退；提前离开请由工作人员填写原因后签退", "Check-out opens when the activity starts; staff can record an early leave with a reason"),
+        P::CheckOutBeforeStart => pick(
+            "活动开始后才能签退；提前离开请由工作人员填写原因后签退",
+            "Check-out opens when the activity starts; staff can record an early leave with a reason",
+        ),
         P::CheckOutInFuture => pick("签退时间不能晚于现在", "A check-out cannot be later than now"),
         P::ReasonMissing => pick("手工调整时长必须填写原因", "A change to the hours needs a reason"),
         P::TooManySignUps => pick("报名过于频繁，请稍后再试", "Too many sign-ups; please try again later"),
         P::EndsBeforeStart => pick("活动结束时间早于开始时间", "The activity ends before it starts"),
-        P::AlreadySignedUp => pick("这个手机号已经报名了本活动；请用报名后得到的专属链接查看或取消", "This phone number is signed up already; use the private link you were given to see or cancel it"),
+        P::AlreadySignedUp => pick(
+            "这个手机号已经报名了本活动；请用报名后得到的专属链接查看或取消",
+            "This phone number is signed up already; use the private link you were given to see or cancel it",
+        ),
     }
 }
 
@@ -757,21 +993,75 @@ pub fn photo_problem(locale: Locale, problem: crate::domain::photos::PhotoProble
 pub fn mentor_problem(locale: Locale, problem: &MentorProblem) -> String {
     let zh = locale == Locale::ZhCn;
     match problem {
-        MentorProblem::BranchTaken { mentor } => if zh { format!("该支部在这段时间已由导师“{mentor}”结对帮带，请先结束原结对") } else { format!("This branch is already paired with {mentor} then; end that pairing first") },
-        MentorProblem::MentorTaken { branch } => if zh { format!("该导师已结对“{branch}”；如确需再联系一个支部，请勾选“增加结对”") } else { format!("This mentor is already paired with {branch}; tick “additional pairing” to add another") },
-        MentorProblem::EndsBeforeStart => if zh { "结对的结束日期早于开始日期".into() } else { "The pairing ends before it starts".into() },
-        MentorProblem::NotPaired { date } => if zh { format!("{date} 您未与该支部结对，不能记录这次辅导") } else { format!("You were not paired with this branch on {date}") },
-        MentorProblem::NotYourSession => if zh { "只能由导师本人记录辅导".into() } else { "Only the mentor records their sessions".into() },
+        MentorProblem::BranchTaken { mentor } => {
+            if zh {
+                format!("该支部在这段时间已由导师“{mentor}”结对帮带，请先结束原结对")
+            } else {
+                format!("This branch is already paired with {mentor} then; end that pairing first")
+            }
+        }
+        MentorProblem::MentorTaken { branch } => {
+            if zh {
+                format!("该导师已结对“{branch}”；如确需再联系一个支部，请勾选“增加结对”")
+            } else {
+                format!("This mentor is already paired with {branch}; tick “additional pairing” to add another")
+            }
+        }
+        MentorProblem::EndsBeforeStart => {
+            if zh {
+                "结对的结束日期早于开始日期".into()
+            } else {
+                "The pairing ends before it starts".into()
+            }
+        }
+        MentorProblem::NotPaired { date } => {
+            if zh {
+                format!("{date} 您未与该支部结对，不能记录这次辅导")
+            } else {
+                format!("You were not paired with this branch on {date}")
+            }
+        }
+        MentorProblem::NotYourSession => {
+            if zh {
+                "只能由导师本人记录辅导".into()
+            } else {
+                "Only the mentor records their sessions".into()
+            }
+        }
     }
 }
 
 pub fn mentor_kind_name(locale: Locale, code: &str) -> &'static str {
     let zh = locale == Locale::ZhCn;
     match code {
-        "street_leader" => if zh { "街道班子成员" } else { "Street leadership" },
-        "secretary" => if zh { "优秀基层党组织书记" } else { "Outstanding branch secretary" },
-        "governance_expert" => if zh { "社会治理专家" } else { "Social governance expert" },
-        "property_expert" => if zh { "物业管理专业人才" } else { "Property management professional" },
+        "street_leader" => {
+            if zh {
+                "街道班子成员"
+            } else {
+                "Street leadership"
+            }
+        }
+        "secretary" => {
+            if zh {
+                "优秀基层党组织书记"
+            } else {
+                "Outstanding branch secretary"
+            }
+        }
+        "governance_expert" => {
+            if zh {
+                "社会治理专家"
+            } else {
+                "Social governance expert"
+            }
+        }
+        "property_expert" => {
+            if zh {
+                "物业管理专业人才"
+            } else {
+                "Property management professional"
+            }
+        }
         _ => "",
     }
 }
@@ -779,9 +1069,27 @@ pub fn mentor_kind_name(locale: Locale, code: &str) -> &'static str {
 pub fn session_form_name(locale: Locale, code: &str) -> &'static str {
     let zh = locale == Locale::ZhCn;
     match code {
-        "one_to_one" => if zh { "一对一联络" } else { "One-to-one contact" },
-        "hands_on" => if zh { "手把手辅导" } else { "Hands-on coaching" },
-        "face_to_face" => if zh { "面对面传授" } else { "Face-to-face teaching" },
+        "one_to_one" => {
+            if zh {
+                "一对一联络"
+            } else {
+                "One-to-one contact"
+            }
+        }
+        "hands_on" => {
+            if zh {
+                "手把手辅导"
+            } else {
+                "Hands-on coaching"
+            }
+        }
+        "face_to_face" => {
+            if zh {
+                "面对面传授"
+            } else {
+                "Face-to-face teaching"
+            }
+        }
         _ => "",
     }
 }
@@ -789,9 +1097,27 @@ pub fn session_form_name(locale: Locale, code: &str) -> &'static str {
 pub fn outcome_name(locale: Locale, code: &str) -> &'static str {
     let zh = locale == Locale::ZhCn;
     match code {
-        "topic" => if zh { "确定课题" } else { "Topic set" },
-        "rule" => if zh { "完善制度" } else { "Rule improved" },
-        "activity" => if zh { "设计活动" } else { "Activity designed" },
+        "topic" => {
+            if zh {
+                "确定课题"
+            } else {
+                "Topic set"
+            }
+        }
+        "rule" => {
+            if zh {
+                "完善制度"
+            } else {
+                "Rule improved"
+            }
+        }
+        "activity" => {
+            if zh {
+                "设计活动"
+            } else {
+                "Activity designed"
+            }
+        }
         _ => "",
     }
 }
@@ -801,60 +1127,240 @@ pub fn one_plus_five_problem(locale: Locale, problem: &OnePlusFiveProblem) -> &'
     use OnePlusFiveProblem::*;
     let zh = locale == Locale::ZhCn;
     match problem {
-        MissingLiaisonLeader => if zh { "未选择包联领导" } else { "no liaison leader chosen" },
-        LiaisonLeaderNotInRole => if zh { "所选包联领导不是包联领导角色" } else { "the chosen liaison leader does not hold that role" },
-        MissingResponsible => if zh { "未填写责任人" } else { "no responsible person" },
-        MissingBudget => if zh { "未填写项目经费" } else { "no budget" },
-        BudgetNotPositive => if zh { "项目经费必须大于 0" } else { "the budget must be above zero" },
-        MissingBudgetSource => if zh { "未填写经费来源" } else { "no source of the budget" },
-        MissingTeam => if zh { "工作队伍至少需要 1 名成员" } else { "the work team needs at least one member" },
-        MissingAssessment => if zh { "未设置考核指标" } else { "no assessment indicators" },
-        WeightsNotHundred { .. } => if zh { "考核指标权重之和必须为 100%" } else { "indicator weights must sum to 100%" },
-        IndicatorIncomplete => if zh { "每个考核指标都需要名称和权重" } else { "every indicator needs a name and a weight" },
+        MissingLiaisonLeader => {
+            if zh {
+                "未选择包联领导"
+            } else {
+                "no liaison leader chosen"
+            }
+        }
+        LiaisonLeaderNotInRole => {
+            if zh {
+                "所选包联领导不是包联领导角色"
+            } else {
+                "the chosen liaison leader does not hold that role"
+            }
+        }
+        MissingResponsible => {
+            if zh {
+                "未填写责任人"
+            } else {
+                "no responsible person"
+            }
+        }
+        MissingBudget => {
+            if zh {
+                "未填写项目经费"
+            } else {
+                "no budget"
+            }
+        }
+        BudgetNotPositive => {
+            if zh {
+                "项目经费必须大于 0"
+            } else {
+                "the budget must be above zero"
+            }
+        }
+        MissingBudgetSource => {
+            if zh {
+                "未填写经费来源"
+            } else {
+                "no source of the budget"
+            }
+        }
+        MissingTeam => {
+            if zh {
+                "工作队伍至少需要 1 名成员"
+            } else {
+                "the work team needs at least one member"
+            }
+        }
+        MissingAssessment => {
+            if zh {
+                "未设置考核指标"
+            } else {
+                "no assessment indicators"
+            }
+        }
+        WeightsNotHundred { .. } => {
+            if zh {
+                "考核指标权重之和必须为 100%"
+            } else {
+                "indicator weights must sum to 100%"
+            }
+        }
+        IndicatorIncomplete => {
+            if zh {
+                "每个考核指标都需要名称和权重"
+            } else {
+                "every indicator needs a name and a weight"
+            }
+        }
     }
 }
 
 pub fn category_name(locale: Locale, category: Category) -> &'static str {
     let zh = locale == Locale::ZhCn;
     match category {
-        Category::Livelihood => if zh { "服务民生" } else { "Livelihood" },
-        Category::Education => if zh { "学习教育" } else { "Education" },
-        Category::MemberManagement => if zh { "党员管理" } else { "Member management" },
-        Category::Discipline => if zh { "纪律作风" } else { "Discipline" },
-        Category::Standards => if zh { "业务规范" } else { "Standards" },
+        Category::Livelihood => {
+            if zh {
+                "服务民生"
+            } else {
+                "Livelihood"
+            }
+        }
+        Category::Education => {
+            if zh {
+                "学习教育"
+            } else {
+                "Education"
+            }
+        }
+        Category::MemberManagement => {
+            if zh {
+                "党员管理"
+            } else {
+                "Member management"
+            }
+        }
+        Category::Discipline => {
+            if zh {
+                "纪律作风"
+            } else {
+                "Discipline"
+            }
+        }
+        Category::Standards => {
+            if zh {
+                "业务规范"
+            } else {
+                "Standards"
+            }
+        }
     }
 }
 
 pub fn tier_name(locale: Locale, tier: Tier) -> &'static str {
     let zh = locale == Locale::ZhCn;
     match tier {
-        Tier::Key => if zh { "重点项目" } else { "Key" },
-        Tier::General => if zh { "一般项目" } else { "General" },
-        Tier::Micro => if zh { "微项目" } else { "Micro" },
+        Tier::Key => {
+            if zh {
+                "重点项目"
+            } else {
+                "Key"
+            }
+        }
+        Tier::General => {
+            if zh {
+                "一般项目"
+            } else {
+                "General"
+            }
+        }
+        Tier::Micro => {
+            if zh {
+                "微项目"
+            } else {
+                "Micro"
+            }
+        }
     }
 }
 
 pub fn principle_name(locale: Locale, principle: Principle) -> &'static str {
     let zh = locale == Locale::ZhCn;
     match principle {
-        Principle::Hotspot => if zh { "热点" } else { "Hotspot" },
-        Principle::Focus => if zh { "重点" } else { "Focus" },
-        Principle::Difficulty => if zh { "难点" } else { "Difficulty" },
-        Principle::BlindSpot => if zh { "盲点" } else { "Blind spot" },
-        Principle::Highlight => if zh { "亮点" } else { "Highlight" },
+        Principle::Hotspot => {
+            if zh {
+                "热点"
+            } else {
+                "Hotspot"
+            }
+        }
+        Principle::Focus => {
+            if zh {
+                "重点"
+            } else {
+                "Focus"
+            }
+        }
+        Principle::Difficulty => {
+            if zh {
+                "难点"
+            } else {
+                "Difficulty"
+            }
+        }
+        Principle::BlindSpot => {
+            if zh {
+                "盲点"
+            } else {
+                "Blind spot"
+            }
+        }
+        Principle::Highlight => {
+            if zh {
+                "亮点"
+            } else {
+                "Highlight"
+            }
+        }
     }
 }
 
 pub fn status_name(locale: Locale, status: Status) -> &'static str {
     let zh = locale == Locale::ZhCn;
     match status {
-        Status::Draft => if zh { "草稿" } else { "Draft" },
-        Status::Submitted => if zh { "已申报" } else { "Submitted" },
-        Status::InReview => if zh { "审核中" } else { "In review" },
-        Status::Returned => if zh { "已退回" } else { "Returned" },
-        Status::Filed => if zh { "已备案" } else { "Filed" },
-        Status::InProgress => if zh { "实施中" } else { "In progress" },
-        Status::Completed => if zh { "已完成" } else { "Completed" },
+        Status::Draft => {
+            if zh {
+                "草稿"
+            } else {
+                "Draft"
+            }
+        }
+        Status::Submitted => {
+            if zh {
+                "已申报"
+            } else {
+                "Submitted"
+            }
+        }
+        Status::InReview => {
+            if zh {
+                "审核中"
+            } else {
+                "In review"
+            }
+        }
+        Status::Returned => {
+            if zh {
+                "已退回"
+            } else {
+                "Returned"
+            }
+        }
+        Status::Filed => {
+            if zh {
+                "已备案"
+            } else {
+                "Filed"
+            }
+        }
+        Status::InProgress => {
+            if zh {
+                "实施中"
+            } else {
+                "In progress"
+            }
+        }
+        Status::Completed => {
+            if zh {
+                "已完成"
+            } else {
+                "Completed"
+            }
+        }
     }
 }
 

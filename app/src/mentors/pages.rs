@@ -73,11 +73,8 @@ pub fn MentorsPage() -> impl IntoView {
     Effect::new(move |_| {
         sync.changes.track();
         leptos::task::spawn_local(async move {
-            let mine: Vec<Session> = crate::sync::local_records(SESSION_TABLE)
-                .await
-                .into_iter()
-                .filter_map(|r| session_from(&r.key, &Value::Object(r.fields.clone())))
-                .collect();
+            let mine: Vec<Session> =
+                crate::sync::local_records(SESSION_TABLE).await.into_iter().filter_map(|r| session_from(&r.key, &Value::Object(r.fields.clone()))).collect();
             if pending.get_untracked() != mine {
                 pending.set(mine);
             }
@@ -234,7 +231,11 @@ fn GraphLegend() -> impl IntoView {
 fn NodeSessions(key: String, data: Memo<MentoringData>) -> impl IntoView {
     let name = data.with_untracked(|d| {
         let mentor = d.mentor_name(&key);
-        if mentor.is_empty() { d.branch_name(&key) } else { mentor }
+        if mentor.is_empty() {
+            d.branch_name(&key)
+        } else {
+            mentor
+        }
     });
     let k = key.clone();
     let sessions = Signal::derive(move || data.with(|d| d.sessions.iter().filter(|s| s.mentor == k || s.branch == k).cloned().collect::<Vec<_>>()));
@@ -336,22 +337,23 @@ fn SessionForm(data: Memo<MentoringData>, me: Option<String>, draft: SessionDraf
     }
     let date = Signal::derive(move || {
         let typed = typed_date.get();
-        if typed.is_empty() { today.to_string() } else { typed }
+        if typed.is_empty() {
+            today.to_string()
+        } else {
+            typed
+        }
     });
     let paired_branches = move || {
         data.with(|d| {
             let day = crate::domain::gantt::parse_date(&date.get()).unwrap_or(d.today);
-            d.pairings
-                .iter()
-                .filter(|p| p.mentor == mentor.get() && p.runs_on(day))
-                .map(|p| (p.branch.clone(), d.branch_name(&p.branch)))
-                .collect::<Vec<_>>()
+            d.pairings.iter().filter(|p| p.mentor == mentor.get() && p.runs_on(day)).map(|p| (p.branch.clone(), d.branch_name(&p.branch))).collect::<Vec<_>>()
         })
     };
     let submit_form = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let locale = locale.get_untracked();
-        let chosen_branch = if branch.get_untracked().is_empty() { paired_branches().first().map(|b| b.0.clone()).unwrap_or_default() } else { branch.get_untracked() };
+        let chosen_branch =
+            if branch.get_untracked().is_empty() { paired_branches().first().map(|b| b.0.clone()).unwrap_or_default() } else { branch.get_untracked() };
         let mut fields: BTreeMap<String, Value> = BTreeMap::new();
         fields.insert("mentor".into(), json!(mentor.get_untracked()));
         fields.insert("branch".into(), json!(chosen_branch));
@@ -441,7 +443,11 @@ fn PairingForm(data: Memo<MentoringData>, draft: PairingDraft) -> impl IntoView 
     let PairingDraft { mentor, branch, starts: typed_starts, additional, status } = draft;
     let starts = Signal::derive(move || {
         let typed = typed_starts.get();
-        if typed.is_empty() { today.to_string() } else { typed }
+        if typed.is_empty() {
+            today.to_string()
+        } else {
+            typed
+        }
     });
     let submit_form = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

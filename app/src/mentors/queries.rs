@@ -74,7 +74,13 @@ pub async fn get_mentoring() -> Result<MentoringData, AppError> {
     Ok(MentoringData {
         mentors: mentors
             .iter()
-            .map(|m| Mentor { key: text(m, "key"), name: text(m, "name"), kind: text(m, "kind"), expertise: text(m, "expertise"), account: m["account"].as_str().map(str::to_string) })
+            .map(|m| Mentor {
+                key: text(m, "key"),
+                name: text(m, "name"),
+                kind: text(m, "kind"),
+                expertise: text(m, "expertise"),
+                account: m["account"].as_str().map(str::to_string),
+            })
             .collect(),
         branches: branches.iter().map(|b| (text(b, "key"), text(b, "name"))).collect(),
         pairings: pairings

@@ -1,9 +1,9 @@
 //! A person's own profile: their details and their password (`profile`).
 
-use crate::error::ErrorView;
 use crate::domain::auth::check_password_change;
 use crate::domain::ops::{OpKind, Operation};
 use crate::error::AppError;
+use crate::error::ErrorView;
 use crate::i18n::{password_problem, role_name, t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
 use crate::ui::{Shell, StatusLine};
@@ -28,13 +28,8 @@ pub struct Profile {
 pub async fn my_profile() -> Result<Profile, AppError> {
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
-    let phone: Option<String> = crate::db::row(
-        &db,
-        "SELECT VALUE phone FROM ONLY type::record('account', $key)",
-        json!({ "key": user.account }),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let phone: Option<String> =
+        crate::db::row(&db, "SELECT VALUE phone FROM ONLY type::record('account', $key)", json!({ "key": user.account })).await.map_err(AppError::internal)?;
     Ok(Profile {
         account: user.account,
         username: user.username,

@@ -1,15 +1,15 @@
 //! `/catalog`: the reference catalog (《党建工作项目化项目参考目录库》). Branches browse it
 //! and start a declaration from an entry; street staff keep it.
 
-use crate::error::ErrorView;
+use super::pages::PrincipleChecks;
 use super::queries::{list_catalog, CatalogEntry};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::domain::projects::{Category, Indicator};
+use crate::error::ErrorView;
 use crate::i18n::{category_name, principle_name, t, use_locale, Msg, Tr};
 use crate::sync::{stamp, submit};
 use crate::ui::{use_user, Shell, StatusLine};
-use super::pages::PrincipleChecks;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -98,7 +98,9 @@ fn EntryForm(entry: Option<CatalogEntry>, version: RwSignal<u32>) -> impl IntoVi
     let category = RwSignal::new(entry.as_ref().map(|e| e.category).unwrap_or(Category::Livelihood).code().to_string());
     let principles = RwSignal::new(entry.as_ref().map(|e| e.principles.clone()).unwrap_or_default());
     let description = RwSignal::new(entry.as_ref().map(|e| e.description.clone()).unwrap_or_default());
-    let indicators = RwSignal::new(entry.as_ref().map(|e| e.indicators.iter().map(|i| format!("{} {}", i.name, i.weight)).collect::<Vec<_>>().join("\n")).unwrap_or_default());
+    let indicators = RwSignal::new(
+        entry.as_ref().map(|e| e.indicators.iter().map(|i| format!("{} {}", i.name, i.weight)).collect::<Vec<_>>().join("\n")).unwrap_or_default(),
+    );
     let status = RwSignal::new(None::<Result<String, String>>);
     let id = if existing { format!("entry-{}", key.get_value()) } else { "entry-new".to_string() };
     let save = move |ev: leptos::ev::SubmitEvent| {

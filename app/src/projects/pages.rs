@@ -1,13 +1,13 @@
 use super::queries::*;
 use crate::clock::this_year;
-use crate::error::ErrorView;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
 use crate::domain::projects::{check_year, default_year, transition_mover, Category, Indicator, Mover, Nomination, Principle, Status, Tier};
-use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
 use crate::domain::replica::changed_fields;
-use crate::sync::{stamp, submit, use_sync, Submitted};
 use crate::domain::time::format_datetime;
+use crate::error::ErrorView;
+use crate::i18n::{category_name, one_plus_five_problem, principle_name, status_name, t, tier_name, use_locale, Msg, Tr};
+use crate::sync::{stamp, submit, use_sync, Submitted};
 use crate::ui::{use_user, Shell, StatusLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -358,7 +358,12 @@ pub fn ProjectPage() -> impl IntoView {
     let project = Resource::new(move || (key(), version.get(), sync.changes.get()), |(key, _, _)| get_project(key));
     let local = local_copy(key);
     // What the person types lives here, above the view that redraws when data arrives.
-    let typed = Typed { error: RwSignal::new(None), reason: RwSignal::new(String::new()), comment: RwSignal::new(String::new()), confirming_filing: RwSignal::new(false) };
+    let typed = Typed {
+        error: RwSignal::new(None),
+        reason: RwSignal::new(String::new()),
+        comment: RwSignal::new(String::new()),
+        confirming_filing: RwSignal::new(false),
+    };
     view! {
         <Shell>
             <Transition fallback=move || view! { <p class="loading"><Tr m=Msg::Loading/></p> }>
@@ -564,10 +569,28 @@ fn describe(locale: crate::i18n::Locale, change: &crate::domain::history::Change
     let names = |fields: &std::collections::BTreeSet<String>| fields.iter().map(|f| crate::i18n::field_name(locale, f)).collect::<Vec<_>>().join("、");
     let zh = locale == crate::i18n::Locale::ZhCn;
     match change {
-        Change::Created { fields } => if zh { format!("创建了项目（{}）", names(fields)) } else { format!("created the project ({})", names(fields)) },
-        Change::Edited { fields } => if zh { format!("修改了 {}", names(fields)) } else { format!("changed {}", names(fields)) },
+        Change::Created { fields } => {
+            if zh {
+                format!("创建了项目（{}）", names(fields))
+            } else {
+                format!("created the project ({})", names(fields))
+            }
+        }
+        Change::Edited { fields } => {
+            if zh {
+                format!("修改了 {}", names(fields))
+            } else {
+                format!("changed {}", names(fields))
+            }
+        }
         Change::Moved { to } => format!("→ {}", Status::from_code(to).map(|s| status_name(locale, s)).unwrap_or(to)),
-        Change::Commented => if zh { "添加了评论".into() } else { "added a comment".into() },
+        Change::Commented => {
+            if zh {
+                "添加了评论".into()
+            } else {
+                "added a comment".into()
+            }
+        }
     }
 }
 
@@ -579,12 +602,15 @@ pub fn DeclarePage() -> impl IntoView {
     let query = use_query_map();
     let catalog = Resource::new(|| (), |_| list_catalog());
     let leaders = Resource::new(|| (), |_| list_liaison_leaders());
-    let editing = Resource::new(move || query.read().get("edit"), |key| async move {
-        match key {
-            Some(key) => get_project(key).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let editing = Resource::new(
+        move || query.read().get("edit"),
+        |key| async move {
+            match key {
+                Some(key) => get_project(key).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     // The device's copy: laid over the draft being edited, and all there is offline.
     let local = RwSignal::new(None::<(Vec<CatalogEntry>, Vec<Choice>, Option<ProjectDetail>)>);
     // Set only when the device's draft differs from the server's: the form is then
@@ -648,7 +674,8 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
     let created = RwSignal::new(existing.is_some());
     let e = existing.clone();
     let title = RwSignal::new(e.as_ref().map(|d| d.card.title.clone()).or_else(|| from.as_ref().map(|c| c.title.clone())).unwrap_or_default());
-    let category = RwSignal::new(e.as_ref().map(|d| d.card.category).or_else(|| from.as_ref().map(|c| c.category)).unwrap_or(Category::Livelihood).code().to_string());
+    let category =
+        RwSignal::new(e.as_ref().map(|d| d.card.category).or_else(|| from.as_ref().map(|c| c.category)).unwrap_or(Category::Livelihood).code().to_string());
     let tier = RwSignal::new(e.as_ref().map(|d| d.card.tier).unwrap_or(Tier::General).code().to_string());
     let principles = RwSignal::new(e.as_ref().map(|d| d.principles.clone()).or_else(|| from.as_ref().map(|c| c.principles.clone())).unwrap_or_default());
     let goals = RwSignal::new(e.as_ref().map(|d| d.goals.clone()).or_else(|| from.as_ref().map(|c| c.description.clone())).unwrap_or_default());
@@ -664,8 +691,14 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
     let budget_source = RwSignal::new(e.as_ref().map(|d| d.budget_source.clone()).unwrap_or_default());
     let team = RwSignal::new(e.as_ref().map(|d| d.team.join("\n")).unwrap_or_default());
     let indicators = RwSignal::new(
-        e.as_ref().map(|d| d.indicators.clone()).or_else(|| from.as_ref().map(|c| c.indicators.clone())).unwrap_or_default()
-            .iter().map(|i| format!("{} {}", i.name, i.weight)).collect::<Vec<_>>().join("\n"),
+        e.as_ref()
+            .map(|d| d.indicators.clone())
+            .or_else(|| from.as_ref().map(|c| c.indicators.clone()))
+            .unwrap_or_default()
+            .iter()
+            .map(|i| format!("{} {}", i.name, i.weight))
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
     let status = RwSignal::new(None::<Result<String, String>>);
     let field_error = RwSignal::new(None::<(String, String)>);
@@ -686,7 +719,8 @@ fn DeclareForm(catalog: Vec<CatalogEntry>, from: Option<CatalogEntry>, leaders: 
             Some(typed) => typed.trim().parse::<i64>().map_err(|_| ("year".to_string(), t(locale, Msg::YearFormat).to_string()))?,
             None => default_year(&starts_on.get_untracked(), year),
         };
-        check_year(counted_in, &starts_on.get_untracked(), &ends_on.get_untracked()).map_err(|e| ("year".to_string(), crate::i18n::reason_message(locale, &e.into())))?;
+        check_year(counted_in, &starts_on.get_untracked(), &ends_on.get_untracked())
+            .map_err(|e| ("year".to_string(), crate::i18n::reason_message(locale, &e.into())))?;
         f.insert("year".into(), json!(counted_in));
         let l = liaison.get_untracked();
         f.insert("liaison_leader".into(), if l.is_empty() { Value::Null } else { json!(l) });
@@ -975,7 +1009,7 @@ fn yuan(fen: i64) -> String {
     let whole = (fen / 100).abs().to_string();
     let mut grouped = String::new();
     for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);

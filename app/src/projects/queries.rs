@@ -1,10 +1,12 @@
 //! Reads of projects, the catalog and the dashboard. Changes go through the sync module.
 
-use crate::domain::projects::{check_one_plus_five, one_plus_five_done, Category, Indicator, Nomination, OnePlusFive, OnePlusFiveProblem, Principle, Status, Tier};
-use std::collections::HashMap;
+use crate::domain::projects::{
+    check_one_plus_five, one_plus_five_done, Category, Indicator, Nomination, OnePlusFive, OnePlusFiveProblem, Principle, Status, Tier,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// What the board shows; every field optional. Also the board's URL query.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -207,7 +209,13 @@ impl ProjectRow {
     }
 
     /// Everything about the project, given branch and leader names and its history.
-    pub fn detail(self, branches: &HashMap<String, String>, leaders: &HashMap<String, String>, history: Vec<HistoryLine>, comments: Vec<Comment>) -> ProjectDetail {
+    pub fn detail(
+        self,
+        branches: &HashMap<String, String>,
+        leaders: &HashMap<String, String>,
+        history: Vec<HistoryLine>,
+        comments: Vec<Comment>,
+    ) -> ProjectDetail {
         ProjectDetail {
             card: self.card(branches, leaders),
             problems: self.problems(leaders),
@@ -303,7 +311,11 @@ pub(crate) mod sql {
 /// Branch staff see their own branch's projects; everyone else sees all.
 #[cfg(feature = "ssr")]
 fn visible_branch(user: &crate::auth::SessionUser) -> Option<String> {
-    if user.role.is_branch_staff() { user.branch.clone() } else { None }
+    if user.role.is_branch_staff() {
+        user.branch.clone()
+    } else {
+        None
+    }
 }
 
 /// What the board shows: the matching projects, and the branches to filter by.
@@ -330,11 +342,7 @@ pub async fn list_projects(filter: BoardFilter) -> Result<BoardData, AppError> {
     let seq = crate::db::row::<i64>(&db, "SELECT VALUE n FROM ONLY sync_seq:global", serde_json::json!({})).await.map_err(AppError::internal)?.unwrap_or(0);
     let rows = sql::projects(&db, &filter, only.as_deref()).await?;
     let cards = rows.iter().map(|r| r.card(&names, &leaders)).collect();
-    let mut branches: Vec<Choice> = if only.is_some() {
-        Vec::new()
-    } else {
-        names.into_iter().map(|(key, name)| Choice { key, name }).collect()
-    };
+    let mut branches: Vec<Choice> = if only.is_some() { Vec::new() } else { names.into_iter().map(|(key, name)| Choice { key, name }).collect() };
     branches.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(BoardData { cards, branches, seq })
 }
@@ -354,16 +362,22 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     }
     let branches = sql::branch_names(&db).await?;
     let leaders = sql::leaders(&db).await?;
-    let names: std::collections::HashMap<String, String> = crate::db::rows::<Value>(&db, "SELECT record::id(id) AS key, display_name FROM account", json!({}), 0)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
-        .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string())))
-        .collect();
+    let names: std::collections::HashMap<String, String> =
+        crate::db::rows::<Value>(&db, "SELECT record::id(id) AS key, display_name FROM account", json!({}), 0)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string())))
+            .collect();
     use crate::domain::history::{one_line_per_sitting, Entry};
-    let ops: Vec<Value> = crate::db::rows(&db, "SELECT kind, actor, applied_at FROM op WHERE tb = 'project' AND key = $key AND reason = NONE ORDER BY clock", json!({ "key": key }), 0)
-        .await
-        .map_err(AppError::internal)?;
+    let ops: Vec<Value> = crate::db::rows(
+        &db,
+        "SELECT kind, actor, applied_at FROM op WHERE tb = 'project' AND key = $key AND reason = NONE ORDER BY clock",
+        json!({ "key": key }),
+        0,
+    )
+    .await
+    .map_err(AppError::internal)?;
     let entries = ops
         .iter()
         .filter_map(|op| Some(Entry::new(op["applied_at"].as_i64().unwrap_or_default(), op["actor"].as_str().unwrap_or_default(), change_of(&op["kind"])?)))
@@ -372,9 +386,10 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
         .into_iter()
         .map(|line| HistoryLine { at: line.at, actor_name: names.get(&line.actor).cloned().unwrap_or_default(), change: line.change })
         .collect();
-    let comments: Vec<Comment> = crate::db::rows(&db, "SELECT text, author_name, at, clock FROM project_comment WHERE project = $key ORDER BY clock", json!({ "key": key }), 0)
-        .await
-        .map_err(AppError::internal)?;
+    let comments: Vec<Comment> =
+        crate::db::rows(&db, "SELECT text, author_name, at, clock FROM project_comment WHERE project = $key ORDER BY clock", json!({ "key": key }), 0)
+            .await
+            .map_err(AppError::internal)?;
     Ok(row.detail(&branches, &leaders, history, comments))
 }
 
@@ -425,14 +440,14 @@ pub async fn get_dashboard(year: i64) -> Result<Dashboard, AppError> {
     let filter = BoardFilter { year: Some(year), ..Default::default() };
     let rows = sql::projects(&db, &filter, visible_branch(&user).as_deref()).await?;
     let mut branches: Vec<(String, String)> = sql::branch_names(&db).await?.into_iter().collect();
-    let order: Vec<String> = crate::db::rows::<String>(&db, "SELECT VALUE record::id(id) FROM branch ORDER BY sort", serde_json::json!({}), 0)
-        .await
-        .map_err(AppError::internal)?;
+    let order: Vec<String> =
+        crate::db::rows::<String>(&db, "SELECT VALUE record::id(id) FROM branch ORDER BY sort", serde_json::json!({}), 0).await.map_err(AppError::internal)?;
     branches.sort_by_key(|(key, _)| order.iter().position(|k| k == key));
     let count = |f: &dyn Fn(&ProjectRow) -> bool| rows.iter().filter(|r| f(r)).count();
-    let stored: Option<i64> = crate::db::row(&db, "SELECT VALUE nomination_quota FROM ONLY type::record('street_year', $year)", serde_json::json!({ "year": year.to_string() }))
-        .await
-        .map_err(AppError::internal)?;
+    let stored: Option<i64> =
+        crate::db::row(&db, "SELECT VALUE nomination_quota FROM ONLY type::record('street_year', $year)", serde_json::json!({ "year": year.to_string() }))
+            .await
+            .map_err(AppError::internal)?;
     Ok(Dashboard {
         year,
         quota: stored.map(|q| q as u32).unwrap_or(crate::domain::projects::DEFAULT_NOMINATION_QUOTA),
@@ -467,11 +482,7 @@ pub async fn local_project(key: &str) -> Option<ProjectDetail> {
 
 /// Branch names and liaison leaders' names from the local store.
 pub async fn local_names() -> (HashMap<String, String>, HashMap<String, String>) {
-    let branches = crate::sync::local_records("branch")
-        .await
-        .into_iter()
-        .filter_map(|b| Some((b.key.clone(), b.text("name")?.to_string())))
-        .collect();
+    let branches = crate::sync::local_records("branch").await.into_iter().filter_map(|b| Some((b.key.clone(), b.text("name")?.to_string()))).collect();
     let leaders = crate::sync::local_records("account")
         .await
         .into_iter()
@@ -506,12 +517,8 @@ pub async fn local_leaders() -> Vec<Choice> {
 /// The board from the device's copy, when the server cannot be reached.
 pub async fn local_board(filter: &BoardFilter) -> BoardData {
     let (branches, leaders) = local_names().await;
-    let mut rows: Vec<ProjectRow> = crate::sync::local_records("project")
-        .await
-        .iter()
-        .filter_map(ProjectRow::from_record)
-        .filter(|row| filter.matches(row))
-        .collect();
+    let mut rows: Vec<ProjectRow> =
+        crate::sync::local_records("project").await.iter().filter_map(ProjectRow::from_record).filter(|row| filter.matches(row)).collect();
     rows.sort_by(|a, b| b.year.cmp(&a.year).then(b.seq.cmp(&a.seq)));
     BoardData { cards: rows.iter().map(|r| r.card(&branches, &leaders)).collect(), branches: vec![], seq: i64::MAX }
 }

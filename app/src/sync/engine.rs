@@ -3,7 +3,7 @@
 //! server in the order they were made.
 
 use super::store::{self, Queued};
-use super::{PushError, Problem, ProblemKind, Submitted, SyncState, ENDPOINT, EVENTS, PULL};
+use super::{Problem, ProblemKind, PushError, Submitted, SyncState, ENDPOINT, EVENTS, PULL};
 use crate::domain::hlc::{Clock, Stamp};
 use crate::domain::ops::{OpKind, OpResult, OpStatus, Operation, SyncRequest, SyncResponse};
 use crate::domain::outbox::{self, QueueStore, Settlement, Transport};
@@ -114,11 +114,8 @@ async fn post_json(url: &str, body: String) -> Result<String, PushError> {
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| PushError::Network)?;
     let _ = request.headers().set("content-type", "application/json");
     let window = web_sys::window().ok_or(PushError::Network)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| PushError::Network)?
-        .dyn_into()
-        .map_err(|_| PushError::Network)?;
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| PushError::Network)?.dyn_into().map_err(|_| PushError::Network)?;
     let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|s| s.trim().parse().ok());
     outbox::status_outcome(response.status(), retry_after)?;
     let text = JsFuture::from(response.text().map_err(|_| PushError::Network)?).await.map_err(|_| PushError::Network)?;
@@ -687,7 +684,9 @@ async fn pending_ops(table: &str, key: Option<&str>) -> Vec<Operation> {
     let account = engine().map(|(_, a)| a).unwrap_or_default();
     store::queue()
         .await
-        .map(|(queue, _)| queue.into_iter().filter(|q| q.account == account && q.op.table == table && key.is_none_or(|k| q.op.key == k)).map(|q| q.op).collect())
+        .map(|(queue, _)| {
+            queue.into_iter().filter(|q| q.account == account && q.op.table == table && key.is_none_or(|k| q.op.key == k)).map(|q| q.op).collect()
+        })
         .unwrap_or_default()
 }
 

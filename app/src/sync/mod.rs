@@ -14,9 +14,9 @@ pub use pages::{SyncBar, SyncPage};
 
 #[cfg(not(feature = "hydrate"))]
 use crate::domain::hlc::Stamp;
-use crate::domain::ops::{OpResult, Operation};
 #[cfg(not(feature = "hydrate"))]
 use crate::domain::ops::SyncResponse;
+use crate::domain::ops::{OpResult, Operation};
 use crate::domain::replica::RecordState;
 use crate::i18n::{t, Locale, Msg};
 use leptos::prelude::*;

@@ -5,9 +5,9 @@
 use super::{use_sync, Problem, ProblemKind};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::replica::RecordState;
-use crate::i18n::{field_name, t, use_locale, Locale, Msg, Tr};
 use crate::domain::time::format_datetime;
-use crate::ui::{Shell};
+use crate::i18n::{field_name, t, use_locale, Locale, Msg, Tr};
+use crate::ui::Shell;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde_json::Value;
@@ -49,7 +49,7 @@ pub fn SyncBar() -> impl IntoView {
                     <p class="banner banner-queue">
                         <a href="/sync" class="sync-badge" data-pending=pending data-problems=problems>
                             {(pending > 0).then(|| view! { <span class="count">{pending}</span>" "{move || t(locale.get(), Msg::WaitingToSync)} })}
-                            {(pending > 0 && problems > 0).then(|| " · ")}
+                            {(pending > 0 && problems > 0).then_some(" · ")}
                             {(problems > 0).then(|| view! { <span class="count count-problem">{problems}</span>" "{move || t(locale.get(), Msg::NeedYou)} })}
                         </a>
                     </p>
@@ -112,10 +112,10 @@ fn href(table: &str, key: &str, record: Option<&RecordState>, sent: Option<&Oper
 
 fn describe(locale: Locale, op: &Operation) -> String {
     match &op.kind {
-        OpKind::Set { fields } | OpKind::Create { fields } => {
-            fields.keys().map(|f| field_name(locale, f)).collect::<Vec<_>>().join("、")
+        OpKind::Set { fields } | OpKind::Create { fields } => fields.keys().map(|f| field_name(locale, f)).collect::<Vec<_>>().join("、"),
+        OpKind::Transition { to, .. } => {
+            format!("→ {}", crate::domain::projects::Status::from_code(to).map(|s| crate::i18n::status_name(locale, s)).unwrap_or(to))
         }
-        OpKind::Transition { to, .. } => format!("→ {}", crate::domain::projects::Status::from_code(to).map(|s| crate::i18n::status_name(locale, s)).unwrap_or(to)),
         OpKind::Append { .. } => t(locale, Msg::AddComment).into(),
         OpKind::ChangePassword { .. } => t(locale, Msg::ChangePassword).into(),
     }
@@ -134,7 +134,9 @@ pub fn SyncPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let queued = super::queued().await;
             let mut records = std::collections::HashMap::new();
-            for (table, key) in queued.iter().map(|op| (op.table.clone(), op.key.clone())).chain(sync.problems.get_untracked().iter().map(|p| (p.table.clone(), p.key.clone()))) {
+            for (table, key) in
+                queued.iter().map(|op| (op.table.clone(), op.key.clone())).chain(sync.problems.get_untracked().iter().map(|p| (p.table.clone(), p.key.clone())))
+            {
                 if !records.contains_key(&(table.clone(), key.clone())) {
                     let record = super::local_record(&table, &key).await;
                     records.insert((table, key), record);

@@ -118,12 +118,7 @@ pub async fn record(id: &str) -> StoreResult<Option<RecordState>> {
 /// Every record of a table. A damaged entry is skipped; the next full pull replaces it.
 pub async fn records(table: &str) -> StoreResult<Vec<RecordState>> {
     let prefix = format!("{table}:");
-    Ok(entries(RECORDS)
-        .await?
-        .into_iter()
-        .filter(|(k, _)| k.starts_with(&prefix))
-        .filter_map(|(_, text)| serde_json::from_str(&text).ok())
-        .collect())
+    Ok(entries(RECORDS).await?.into_iter().filter(|(k, _)| k.starts_with(&prefix)).filter_map(|(_, text)| serde_json::from_str(&text).ok()).collect())
 }
 
 pub async fn clear_records() -> StoreResult<()> {

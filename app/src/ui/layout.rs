@@ -1,7 +1,7 @@
 use crate::auth::{use_session, SessionUser};
-use crate::error::ErrorView;
 use crate::domain::org::Role;
 use crate::error::AppError;
+use crate::error::ErrorView;
 use crate::i18n::{role_name, switch_locale, t, use_locale, Msg, Tr};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,7 +53,12 @@ pub fn menu(user: &SessionUser) -> Vec<(String, Msg, bool)> {
     if role != Role::BranchSecretary && role != Role::CommunityStaff {
         items.push(("/branches".into(), Msg::NavBranches, true));
     }
-    items.extend([("/projects".into(), Msg::NavProjects, false), ("/catalog".into(), Msg::NavCatalog, false), ("/gantt".into(), Msg::NavGantt, false), ("/mentors".into(), Msg::NavMentors, false)]);
+    items.extend([
+        ("/projects".into(), Msg::NavProjects, false),
+        ("/catalog".into(), Msg::NavCatalog, false),
+        ("/gantt".into(), Msg::NavGantt, false),
+        ("/mentors".into(), Msg::NavMentors, false),
+    ]);
     if role == Role::StreetStaff || role.is_branch_staff() {
         items.push(("/volunteers".into(), Msg::NavVolunteers, false));
     }
@@ -167,7 +172,6 @@ pub fn NotFoundPage() -> impl IntoView {
         </main>
     }
 }
-
 
 /// The outcome of a form: a success note or an error, announced to screen readers.
 #[component]

@@ -1,10 +1,10 @@
 //! `/volunteers` and `/volunteers/:activity`: the staff side of the commune.
 
-use crate::error::ErrorView;
 use super::queries::{get_roster, get_volunteers, reveal_phone, ActivityRow, Person, Roster};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::time::local_from_ms;
 use crate::domain::volunteers::{hours_text, SIGNUP_TABLE};
+use crate::error::ErrorView;
 use crate::i18n::{t, use_locale, Locale, Msg, Tr};
 use crate::sync::{stamp, submit, use_sync};
 use crate::ui::{Shell, StatusLine};
@@ -163,8 +163,11 @@ pub fn VolunteersPage() -> impl IntoView {
 
 /// The recruitment notice (招募通知) a branch's staff publish; saved through the write
 /// path, offline if need be. The check-in code is drawn here, six random digits.
+/// The branch new activities belong to, and its teams as (key, name).
+type BranchTeams = Option<(String, Vec<(String, String)>)>;
+
 #[component]
-fn NewActivity(teams: RwSignal<Option<(String, Vec<(String, String)>)>>) -> impl IntoView {
+fn NewActivity(teams: RwSignal<BranchTeams>) -> impl IntoView {
     let locale = use_locale();
     let first_team = teams.with_untracked(|t| t.as_ref().and_then(|(_, list)| list.first().map(|(k, _)| k.clone()))).unwrap_or_default();
     let team = RwSignal::new(first_team);
@@ -532,7 +535,12 @@ struct AdjustForm {
 
 impl AdjustForm {
     fn new() -> AdjustForm {
-        AdjustForm { chosen: RwSignal::new(String::new()), minutes: RwSignal::new(String::new()), reason: RwSignal::new(String::new()), status: RwSignal::new(None) }
+        AdjustForm {
+            chosen: RwSignal::new(String::new()),
+            minutes: RwSignal::new(String::new()),
+            reason: RwSignal::new(String::new()),
+            status: RwSignal::new(None),
+        }
     }
 }
 
@@ -646,7 +654,14 @@ fn merged(roster: &Roster, overlay: &HashMap<String, serde_json::Map<String, Val
     out
 }
 
-fn person_row(p: Person, queued: bool, started: bool, locale: Locale, revealed: RwSignal<HashMap<String, String>>, set: impl Fn(String, &'static str) + Copy + 'static) -> impl IntoView {
+fn person_row(
+    p: Person,
+    queued: bool,
+    started: bool,
+    locale: Locale,
+    revealed: RwSignal<HashMap<String, String>>,
+    set: impl Fn(String, &'static str) + Copy + 'static,
+) -> impl IntoView {
     let place = match p.place.as_str() {
         "waiting" => format!("{} {}", t(locale, Msg::PlaceWaiting), p.position),
         "cancelled" => t(locale, Msg::PlaceCancelled).to_string(),

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 /// Opens a sealed name or phone (the server's `pii`), given to server functions as context.
 #[derive(Clone)]
-pub struct Opener(pub std::sync::Arc<dyn Fn(&str) -> Option<String> + Send + Sync>);
+pub struct Opener(pub std::sync::Arc<OpenFn>);
+
+/// Opens a sealed text, or says it cannot.
+pub type OpenFn = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActivityRow {
@@ -116,7 +119,13 @@ pub mod build {
                     position,
                     checked_in_at: s["checked_in_at"].as_i64(),
                     checked_out_at: s["checked_out_at"].as_i64(),
-                    minutes: service_minutes(activity, s["checked_in_at"].as_i64(), s["checked_out_at"].as_i64(), now, s["adjust_minutes"].as_i64().unwrap_or(0)),
+                    minutes: service_minutes(
+                        activity,
+                        s["checked_in_at"].as_i64(),
+                        s["checked_out_at"].as_i64(),
+                        now,
+                        s["adjust_minutes"].as_i64().unwrap_or(0),
+                    ),
                     adjust_minutes: s["adjust_minutes"].as_i64().unwrap_or(0),
                     adjust_reason: s["adjust_reason"].as_str().unwrap_or_default().to_string(),
                     volunteer: s["phone_hash"].as_str().filter(|h| !h.is_empty()).unwrap_or(&key).to_string(),
@@ -171,7 +180,12 @@ pub mod build {
 
     /// Each volunteer's activities and hours over `activities`: the one rule for the page's
     /// register and its export.
-    pub fn register(activities: &[Value], signups: &[Value], open: &dyn Fn(&str) -> Option<String>, now: i64) -> Vec<crate::domain::volunteers::VolunteerHours> {
+    pub fn register(
+        activities: &[Value],
+        signups: &[Value],
+        open: &dyn Fn(&str) -> Option<String>,
+        now: i64,
+    ) -> Vec<crate::domain::volunteers::VolunteerHours> {
         let mut served = Vec::new();
         for a in activities {
             let Some(activity) = Activity::from_record(a) else { continue };
@@ -195,7 +209,8 @@ pub mod build {
     pub fn overview(rows: Rows, open: &dyn Fn(&str) -> Option<String>, now: i64) -> Overview {
         let Rows { only, activities, teams, signups, brand, partners } = rows;
         let team_name = |key: &str| teams.iter().find(|t| t["key"].as_str() == Some(key)).and_then(|t| t["name"].as_str()).unwrap_or_default().to_string();
-        let list: Vec<ActivityRow> = activities.iter().take(LISTED).filter_map(|a| row_of(a, signups, team_name(a["team"].as_str().unwrap_or_default()))).collect();
+        let list: Vec<ActivityRow> =
+            activities.iter().take(LISTED).filter_map(|a| row_of(a, signups, team_name(a["team"].as_str().unwrap_or_default()))).collect();
         // Minutes per team per month (the month the activity started).
         let mut months: std::collections::BTreeMap<String, Vec<(String, i64)>> = Default::default();
         for a in activities {
@@ -228,9 +243,14 @@ pub mod build {
 
 #[cfg(feature = "ssr")]
 async fn signups_of(db: &crate::db::Db, keys: &[String]) -> Result<Vec<serde_json::Value>, AppError> {
-    crate::db::rows(db, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", serde_json::json!({ "keys": keys }), 0)
-        .await
-        .map_err(AppError::internal)
+    crate::db::rows(
+        db,
+        "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at",
+        serde_json::json!({ "keys": keys }),
+        0,
+    )
+    .await
+    .map_err(AppError::internal)
 }
 
 /// May this person see the activities of `branch`?
@@ -251,11 +271,15 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
     let db = crate::auth::store::db()?;
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
     let activities: Vec<Value> = match &only {
-        Some(branch) => crate::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM activity WHERE branch = $b ORDER BY starts_at DESC", json!({ "b": branch }), 0).await,
+        Some(branch) => {
+            crate::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM activity WHERE branch = $b ORDER BY starts_at DESC", json!({ "b": branch }), 0)
+                .await
+        }
         None => crate::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM activity ORDER BY starts_at DESC", json!({}), 0).await,
     }
     .map_err(AppError::internal)?;
-    let teams: Vec<Value> = crate::db::rows(&db, "SELECT record::id(id) AS key, name, branch FROM volunteer_team ORDER BY key", json!({}), 0).await.map_err(AppError::internal)?;
+    let teams: Vec<Value> =
+        crate::db::rows(&db, "SELECT record::id(id) AS key, name, branch FROM volunteer_team ORDER BY key", json!({}), 0).await.map_err(AppError::internal)?;
     let keys: Vec<String> = activities.iter().filter_map(|a| a["key"].as_str().map(str::to_string)).collect();
     let signups = signups_of(&db, &keys).await?;
     // Names open for the branch's own staff; street staff see them masked, like phones.
@@ -268,7 +292,15 @@ pub async fn get_volunteers() -> Result<Overview, AppError> {
         None => None,
     };
     let partners: Vec<Value> = match &only {
-        Some(branch) => crate::db::rows(&db, "SELECT record::id(id) AS key, org, kind, offer, name_mask, phone_mask, status FROM partner WHERE branch = $b", json!({ "b": branch }), 0).await,
+        Some(branch) => {
+            crate::db::rows(
+                &db,
+                "SELECT record::id(id) AS key, org, kind, offer, name_mask, phone_mask, status FROM partner WHERE branch = $b",
+                json!({ "b": branch }),
+                0,
+            )
+            .await
+        }
         None => crate::db::rows(&db, "SELECT record::id(id) AS key, org, kind, offer, name_mask, phone_mask, status FROM partner", json!({}), 0).await,
     }
     .map_err(AppError::internal)?;
@@ -289,7 +321,9 @@ pub async fn get_roster(activity: String) -> Result<Roster, AppError> {
     if !may_see(&user, &branch) {
         return Err(AppError::Forbidden);
     }
-    let team: Option<String> = crate::db::row(&db, "SELECT VALUE name FROM ONLY type::record('volunteer_team', $key)", json!({ "key": a["team"] })).await.map_err(AppError::internal)?;
+    let team: Option<String> = crate::db::row(&db, "SELECT VALUE name FROM ONLY type::record('volunteer_team', $key)", json!({ "key": a["team"] }))
+        .await
+        .map_err(AppError::internal)?;
     let signups = signups_of(&db, std::slice::from_ref(&activity)).await?;
     // Names open for the branch's own staff; street staff see them masked, like phones.
     let opener = use_context::<Opener>().filter(|_| user.role.is_branch_staff());

@@ -24,13 +24,22 @@ pub struct DemoAccount {
 }
 
 pub const BRANCHES: &[DemoBranch] = &[
-    DemoBranch { key: "wenxing", name: "文兴社区", kind: BranchKind::Community, intro: "“志愿公社”吸引社会组织和辖区商家共建共享，项目计划已经排到9月底。" },
-    DemoBranch { key: "wenyuan", name: "文源社区", kind: BranchKind::Community, intro: "成立文和园物业服务提升促进会，开通“会长热线”，群众满意率从41.3%升至80%。" },
+    DemoBranch {
+        key: "wenxing", name: "文兴社区", kind: BranchKind::Community, intro: "“志愿公社”吸引社会组织和辖区商家共建共享，项目计划已经排到9月底。"
+    },
+    DemoBranch {
+        key: "wenyuan",
+        name: "文源社区",
+        kind: BranchKind::Community,
+        intro: "成立文和园物业服务提升促进会，开通“会长热线”，群众满意率从41.3%升至80%。",
+    },
     DemoBranch { key: "taihe", name: "太和社区", kind: BranchKind::Community, intro: "“先锋书房”让党员群众在家门口读书学习。" },
     DemoBranch { key: "wenying", name: "文瀛社区", kind: BranchKind::Community, intro: "" },
     DemoBranch { key: "yuhedong", name: "御河东社区", kind: BranchKind::Community, intro: "" },
     DemoBranch { key: "xinghe", name: "兴和社区", kind: BranchKind::Community, intro: "" },
-    DemoBranch { key: "shijiazhai", name: "石家寨村", kind: BranchKind::Village, intro: "“银发先锋大课堂”组织老党员讲党课、传家风。" },
+    DemoBranch {
+        key: "shijiazhai", name: "石家寨村", kind: BranchKind::Village, intro: "“银发先锋大课堂”组织老党员讲党课、传家风。"
+    },
     DemoBranch { key: "shuibosi", name: "水泊寺村", kind: BranchKind::Village, intro: "" },
     DemoBranch { key: "majiaxiao", name: "马家小村", kind: BranchKind::Village, intro: "" },
     DemoBranch { key: "dongwangzhuang", name: "东王庄村", kind: BranchKind::Village, intro: "" },
@@ -129,11 +138,8 @@ pub async fn load_if_empty(db: &Db) -> Result<bool, Box<dyn std::error::Error + 
             "role": a.role.code(), "branch": a.branch, "password_hash": hash,
         }));
     }
-    let branches: Vec<_> = BRANCHES
-        .iter()
-        .enumerate()
-        .map(|(sort, b)| json!({ "key": b.key, "name": b.name, "kind": b.kind.code(), "intro": b.intro, "sort": sort }))
-        .collect();
+    let branches: Vec<_> =
+        BRANCHES.iter().enumerate().map(|(sort, b)| json!({ "key": b.key, "name": b.name, "kind": b.kind.code(), "intro": b.intro, "sort": sort })).collect();
     let catalog: Vec<_> = CATALOG
         .iter()
         .enumerate()
@@ -209,9 +215,7 @@ pub fn accounts_banner() -> String {
 }
 
 fn demo_projects() -> Vec<serde_json::Value> {
-    let secretary = |branch: &str| {
-        ACCOUNTS.iter().find(|a| a.branch == Some(branch) && a.role == Role::BranchSecretary).map(|a| a.display_name).unwrap_or("")
-    };
+    let secretary = |branch: &str| ACCOUNTS.iter().find(|a| a.branch == Some(branch) && a.role == Role::BranchSecretary).map(|a| a.display_name).unwrap_or("");
     // 2026-03-01 08:00 Beijing time: when the street filed the first batch.
     let filed_base: i64 = 1_772_323_200_000;
     let mut filed = 0;
@@ -224,7 +228,11 @@ fn demo_projects() -> Vec<serde_json::Value> {
             if is_filed {
                 filed += 1;
             }
-            let budget: i64 = match *tier { "key" => 5_000_000, "general" => 2_000_000, _ => 500_000 };
+            let budget: i64 = match *tier {
+                "key" => 5_000_000,
+                "general" => 2_000_000,
+                _ => 500_000,
+            };
             let mut project = json!({
                 "key": format!("p{:03}", i + 1),
                 "branch": branch, "title": title, "category": category, "tier": tier, "year": 2026,

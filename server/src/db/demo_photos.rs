@@ -2,6 +2,7 @@
 //! housing blocks with lit windows, trees, a red banner), in each branch's own colours,
 //! and a park scene for a few, drawn at a tablet's width and resized and encoded like an
 //! upload (`photos::variants`).
+#![allow(clippy::expect_used, reason = "demo data is drawn from constants: a failure is a bug in them, seen at the first start")]
 
 use crate::photos::{hash_of, variants, Processed};
 use image::RgbImage;
@@ -127,10 +128,13 @@ pub fn scene(seed: u64, park: bool) -> RgbImage {
     RgbImage::from_raw(WIDTH, HEIGHT, c.0).expect("the canvas is WIDTH × HEIGHT")
 }
 
+/// A branch's photos: each with its hash.
+type BranchPhotos = Vec<(String, Processed)>;
+
 /// Each branch's photos, processed like an upload: (branch, [(hash, processed)]). Made
 /// once per process, since tests load the demo many times.
 pub fn demo_photos() -> &'static [(String, Vec<(String, Processed)>)] {
-    static MADE: OnceLock<Vec<(String, Vec<(String, Processed)>)>> = OnceLock::new();
+    static MADE: OnceLock<Vec<(String, BranchPhotos)>> = OnceLock::new();
     MADE.get_or_init(|| {
         let brands = super::demo_residents::BRANDS;
         // Drawn on both cores: this is most of the time a demo takes to load.

@@ -3,6 +3,7 @@
 //! make-up days, eleven mentors of the article's four kinds paired with the 11 branches,
 //! and a season of mentoring sessions. Written straight to the database like the rest of
 //! the demo data.
+#![allow(clippy::expect_used, reason = "demo data is drawn from constants: a failure is a bug in them, seen at the first start")]
 
 use super::demo::{BRANCHES, PROJECTS};
 use app::domain::gantt::{parse_date, shift, Plan, PlanLink, PlanTask};
@@ -13,22 +14,45 @@ use serde_json::{json, Value};
 /// 2026's public holidays and the weekend days worked instead (调休), as street staff
 /// would enter them: (date, kind, name).
 pub const CALENDAR_2026: &[(&str, &str, &str)] = &[
-    ("2026-01-01", "holiday", "元旦"), ("2026-01-02", "holiday", "元旦"), ("2026-01-03", "holiday", "元旦"),
+    ("2026-01-01", "holiday", "元旦"),
+    ("2026-01-02", "holiday", "元旦"),
+    ("2026-01-03", "holiday", "元旦"),
     ("2026-01-04", "workday", "元旦调休"),
     ("2026-02-14", "workday", "春节调休"),
-    ("2026-02-15", "holiday", "春节"), ("2026-02-16", "holiday", "春节"), ("2026-02-17", "holiday", "春节"),
-    ("2026-02-18", "holiday", "春节"), ("2026-02-19", "holiday", "春节"), ("2026-02-20", "holiday", "春节"),
-    ("2026-02-21", "holiday", "春节"), ("2026-02-22", "holiday", "春节"), ("2026-02-23", "holiday", "春节"),
+    ("2026-02-15", "holiday", "春节"),
+    ("2026-02-16", "holiday", "春节"),
+    ("2026-02-17", "holiday", "春节"),
+    ("2026-02-18", "holiday", "春节"),
+    ("2026-02-19", "holiday", "春节"),
+    ("2026-02-20", "holiday", "春节"),
+    ("2026-02-21", "holiday", "春节"),
+    ("2026-02-22", "holiday", "春节"),
+    ("2026-02-23", "holiday", "春节"),
     ("2026-02-28", "workday", "春节调休"),
-    ("2026-04-04", "holiday", "清明节"), ("2026-04-05", "holiday", "清明节"), ("2026-04-06", "holiday", "清明节"),
-    ("2026-05-01", "holiday", "劳动节"), ("2026-05-02", "holiday", "劳动节"), ("2026-05-03", "holiday", "劳动节"),
-    ("2026-05-04", "holiday", "劳动节"), ("2026-05-05", "holiday", "劳动节"), ("2026-05-09", "workday", "劳动节调休"),
-    ("2026-06-19", "holiday", "端午节"), ("2026-06-20", "holiday", "端午节"), ("2026-06-21", "holiday", "端午节"),
+    ("2026-04-04", "holiday", "清明节"),
+    ("2026-04-05", "holiday", "清明节"),
+    ("2026-04-06", "holiday", "清明节"),
+    ("2026-05-01", "holiday", "劳动节"),
+    ("2026-05-02", "holiday", "劳动节"),
+    ("2026-05-03", "holiday", "劳动节"),
+    ("2026-05-04", "holiday", "劳动节"),
+    ("2026-05-05", "holiday", "劳动节"),
+    ("2026-05-09", "workday", "劳动节调休"),
+    ("2026-06-19", "holiday", "端午节"),
+    ("2026-06-20", "holiday", "端午节"),
+    ("2026-06-21", "holiday", "端午节"),
     ("2026-09-20", "workday", "国庆节调休"),
-    ("2026-09-25", "holiday", "中秋节"), ("2026-09-26", "holiday", "中秋节"), ("2026-09-27", "holiday", "中秋节"),
-    ("2026-10-01", "holiday", "国庆节"), ("2026-10-02", "holiday", "国庆节"), ("2026-10-03", "holiday", "国庆节"),
-    ("2026-10-04", "holiday", "国庆节"), ("2026-10-05", "holiday", "国庆节"), ("2026-10-06", "holiday", "国庆节"),
-    ("2026-10-07", "holiday", "国庆节"), ("2026-10-10", "workday", "国庆节调休"),
+    ("2026-09-25", "holiday", "中秋节"),
+    ("2026-09-26", "holiday", "中秋节"),
+    ("2026-09-27", "holiday", "中秋节"),
+    ("2026-10-01", "holiday", "国庆节"),
+    ("2026-10-02", "holiday", "国庆节"),
+    ("2026-10-03", "holiday", "国庆节"),
+    ("2026-10-04", "holiday", "国庆节"),
+    ("2026-10-05", "holiday", "国庆节"),
+    ("2026-10-06", "holiday", "国庆节"),
+    ("2026-10-07", "holiday", "国庆节"),
+    ("2026-10-10", "workday", "国庆节调休"),
 ];
 
 pub fn calendar() -> Calendar {
@@ -46,8 +70,20 @@ pub fn calendar() -> Calendar {
 
 const PHASES: &[&str] = &["前期调研", "方案制定", "组织实施", "总结评估"];
 const STEPS: &[&str] = &[
-    "入户走访摸底", "召开支委会研究", "征求党员群众意见", "制定实施方案", "报街道审核", "招募党员志愿者", "开展主题活动",
-    "建立工作台账", "中期推进会", "宣传报道", "群众满意度测评", "问题整改", "总结评估", "材料归档",
+    "入户走访摸底",
+    "召开支委会研究",
+    "征求党员群众意见",
+    "制定实施方案",
+    "报街道审核",
+    "招募党员志愿者",
+    "开展主题活动",
+    "建立工作台账",
+    "中期推进会",
+    "宣传报道",
+    "群众满意度测评",
+    "问题整改",
+    "总结评估",
+    "材料归档",
 ];
 
 /// A small deterministic generator, so the demo is the same on every machine.
@@ -124,7 +160,13 @@ pub fn demo_plan(index: usize, running: bool, today: NaiveDate) -> Plan {
         for (task, laid) in plan.tasks.iter_mut().zip(&laid) {
             task.start = laid.start;
             let done = laid.finish < today;
-            task.progress = if done && !(running && dice.roll(3) == 0) { 100 } else if laid.start < today { 20 + dice.roll(50) as i64 } else { 0 };
+            task.progress = if done && !(running && dice.roll(3) == 0) {
+                100
+            } else if laid.start < today {
+                20 + dice.roll(50) as i64
+            } else {
+                0
+            };
             if task.progress == 100 {
                 task.actual_start = Some(laid.start);
                 task.actual_finish = Some(laid.finish);
@@ -168,7 +210,9 @@ pub fn plan_rows(today: NaiveDate) -> (Vec<Value>, Vec<Value>) {
 }
 
 /// The mentor team: (key, name, kind, expertise, account, branch paired with).
-pub const MENTORS: &[(&str, &str, &str, &str, Option<&str>, &str)] = &[
+type Mentor = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, &'static str);
+
+pub const MENTORS: &[Mentor] = &[
     ("m01", "刘建国", "street_leader", "党建工作统筹、项目化管理", Some("liujianguo"), "wenxing"),
     ("m02", "陈芳", "governance_expert", "基层治理、居民议事协商", Some("chenfang"), "wenyuan"),
     ("m03", "赵文明", "street_leader", "组织建设、党员教育", None, "taihe"),
@@ -200,7 +244,8 @@ pub fn mentor_rows() -> (Vec<Value>, Vec<Value>, Vec<Value>) {
     pairings.push(json!({ "key": "pair00", "mentor": "m03", "branch": "wenyuan", "starts_on": "2026-03-02", "ends_on": "2026-05-29", "additional": true }));
     let forms = ["one_to_one", "hands_on", "face_to_face"];
     let outcomes: [&[&str]; 4] = [&["topic"], &["rule"], &["activity"], &["topic", "activity"]];
-    let summaries = ["帮助支部确定年度课题，梳理群众最关心的三件事", "指导完善议事协商制度，明确会议流程", "共同设计主题党日活动方案", "现场指导志愿服务积分兑换办法"];
+    let summaries =
+        ["帮助支部确定年度课题，梳理群众最关心的三件事", "指导完善议事协商制度，明确会议流程", "共同设计主题党日活动方案", "现场指导志愿服务积分兑换办法"];
     let mut sessions = Vec::new();
     let mut dice = Dice(2026);
     for (i, (mentor, _, _, _, _, branch)) in MENTORS.iter().enumerate() {

@@ -2,6 +2,7 @@
 //! (志愿公社) with the article's four teams, a summer of activities with sign-ups and
 //! hours, a few coming up, and 文源社区's 12345 series. Names and phones are sealed like
 //! any resident's.
+#![allow(clippy::expect_used, reason = "demo data is drawn from constants: a failure is a bug in them, seen at the first start")]
 
 use crate::pii::Pii;
 use app::domain::time::{ms_from_local, parse_local};
@@ -36,9 +37,8 @@ const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "�
 const GIVEN: &[&str] = &["秀英", "建国", "丽", "伟", "芳", "强", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛"];
 
 /// 12345 work orders per month and the satisfaction rate (%), as 文源社区 reported them.
-const SERIES_12345: &[(&str, i64, f64)] = &[
-    ("3月", 46, 41.3), ("4月", 39, 48.5), ("5月", 33, 55.0), ("6月", 27, 62.4), ("7月", 21, 68.9), ("8月", 16, 74.2), ("9月", 12, 80.0),
-];
+const SERIES_12345: &[(&str, i64, f64)] =
+    &[("3月", 46, 41.3), ("4月", 39, 48.5), ("5月", 33, 55.0), ("6月", 27, 62.4), ("7月", 21, 68.9), ("8月", 16, 74.2), ("9月", 12, 80.0)];
 
 /// The check-in code of the activity running on the day the demo is loaded (`act_today`),
 /// which staff would read out on site.
@@ -70,10 +70,7 @@ pub fn resident_rows_at(pii: &Pii, today: NaiveDate, now: i64) -> ResidentRows {
                     "join": "扫码报名志愿活动，或到社区党群服务中心登记；商家和社会组织可联系社区申请加入志愿公社。" })
         })
         .collect();
-    let teams = TEAMS
-        .iter()
-        .map(|(key, name, leader)| json!({ "key": key, "branch": "wenxing", "name": name, "leader": leader, "intro": "" }))
-        .collect();
+    let teams = TEAMS.iter().map(|(key, name, leader)| json!({ "key": key, "branch": "wenxing", "name": name, "leader": leader, "intro": "" })).collect();
     // A summer of Saturdays (June to August), then three coming up after today.
     let mut activities = Vec::new();
     let titles = [
@@ -114,7 +111,13 @@ pub fn resident_rows_at(pii: &Pii, today: NaiveDate, now: i64) -> ResidentRows {
     let mut person = 0usize;
     for (i, a) in activities.iter().enumerate() {
         let capacity = a["capacity"].as_u64().unwrap_or(0) as usize;
-        let count = if i < past { capacity - (i % 3) } else if a["key"] == "act_today" { 1 } else { capacity / 2 };
+        let count = if i < past {
+            capacity - (i % 3)
+        } else if a["key"] == "act_today" {
+            1
+        } else {
+            capacity / 2
+        };
         let starts = ms_from_local(parse_local(a["starts_at"].as_str().unwrap_or_default()).expect("a demo time"));
         for j in 0..count {
             person += 1;

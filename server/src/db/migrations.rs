@@ -10,10 +10,11 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "organisations, accounts, sessions, the operation log",
-    sql: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "organisations, accounts, sessions, the operation log",
+        sql: r#"
 DEFINE TABLE migration SCHEMAFULL;
 DEFINE FIELD name ON migration TYPE string;
 DEFINE FIELD applied_at ON migration TYPE int;
@@ -84,10 +85,11 @@ DEFINE FIELD event ON audit TYPE string;
 DEFINE FIELD detail ON audit TYPE string;
 DEFINE INDEX audit_at ON audit FIELDS at;
 "#,
-}, Migration {
-    version: 2,
-    name: "projects, the reference catalog, comments, the street's settings",
-    sql: r#"
+    },
+    Migration {
+        version: 2,
+        name: "projects, the reference catalog, comments, the street's settings",
+        sql: r#"
 DEFINE TABLE catalog_entry SCHEMAFULL;
 DEFINE FIELD title ON catalog_entry TYPE string ASSERT string::len($value) >= 2 AND string::len($value) <= 60;
 DEFINE FIELD category ON catalog_entry TYPE string
@@ -146,10 +148,11 @@ DEFINE TABLE street_year SCHEMAFULL;
 DEFINE FIELD nomination_quota ON street_year TYPE int ASSERT $value >= 0 AND $value <= 100;
 DEFINE FIELD clocks ON street_year TYPE object FLEXIBLE DEFAULT {};
 "#,
-}, Migration {
-    version: 3,
-    name: "change sequence, pull cursors per client, conflict notes",
-    sql: r#"
+    },
+    Migration {
+        version: 3,
+        name: "change sequence, pull cursors per client, conflict notes",
+        sql: r#"
 -- One counter, raised once by every write transaction: every changed record carries the
 -- number of the commit that changed it, so "what changed since" is an indexed range.
 -- Two transactions that raise it conflict, so numbers become visible in commit order.
@@ -195,10 +198,11 @@ DEFINE FIELD at ON conflict TYPE int;
 DEFINE FIELD seq ON conflict TYPE int;
 DEFINE INDEX conflict_client_seq ON conflict FIELDS client, seq;
 "#,
-}, Migration {
-    version: 4,
-    name: "operation numbers per device, refusals kept in the log",
-    sql: r#"
+    },
+    Migration {
+        version: 4,
+        name: "operation numbers per device, refusals kept in the log",
+        sql: r#"
 -- The last operation number applied per person and device: the next one must follow it,
 -- and one at or below it is a replay. Written in the same transaction as the operations.
 DEFINE TABLE client_mark SCHEMAFULL;
@@ -209,10 +213,11 @@ DEFINE FIELD applied ON client_mark TYPE int;
 DEFINE FIELD reason ON op TYPE option<object> FLEXIBLE;
 DEFINE FIELD n ON op TYPE option<int>;
 "#,
-}, Migration {
-    version: 5,
-    name: "plans (tasks, links, the street's calendar) and the mentor team",
-    sql: r#"
+    },
+    Migration {
+        version: 5,
+        name: "plans (tasks, links, the street's calendar) and the mentor team",
+        sql: r#"
 DEFINE TABLE gantt_task SCHEMAFULL;
 DEFINE FIELD project ON gantt_task TYPE string;
 DEFINE FIELD branch ON gantt_task TYPE string;
@@ -292,16 +297,18 @@ DEFINE INDEX mentor_session_seq ON mentor_session FIELDS seq;
 DEFINE INDEX mentor_session_branch_seq ON mentor_session FIELDS branch, seq;
 DEFINE INDEX mentor_session_branch_date ON mentor_session FIELDS branch, date;
 "#,
-}, Migration {
-    version: 6,
-    name: "a calendar day can be set back to an ordinary day",
-    sql: r#"
+    },
+    Migration {
+        version: 6,
+        name: "a calendar day can be set back to an ordinary day",
+        sql: r#"
 DEFINE FIELD OVERWRITE kind ON calendar_day TYPE string ASSERT $value IN ['holiday', 'workday', 'normal'];
 "#,
-}, Migration {
-    version: 7,
-    name: "residents: brand pages, volunteer teams, activities and sign-ups",
-    sql: r#"
+    },
+    Migration {
+        version: 7,
+        name: "residents: brand pages, volunteer teams, activities and sign-ups",
+        sql: r#"
 DEFINE TABLE brand SCHEMAFULL;
 DEFINE FIELD name ON brand TYPE string;
 DEFINE FIELD slogan ON brand TYPE string DEFAULT '';
@@ -370,16 +377,18 @@ DEFINE INDEX signup_activity ON signup FIELDS activity, signed_at;
 DEFINE INDEX signup_activity_phone ON signup FIELDS activity, phone_hash;
 DEFINE INDEX signup_phone ON signup FIELDS phone_hash, signed_at;
 "#,
-}, Migration {
-    version: 8,
-    name: "a sign-up's erasure on request is kept as a fact",
-    sql: r#"
+    },
+    Migration {
+        version: 8,
+        name: "a sign-up's erasure on request is kept as a fact",
+        sql: r#"
 DEFINE FIELD erased ON signup TYPE bool DEFAULT false;
 "#,
-}, Migration {
-    version: 9,
-    name: "partner organisations and merchants apply to join a branch's commune",
-    sql: r#"
+    },
+    Migration {
+        version: 9,
+        name: "partner organisations and merchants apply to join a branch's commune",
+        sql: r#"
 DEFINE TABLE partner SCHEMAFULL;
 DEFINE FIELD branch ON partner TYPE string;
 DEFINE FIELD org ON partner TYPE string;
@@ -398,10 +407,11 @@ DEFINE FIELD seq ON partner TYPE int DEFAULT 0;
 DEFINE INDEX partner_branch ON partner FIELDS branch, status;
 DEFINE INDEX partner_seq ON partner FIELDS seq;
 "#,
-}, Migration {
-    version: 10,
-    name: "brand photos, kept by content hash in phone-sized variants",
-    sql: r#"
+    },
+    Migration {
+        version: 10,
+        name: "brand photos, kept by content hash in phone-sized variants",
+        sql: r#"
 -- Keyed by the SHA-256 of the uploaded file. Only re-encoded variants are kept: the
 -- original, with its EXIF and location, never is.
 DEFINE TABLE photo SCHEMAFULL;
@@ -415,24 +425,27 @@ DEFINE TABLE photo_variant SCHEMAFULL;
 DEFINE FIELD data ON photo_variant TYPE bytes;
 DEFINE FIELD photos ON brand TYPE array<string> DEFAULT [];
 "#,
-}, Migration {
-    version: 11,
-    name: "a check-out outside the activity's hours carries the reason staff gave",
-    sql: r#"
+    },
+    Migration {
+        version: 11,
+        name: "a check-out outside the activity's hours carries the reason staff gave",
+        sql: r#"
 DEFINE FIELD checkout_reason ON signup TYPE string DEFAULT '';
 "#,
-}, Migration {
-    version: 12,
-    name: "branch staff's tablets pull their branch's volunteer tables",
-    sql: r#"
+    },
+    Migration {
+        version: 12,
+        name: "branch staff's tablets pull their branch's volunteer tables",
+        sql: r#"
 DEFINE INDEX volunteer_team_branch_seq ON volunteer_team FIELDS branch, seq;
 DEFINE INDEX activity_branch_seq ON activity FIELDS branch, seq;
 DEFINE INDEX partner_branch_seq ON partner FIELDS branch, seq;
 "#,
-}, Migration {
-    version: 13,
-    name: "wrong check-in codes counted per sign-up and per activity and minute",
-    sql: r#"
+    },
+    Migration {
+        version: 13,
+        name: "wrong check-in codes counted per sign-up and per activity and minute",
+        sql: r#"
 -- Keyed by the sign-up: every wrong code it was refused.
 DEFINE TABLE code_tries SCHEMAFULL;
 DEFINE FIELD n ON code_tries TYPE int DEFAULT 0;
@@ -441,41 +454,42 @@ DEFINE TABLE code_tries_minute SCHEMAFULL;
 DEFINE FIELD n ON code_tries_minute TYPE int DEFAULT 0;
 DEFINE FIELD at ON code_tries_minute TYPE int DEFAULT 0;
 "#,
-}, Migration {
-    version: 14,
-    name: "an account made with a one-time password must change it first",
-    sql: r#"
+    },
+    Migration {
+        version: 14,
+        name: "an account made with a one-time password must change it first",
+        sql: r#"
 DEFINE FIELD must_change_password ON account TYPE bool DEFAULT false;
 "#,
-}, Migration {
-    version: 15,
-    name: "erasure finds every log entry made with a phone",
-    sql: r#"
+    },
+    Migration {
+        version: 15,
+        name: "erasure finds every log entry made with a phone",
+        sql: r#"
 DEFINE INDEX op_phone_hash ON op FIELDS kind.fields.phone_hash;
 "#,
-}, Migration {
-    version: 16,
-    name: "sign-in tries under names that do not exist, counted like an account's",
-    sql: r#"
+    },
+    Migration {
+        version: 16,
+        name: "sign-in tries under names that do not exist, counted like an account's",
+        sql: r#"
 -- Keyed by the SHA-256 of the name typed; never the name itself.
 DEFINE TABLE login_unknown SCHEMAFULL;
 DEFINE FIELD n ON login_unknown TYPE int DEFAULT 0;
 DEFINE FIELD first_at ON login_unknown TYPE int DEFAULT 0;
 DEFINE INDEX login_unknown_first_at ON login_unknown FIELDS first_at;
 "#,
-}];
+    },
+];
 
 /// Applies every migration the database has not recorded yet. Returns how many ran.
 pub async fn migrate(db: &Db) -> Result<usize, surrealdb::Error> {
     let mut ran = 0;
     for migration in MIGRATIONS {
-        let done: Option<i64> = app::db::row(
-            db,
-            "SELECT VALUE applied_at FROM ONLY type::record('migration', $version)",
-            json!({ "version": migration.version }),
-        )
-        .await
-        .or_else(|e| if e.to_string().contains("does not exist") { Ok(None) } else { Err(e) })?;
+        let done: Option<i64> =
+            app::db::row(db, "SELECT VALUE applied_at FROM ONLY type::record('migration', $version)", json!({ "version": migration.version }))
+                .await
+                .or_else(|e| if e.to_string().contains("does not exist") { Ok(None) } else { Err(e) })?;
         if done.is_some() {
             continue;
         }
@@ -483,10 +497,7 @@ pub async fn migrate(db: &Db) -> Result<usize, surrealdb::Error> {
             "BEGIN TRANSACTION;\n{}\nCREATE type::record('migration', $version) SET name = $name, applied_at = $now;\nCOMMIT TRANSACTION;",
             migration.sql
         );
-        db.query(sql)
-            .bind(json!({ "version": migration.version, "name": migration.name, "now": app::db::now_ms() }))
-            .await?
-            .check()?;
+        db.query(sql).bind(json!({ "version": migration.version, "name": migration.name, "now": app::db::now_ms() })).await?.check()?;
         tracing::info!(version = migration.version, name = migration.name, "migrated");
         ran += 1;
     }

@@ -13,9 +13,9 @@ use app::domain::org::{Actor, Role};
 use app::domain::volunteers::{check_name, normalise_phone, VolunteerProblem, SIGNUP_TABLE};
 use app::i18n::{reason_message, volunteer_problem, Locale};
 use axum::extract::{ConnectInfo, Form, Path, State};
-use axum::Extension;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -38,7 +38,6 @@ pub struct SignUpForm {
     #[serde(default)]
     website: String,
 }
-
 
 fn resident(key: &str, locale: Locale) -> Context {
     Context {
@@ -85,7 +84,15 @@ fn busy(locale: Locale) -> String {
 }
 
 fn operation(id: &str, key: &str, kind: OpKind, clock: app::domain::hlc::Stamp) -> Operation {
-    Operation { id: id.parse().unwrap_or_else(|_| uuid::Uuid::now_v7()), table: SIGNUP_TABLE.into(), key: key.into(), kind, clock, base: Default::default(), n: None }
+    Operation {
+        id: id.parse().unwrap_or_else(|_| uuid::Uuid::now_v7()),
+        table: SIGNUP_TABLE.into(),
+        key: key.into(),
+        kind,
+        clock,
+        base: Default::default(),
+        n: None,
+    }
 }
 
 async fn page_again(state: &AppState, locale: Locale, activity: &str, typed: &Typed, status: StatusCode, message: String) -> Response {
@@ -126,7 +133,8 @@ pub async fn sign_up(
     if !state.throttle.allow(crate::throttle::Limit::PublicForm, state.throttle.client_address(&headers, peer.map(|p| (p.0).0))) {
         return page_again(&state, locale, &activity, &typed, StatusCode::TOO_MANY_REQUESTS, problem(VolunteerProblem::TooManySignUps)).await;
     }
-    let branch: Option<String> = row(&state.db, "SELECT VALUE branch FROM ONLY type::record('activity', $key)", json!({ "key": activity })).await.ok().flatten();
+    let branch: Option<String> =
+        row(&state.db, "SELECT VALUE branch FROM ONLY type::record('activity', $key)", json!({ "key": activity })).await.ok().flatten();
     let Some(branch) = branch else { return StatusCode::NOT_FOUND.into_response() };
     // The sign-up's key comes from the form's operation id: posted twice, one sign-up.
     let key = op_id.simple().to_string();
@@ -169,10 +177,23 @@ pub struct JoinForm {
 }
 
 /// `POST /b/{branch}/join`: a partner's application, reviewed later by the branch's staff.
-pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, headers: HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>, Form(form): Form<JoinForm>) -> Response {
+pub async fn join(
+    State(state): State<AppState>,
+    Path(branch): Path<String>,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Form(form): Form<JoinForm>,
+) -> Response {
     let locale = super::locale_of(&headers);
     let kind = if form.kind == "social_org" { "social_org" } else { "merchant" };
-    let typed = Application { org: form.org.clone(), kind: kind.into(), offer: form.offer.clone(), name: form.name.clone(), phone: form.phone.clone(), consent: form.consent.is_some() };
+    let typed = Application {
+        org: form.org.clone(),
+        kind: kind.into(),
+        offer: form.offer.clone(),
+        name: form.name.clone(),
+        phone: form.phone.clone(),
+        consent: form.consent.is_some(),
+    };
     let again = |message: String, status: StatusCode| {
         let (state, branch, typed) = (state.clone(), branch.clone(), typed.clone());
         async move {
@@ -221,7 +242,15 @@ pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, hea
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let op = Operation { id: op_id, table: "partner".into(), key: key.clone(), kind: OpKind::Create { fields }, clock: state.writer.stamp().await, base: Default::default(), n: None };
+    let op = Operation {
+        id: op_id,
+        table: "partner".into(),
+        key: key.clone(),
+        kind: OpKind::Create { fields },
+        clock: state.writer.stamp().await,
+        base: Default::default(),
+        n: None,
+    };
     match apply(&state, &key, op, locale).await {
         Ok(_) => Redirect::to(&format!("/b/{branch}/join?sent=1")).into_response(),
         Err(message) => again(message, StatusCode::UNPROCESSABLE_ENTITY).await,

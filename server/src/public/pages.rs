@@ -9,12 +9,12 @@ use crate::state::AppState;
 use app::db::{now_ms, row, rows, Db};
 use app::domain::time::local_from_ms;
 use app::domain::volunteers::{hours_text, places, service_minutes, ActivityRecord, Place, Standing};
-use serde::Deserialize;
 use app::i18n::Locale;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde::Deserialize;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -114,7 +114,8 @@ async fn counts(db: &Db, activities: &[ActivityRecord]) -> Result<std::collectio
         standing: Standing,
     }
     let keys: Vec<&str> = activities.iter().map(|a| a.key.as_str()).collect();
-    let signups: Vec<Entry> = rows(db, "SELECT record::id(id) AS key, activity, signed_at, active, walk_in FROM signup WHERE activity IN $keys", json!({ "keys": keys }), 0).await?;
+    let signups: Vec<Entry> =
+        rows(db, "SELECT record::id(id) AS key, activity, signed_at, active, walk_in FROM signup WHERE activity IN $keys", json!({ "keys": keys }), 0).await?;
     let mut by_activity: std::collections::HashMap<String, Vec<Standing>> = std::collections::HashMap::new();
     for entry in signups {
         by_activity.entry(entry.activity).or_default().push(entry.standing);
@@ -285,8 +286,16 @@ pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Respons
         let cover_of = |b: &BrandCard| b.cover.as_ref().and_then(|h| covers.get(h));
         let branches: Vec<Named> = rows(&db, "SELECT record::id(id) AS key, name FROM branch ORDER BY sort", json!({}), 0).await?;
         let branch_name = |key: &str| branches.iter().find(|b| b.key == key).map(|b| b.name.clone()).unwrap_or_default();
-        let highlights: Vec<Highlight> = rows(&db, "SELECT record::id(id) AS key, title, branch FROM project WHERE nomination IN ['nominated', 'selected'] ORDER BY key", json!({}), 0).await?;
-        let activities: Vec<ActivityRecord> = rows(&db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM activity WHERE starts_at >= $now AND cancelled = false ORDER BY starts_at LIMIT 6", json!({ "now": now_local_text() }), 0).await?;
+        let highlights: Vec<Highlight> =
+            rows(&db, "SELECT record::id(id) AS key, title, branch FROM project WHERE nomination IN ['nominated', 'selected'] ORDER BY key", json!({}), 0)
+                .await?;
+        let activities: Vec<ActivityRecord> = rows(
+            &db,
+            "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM activity WHERE starts_at >= $now AND cancelled = false ORDER BY starts_at LIMIT 6",
+            json!({ "now": now_local_text() }),
+            0,
+        )
+        .await?;
         let counts = counts(&db, &activities).await?;
         let brand_of = |branch: &str| brands.iter().find(|b| b.key == branch).map(|b| b.name.clone()).unwrap_or_default();
         let body = html! {
@@ -316,7 +325,15 @@ pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Respons
                 }
             }
         };
-        Ok(Some(layout(&public, locale, words.front_title, words.front_description, "/", brands.iter().find_map(cover_of).map(Shown::card_url).as_deref(), body)))
+        Ok(Some(layout(
+            &public,
+            locale,
+            words.front_title,
+            words.front_description,
+            "/",
+            brands.iter().find_map(cover_of).map(Shown::card_url).as_deref(),
+            body,
+        )))
     })
     .await
 }
@@ -439,7 +456,12 @@ pub(super) struct Application {
 }
 
 /// `/b/{branch}/join`: a social organisation or merchant applies to join the commune.
-pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, headers: HeaderMap, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
+pub async fn join(
+    State(state): State<AppState>,
+    Path(branch): Path<String>,
+    headers: HeaderMap,
+    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
     let locale = locale_of(&headers);
     let sent = query.contains_key("sent");
     match join_page(&state, locale, &branch, &Application { kind: "merchant".into(), ..Default::default() }, None, sent).await {
@@ -452,7 +474,14 @@ pub async fn join(State(state): State<AppState>, Path(branch): Path<String>, hea
     }
 }
 
-pub(super) async fn join_page(state: &AppState, locale: Locale, branch: &str, typed: &Application, problem: Option<String>, sent: bool) -> Result<Option<String>, surrealdb::Error> {
+pub(super) async fn join_page(
+    state: &AppState,
+    locale: Locale,
+    branch: &str,
+    typed: &Application,
+    problem: Option<String>,
+    sent: bool,
+) -> Result<Option<String>, surrealdb::Error> {
     let words = text(locale);
     if !app::domain::records::valid_key(branch) {
         return Ok(None);
@@ -515,17 +544,19 @@ pub async fn activity(State(state): State<AppState>, Path(key): Path<String>, he
     }
 }
 
-pub(super) async fn activity_page(state: &AppState, locale: Locale, key: &str, typed: &Typed, problem: Option<String>) -> Result<Option<String>, surrealdb::Error> {
+pub(super) async fn activity_page(
+    state: &AppState,
+    locale: Locale,
+    key: &str,
+    typed: &Typed,
+    problem: Option<String>,
+) -> Result<Option<String>, surrealdb::Error> {
     let words = text(locale);
     if !app::domain::records::valid_key(key) {
         return Ok(None);
     }
-    let Some(a): Option<ActivityRecord> = row(
-        &state.db,
-        "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)",
-        json!({ "key": key }),
-    )
-    .await?
+    let Some(a): Option<ActivityRecord> =
+        row(&state.db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)", json!({ "key": key })).await?
     else {
         return Ok(None);
     };
@@ -579,7 +610,12 @@ pub(super) async fn activity_page(state: &AppState, locale: Locale, key: &str, t
 }
 
 /// `/s/{signup}/{token}`: a resident's own sign-up: place, cancel, check in and out, hours.
-pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(String, String)>, headers: axum::http::HeaderMap, query: axum::extract::Query<std::collections::HashMap<String, String>>) -> Response {
+pub async fn signup(
+    State(state): State<AppState>,
+    Path((key, token)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
     // What the form just did, told once (the cookie is cleared with this answer).
     let done = headers
         .get_all(header::COOKIE)
@@ -611,16 +647,29 @@ pub async fn signup(State(state): State<AppState>, Path((key, token)): Path<(Str
 }
 
 /// `ask_erase`: the resident asked to delete their name and phone; the page asks them to confirm.
-pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, token: &str, done: Option<&str>, problem: Option<String>, ask_erase: bool) -> Result<Option<String>, surrealdb::Error> {
+pub(super) async fn signup_page(
+    state: &AppState,
+    locale: Locale,
+    key: &str,
+    token: &str,
+    done: Option<&str>,
+    problem: Option<String>,
+    ask_erase: bool,
+) -> Result<Option<String>, surrealdb::Error> {
     let words = text(locale);
     if !app::domain::records::valid_key(key) || !state.pii.link_ok(key, token) {
         return Ok(None);
     }
-    let Some(s): Option<SignupRecord> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('signup', $key)", json!({ "key": key })).await? else {
+    let Some(s): Option<SignupRecord> =
+        row(&state.db, "SELECT record::id(id) AS key, * OMIT id FROM ONLY type::record('signup', $key)", json!({ "key": key })).await?
+    else {
         return Ok(None);
     };
     let activity_key = s.activity.clone();
-    let Some(a): Option<ActivityRecord> = row(&state.db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)", json!({ "key": activity_key })).await? else {
+    let Some(a): Option<ActivityRecord> =
+        row(&state.db, "SELECT record::id(id) AS key, * OMIT id, checkin_code FROM ONLY type::record('activity', $key)", json!({ "key": activity_key }))
+            .await?
+    else {
         return Ok(None);
     };
     let Some(activity) = a.activity() else { return Ok(None) };
@@ -628,7 +677,8 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
     if activity.link_expired(local_from_ms(now_ms())) {
         return Ok(None);
     }
-    let list: Vec<Standing> = rows(&state.db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $a", json!({ "a": activity_key }), 0).await?;
+    let list: Vec<Standing> =
+        rows(&state.db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $a", json!({ "a": activity_key }), 0).await?;
     let mine = places(activity.capacity, &list).into_iter().find(|(k, _, _)| k == key);
     let (active, walk_in) = (s.active, s.walk_in);
     let now = now_ms();
@@ -637,7 +687,8 @@ pub(super) async fn signup_page(state: &AppState, locale: Locale, key: &str, tok
     let minutes = service_minutes(&activity, checked_in, checked_out, now, s.adjust_minutes);
     let confirmed = walk_in || matches!(mine, Some((_, Place::Confirmed, _)));
     // Cut to the waiting list by a capacity change made after this sign-up.
-    let capacity_changed_after = a.clocks.get("capacity").and_then(|c| c.parse::<app::domain::hlc::Stamp>().ok()).is_some_and(|stamp| stamp.ms as i64 > s.signed_at);
+    let capacity_changed_after =
+        a.clocks.get("capacity").and_then(|c| c.parse::<app::domain::hlc::Stamp>().ok()).is_some_and(|stamp| stamp.ms as i64 > s.signed_at);
     let check_in_open = activity.check_in_window(local_now).is_ok();
     // After the last wrong code the form goes: only the staff on site can check this person in.
     let wrong_codes: Option<u32> = row(&state.db, "SELECT VALUE n FROM ONLY type::record('code_tries', $key)", json!({ "key": key })).await?;

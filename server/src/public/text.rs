@@ -384,7 +384,11 @@ pub(super) fn when(locale: Locale, starts_at: &str, ends_at: &str) -> String {
 /// `Location` it writes is plain ASCII, as our paths are.
 pub(super) fn local_path(back: &str) -> &str {
     let local = back.starts_with('/') && !back.starts_with("//") && back.chars().all(|c| c.is_ascii_graphic() && c != '\\');
-    if local { back } else { "/" }
+    if local {
+        back
+    } else {
+        "/"
+    }
 }
 
 #[cfg(test)]

@@ -197,12 +197,27 @@ pub enum ApplyError {
 
 /// What one accepted operation writes.
 pub(crate) enum Effect {
-    Set { fields: Vec<(&'static str, Value)> },
-    Create { fields: Vec<(&'static str, Value)> },
-    Append { list: &'static str, item: Value },
-    Password { hash: String },
+    Set {
+        fields: Vec<(&'static str, Value)>,
+    },
+    Create {
+        fields: Vec<(&'static str, Value)>,
+    },
+    Append {
+        list: &'static str,
+        item: Value,
+    },
+    Password {
+        hash: String,
+    },
     /// `baseline`: on filing, each plan task's scheduled `{key, start, finish}`.
-    Transition { from: Status, to: Status, note: String, filing: Option<String>, baseline: Vec<Value> },
+    Transition {
+        from: Status,
+        to: Status,
+        note: String,
+        filing: Option<String>,
+        baseline: Vec<Value>,
+    },
 }
 
 /// What validation of one batch has learned so far, beyond single rows.
@@ -283,7 +298,11 @@ fn audit_entry(ctx: &Context, op: &Operation, at: i64) -> Option<Value> {
 /// Write conflicts (another instance wrote the same records) retry the whole group.
 /// `planned` sees the answers before the commit (only the deliberately broken build
 /// uses it, to answer early).
-async fn apply_group(db: &Db, pushes: &[(&Context, &[Operation])], planned: &mut (dyn FnMut(&[Vec<OpResult>]) + Send)) -> Result<Vec<Vec<OpResult>>, ApplyError> {
+async fn apply_group(
+    db: &Db,
+    pushes: &[(&Context, &[Operation])],
+    planned: &mut (dyn FnMut(&[Vec<OpResult>]) + Send),
+) -> Result<Vec<Vec<OpResult>>, ApplyError> {
     let now = now_ms().max(0) as u64;
     let mut attempt = 0;
     loop {
@@ -370,7 +389,12 @@ fn check_order(pushes: &[(&Context, &[Operation])]) -> Vec<Slot> {
     order
 }
 
-async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64, planned: &mut (dyn FnMut(&[Vec<OpResult>]) + Send)) -> Result<Vec<Vec<OpResult>>, ApplyError> {
+async fn try_apply(
+    db: &Db,
+    pushes: &[(&Context, &[Operation])],
+    now: u64,
+    planned: &mut (dyn FnMut(&[Vec<OpResult>]) + Send),
+) -> Result<Vec<Vec<OpResult>>, ApplyError> {
     let t0 = std::time::Instant::now();
     let plan = plan(db, pushes, now).await?;
     let t1 = std::time::Instant::now();
@@ -391,7 +415,8 @@ async fn try_apply(db: &Db, pushes: &[(&Context, &[Operation])], now: u64, plann
 async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<Plan, ApplyError> {
     let all: Vec<&Operation> = pushes.iter().flat_map(|(_, ops)| ops.iter()).collect();
     let known = if cfg!(feature = "broken-skip-dedupe") { HashMap::new() } else { known_ops(db, &all).await? };
-    let devices: Vec<String> = pushes.iter().filter(|(_, ops)| ops.iter().any(|op| op.n.is_some())).map(|(ctx, _)| super::device_key(&ctx.actor.account, &ctx.client)).collect();
+    let devices: Vec<String> =
+        pushes.iter().filter(|(_, ops)| ops.iter().any(|op| op.n.is_some())).map(|(ctx, _)| super::device_key(&ctx.actor.account, &ctx.client)).collect();
     let stored_marks = device_marks(db, &devices).await?;
     let mut marks: HashMap<String, (String, u64)> = HashMap::new();
     let mut first_answers: HashMap<uuid::Uuid, OpResult> = HashMap::new();
@@ -414,9 +439,9 @@ async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<
             OpResult { duplicate: first.status != app::domain::ops::OpStatus::Retry, ..first.clone() }
         } else {
             let device = super::device_key(&ctx.actor.account, &ctx.client);
-            let mark = op.n.filter(|_| !cfg!(feature = "broken-skip-dedupe")).map(|_| {
-                marks.get(&device).map(|(_, n)| *n).or_else(|| stored_marks.get(&device).copied()).unwrap_or(0)
-            });
+            let mark =
+                op.n.filter(|_| !cfg!(feature = "broken-skip-dedupe"))
+                    .map(|_| marks.get(&device).map(|(_, n)| *n).or_else(|| stored_marks.get(&device).copied()).unwrap_or(0));
             let result = match (op.n, mark) {
                 (Some(n), Some(mark)) if n <= mark => OpResult::retry(op.id, Reason::NumberUsed { next: mark + 1 }),
                 (Some(n), Some(mark)) if n > mark + 1 => OpResult::retry(op.id, Reason::OutOfOrder { expected: mark + 1 }),
@@ -442,6 +467,7 @@ async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<
         };
         results[slot.push][slot.index] = Some(result);
     }
+    #[allow(clippy::expect_used, reason = "the loop above answers every slot: accepted, refused or a duplicate")]
     let results = results.into_iter().map(|r| r.into_iter().map(|x| x.expect("every operation answered")).collect()).collect();
     Ok(Plan { results, accepted, refused, marks, wrong_codes: batch.wrong_codes, watched: batch.watched })
 }
@@ -511,9 +537,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
     let target = match (table, &op.kind) {
         (Table::Branch, _) => Target { branch: Some(op.key.clone()), account: None },
         (Table::Account, _) => Target { branch: text("branch", &row), account: Some(op.key.clone()) },
-        (Table::Project, OpKind::Create { fields }) => {
-            Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: None }
-        }
+        (Table::Project, OpKind::Create { fields }) => Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: None },
         (Table::Project, _) => Target { branch: text("branch", &row), account: None },
         (Table::GanttTask | Table::GanttLink, _) => match super::gantt::project_of(db, op, &row, rows).await? {
             Ok((project, branch)) => {
@@ -522,24 +546,20 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
             }
             Err(reason) => return Ok(Err(reason)),
         },
-        (Table::MentorSession, OpKind::Create { fields }) => Target {
-            branch: fields.get("branch").and_then(Value::as_str).map(str::to_string),
-            account: super::mentors::mentor_account(db, op, &row).await?,
-        },
-        (Table::MentorSession, _) => Target { branch: text("branch", &row), account: super::mentors::mentor_account(db, op, &row).await? },
-        (Table::CatalogEntry | Table::StreetYear | Table::CalendarDay | Table::Mentor | Table::MentorPairing, _) => {
-            Target { branch: None, account: None }
+        (Table::MentorSession, OpKind::Create { fields }) => {
+            Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: super::mentors::mentor_account(db, op, &row).await? }
         }
+        (Table::MentorSession, _) => Target { branch: text("branch", &row), account: super::mentors::mentor_account(db, op, &row).await? },
+        (Table::CatalogEntry | Table::StreetYear | Table::CalendarDay | Table::Mentor | Table::MentorPairing, _) => Target { branch: None, account: None },
         (Table::Brand, _) => Target { branch: Some(op.key.clone()), account: None },
         (Table::VolunteerTeam | Table::Activity, OpKind::Create { fields }) => {
             Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: None }
         }
         (Table::VolunteerTeam | Table::Activity, _) => Target { branch: text("branch", &row), account: None },
         (Table::Signup, _) => super::volunteers::target(db, op, &row, rows).await?,
-        (Table::Partner, OpKind::Create { fields }) => Target {
-            branch: fields.get("branch").and_then(Value::as_str).map(str::to_string),
-            account: Some(format!("resident:{}", op.key)),
-        },
+        (Table::Partner, OpKind::Create { fields }) => {
+            Target { branch: fields.get("branch").and_then(Value::as_str).map(str::to_string), account: Some(format!("resident:{}", op.key)) }
+        }
         (Table::Partner, _) => Target { branch: text("branch", &row), account: Some(format!("resident:{}", op.key)) },
     };
     if let Err(reason) = validate(&ctx.actor, op, &target) {
@@ -592,7 +612,11 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
                 named.retain(|(sent, _)| *sent != name);
                 named.push((name, value));
             }
-            if creating { Effect::Create { fields: named } } else { Effect::Set { fields: named } }
+            if creating {
+                Effect::Create { fields: named }
+            } else {
+                Effect::Set { fields: named }
+            }
         }
         OpKind::Append { list, item } => match table.list_name(list) {
             Some(list) => Effect::Append { list, item: item.clone() },

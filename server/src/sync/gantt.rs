@@ -41,7 +41,14 @@ pub(crate) async fn project_of(db: &Db, op: &Operation, row: &Row, rows: &Rows) 
 
 /// Checks a task or link change against the whole plan; on success this group's copy of
 /// the plan carries the change, so the next operation is checked against it.
-pub(crate) async fn check(db: &Db, actor: &Actor, op: &Operation, project: &str, rows: &Rows, batch: &mut BatchFacts) -> Result<Result<(), Reason>, surrealdb::Error> {
+pub(crate) async fn check(
+    db: &Db,
+    actor: &Actor,
+    op: &Operation,
+    project: &str,
+    rows: &Rows,
+    batch: &mut BatchFacts,
+) -> Result<Result<(), Reason>, surrealdb::Error> {
     let fields = match &op.kind {
         OpKind::Set { fields } | OpKind::Create { fields } => fields,
         _ => return Ok(Err(Reason::TransitionNotAllowed)),
@@ -115,7 +122,9 @@ async fn foreign_or_unknown(db: &Db, actor: &Actor, task: &str) -> Result<GanttP
     let found: Option<Value> = app::db::row(db, "SELECT name, branch FROM ONLY type::record('gantt_task', $key)", json!({ "key": task })).await?;
     let visible = |branch: &str| !actor.role.is_branch_staff() || actor.branch.as_deref() == Some(branch);
     Ok(match found {
-        Some(found) if visible(found["branch"].as_str().unwrap_or_default()) => GanttProblem::OtherProject { task: found["name"].as_str().unwrap_or_default().to_string() },
+        Some(found) if visible(found["branch"].as_str().unwrap_or_default()) => {
+            GanttProblem::OtherProject { task: found["name"].as_str().unwrap_or_default().to_string() }
+        }
         // Another branch's task: said to be in another project, without its name.
         Some(_) => GanttProblem::OtherProject { task: String::new() },
         None => GanttProblem::UnknownTask { task: task.to_string() },

@@ -31,25 +31,26 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
     let mut merged: Map<String, Value> = row.clone();
     merged.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
     let text = |name: &str| merged.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
-    if batch.pairings.is_none() {
-        // Their commit number before the pairings themselves: a change in between fails the write.
-        let seen: Option<i64> = app::db::row(db, &format!("RETURN {PAIRINGS_SEQ}"), json!({})).await?;
-        let stored: Vec<Value> = rows(db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await?;
-        batch.pairings = Some(stored.iter().filter_map(|r| pairing(r["key"].as_str()?, r.as_object()?)).collect());
-        batch.watched.insert(Watched::Pairings, seen.unwrap_or(0));
-    }
+    // Every pairing, read once per batch; their commit number first: a change in between
+    // fails the write (`Watched::Pairings`).
+    let pairings = match batch.pairings.take() {
+        Some(pairings) => pairings,
+        None => {
+            let seen: Option<i64> = app::db::row(db, &format!("RETURN {PAIRINGS_SEQ}"), json!({})).await?;
+            let stored: Vec<Value> = rows(db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await?;
+            batch.watched.insert(Watched::Pairings, seen.unwrap_or(0));
+            stored.iter().filter_map(|r| pairing(r["key"].as_str()?, r.as_object()?)).collect()
+        }
+    };
+    let pairings = batch.pairings.insert(pairings);
     match op.table.as_str() {
         PAIRING_TABLE => {
-            let names: std::collections::HashMap<String, String> = rows::<Value>(
-                db,
-                "SELECT record::id(id) AS key, name FROM array::concat((SELECT * FROM mentor), (SELECT * FROM branch))",
-                json!({}),
-                0,
-            )
-            .await?
-            .into_iter()
-            .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string())))
-            .collect();
+            let names: std::collections::HashMap<String, String> =
+                rows::<Value>(db, "SELECT record::id(id) AS key, name FROM array::concat((SELECT * FROM mentor), (SELECT * FROM branch))", json!({}), 0)
+                    .await?
+                    .into_iter()
+                    .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string())))
+                    .collect();
             for field in ["mentor", "branch"] {
                 if !names.contains_key(&text(field)) {
                     return Ok(Err(Reason::InvalidValue { field: field.into() }));
@@ -57,7 +58,6 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
             }
             let Some(new) = pairing(&op.key, &merged) else { return Ok(Err(Reason::InvalidValue { field: "starts_on".into() })) };
             let name = |key: &str| names.get(key).cloned().unwrap_or_else(|| key.to_string());
-            let pairings = batch.pairings.as_mut().expect("loaded above");
             if let Err(problem) = check_pairing(&new, pairings, &name) {
                 return Ok(Err(Reason::Mentoring { problem }));
             }
@@ -66,7 +66,6 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
         }
         SESSION_TABLE => {
             let Some(date) = parse_date(&text("date")) else { return Ok(Err(Reason::InvalidValue { field: "date".into() })) };
-            let pairings = batch.pairings.as_ref().expect("loaded above");
             if let Err(problem) = check_session(&text("mentor"), &text("branch"), date, pairings) {
                 return Ok(Err(Reason::Mentoring { problem }));
             }

@@ -8,13 +8,13 @@ mod gantt;
 pub mod live;
 mod mentors;
 mod projects;
-mod volunteers;
 pub mod pull;
+mod volunteers;
 
 pub use apply::{ApplyError, Busy, Context, Writer};
 
-use crate::state::AppState;
 use crate::signed_in::SignedIn;
+use crate::state::AppState;
 use app::auth::store::session_id;
 use app::domain::ops::{SyncRequest, SyncResponse, MAX_BATCH};
 use app::domain::org::Actor;
@@ -70,7 +70,11 @@ pub async fn sync_handler(State(state): State<AppState>, signed_in: SignedIn, bo
 /// The push's first password change, checked outside the writer: its current password
 /// counted like a sign-in (a wrong one towards the lock), its new one hashed. Only the
 /// first is checked; a replay of one already applied costs nothing.
-async fn check_password_change(state: &AppState, account: &str, ops: &[app::domain::ops::Operation]) -> Result<Option<apply::PasswordCheck>, app::error::AppError> {
+async fn check_password_change(
+    state: &AppState,
+    account: &str,
+    ops: &[app::domain::ops::Operation],
+) -> Result<Option<apply::PasswordCheck>, app::error::AppError> {
     use app::auth::store::{check_password, hash_password, Verdict};
     use app::domain::ops::{OpKind, Reason};
     let Some((op, current, new)) = ops.iter().find_map(|op| match &op.kind {

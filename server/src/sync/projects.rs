@@ -5,11 +5,10 @@
 use super::apply::{BatchFacts, Context, Effect, Row};
 use app::db::Db;
 use app::domain::ops::{OpKind, Operation, Reason};
-use app::domain::projects::{
-    check_nomination, check_one_plus_five, check_one_plus_n, check_transition, check_year, filing_number, OnePlusFive,
-    Status, Tier, DEFAULT_NOMINATION_QUOTA,
-};
 use app::domain::org::Role;
+use app::domain::projects::{
+    check_nomination, check_one_plus_five, check_one_plus_n, check_transition, check_year, filing_number, OnePlusFive, Status, Tier, DEFAULT_NOMINATION_QUOTA,
+};
 use serde_json::{json, Value};
 
 const NOMINATED: &str = "['nominated', 'selected', 'not_selected']";
@@ -89,9 +88,7 @@ pub(crate) async fn transition_effect(
     let liaison_ok = match &five.liaison_leader {
         Some(key) if !app::domain::records::valid_key(key) => false,
         Some(key) => {
-            app::db::row::<String>(db, "SELECT VALUE role FROM ONLY type::record('account', $key)", json!({ "key": key }))
-                .await?
-                .as_deref()
+            app::db::row::<String>(db, "SELECT VALUE role FROM ONLY type::record('account', $key)", json!({ "key": key })).await?.as_deref()
                 == Some(Role::LiaisonLeader.code())
         }
         None => false,
@@ -112,9 +109,7 @@ pub(crate) async fn transition_effect(
     };
     let note = if to == Status::Returned { note.unwrap_or_default().trim().to_string() } else { String::new() };
     let baseline = match filing {
-        Some(_) => {
-            super::gantt::baseline(db, key, batch).await?
-        }
+        Some(_) => super::gantt::baseline(db, key, batch).await?,
         None => vec![],
     };
     Ok(Ok(Effect::Transition { from, to, note, filing, baseline }))

@@ -5,8 +5,8 @@ use super::error;
 use crate::signed_in::SignedIn;
 use crate::state::AppState;
 use app::auth::SessionUser;
-use app::domain::org::Role;
 use app::db::{now_ms, Db};
+use app::domain::org::Role;
 use app::domain::replica::{ConflictNote, PullRequest, PullResponse, RecordState};
 use app::i18n::{t, Msg};
 use axum::extract::{rejection::JsonRejection, State};
@@ -39,8 +39,7 @@ pub async fn pull_handler(State(state): State<AppState>, SignedIn { user, locale
 fn scoped_queries(user: &SessionUser) -> Vec<(&'static str, String)> {
     let own_branch = user.role.is_branch_staff();
     let project_scope = if own_branch { "branch = $branch AND seq > $since" } else { "seq > $since" };
-    let account_scope =
-        if own_branch { "seq > $since AND (branch = $branch OR role = 'liaison_leader')" } else { "seq > $since" };
+    let account_scope = if own_branch { "seq > $since AND (branch = $branch OR role = 'liaison_leader')" } else { "seq > $since" };
     let mut queries = vec![
         ("project", format!("SELECT *, record::id(id) AS key FROM project WHERE {project_scope}")),
         // Phone numbers and password hashes stay on the server.

@@ -9,14 +9,20 @@ use app::domain::ops::{OpKind, Operation, Reason};
 use app::domain::org::{Actor, Role};
 use app::domain::records::Target;
 use app::domain::time::local_from_ms;
-use app::domain::volunteers::{check_adjustment, check_code, CODE_TRIES_PER_ACTIVITY_MINUTE, check_out, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE};
+use app::domain::volunteers::{
+    check_adjustment, check_code, check_out, places, Activity, Place, Standing, VolunteerProblem, ACTIVITY_TABLE, CODE_TRIES_PER_ACTIVITY_MINUTE,
+    PHONE_WINDOW_MINUTES, SIGNUPS_PER_PHONE,
+};
 use serde_json::{json, Map, Value};
 
 /// A resident's check-in or check-out is stamped by the server; a value further than this
 /// from its clock was not.
 const RESIDENT_TIME_SLACK_MS: i64 = 120_000;
 
-fn refuse(problem: VolunteerProblem) -> Result<Result<Vec<(&'static str, Value)>, Reason>, surrealdb::Error> {
+/// A rule's answer: the fields it adds to the write, or why it refuses.
+type Checked = Result<Result<Vec<(&'static str, Value)>, Reason>, surrealdb::Error>;
+
+fn refuse(problem: VolunteerProblem) -> Checked {
     Ok(Err(Reason::Volunteer { problem }))
 }
 
@@ -48,7 +54,8 @@ pub(crate) async fn target(db: &Db, op: &Operation, row: &Row, rows_seen: &Rows)
 
 /// The sign-ups of an activity that stand, with this batch's changes laid over them.
 async fn standings(db: &Db, activity: &str, rows_seen: &Rows) -> Result<Vec<Standing>, surrealdb::Error> {
-    let stored: Vec<Value> = rows(db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $activity", json!({ "activity": activity }), 0).await?;
+    let stored: Vec<Value> =
+        rows(db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $activity", json!({ "activity": activity }), 0).await?;
     let mut list: Vec<Standing> = stored.iter().map(Standing::from_record).collect();
     for ((table, key), row) in rows_seen.iter() {
         let Some(row) = row else { continue };
@@ -123,14 +130,20 @@ pub(crate) async fn check(
             )
             .await?;
             let in_batch = rows_seen.iter().any(|((t, k), r)| {
-                t == "signup" && *k != op.key && r.as_ref().is_some_and(|r| r.get("activity").and_then(Value::as_str) == Some(&activity_key) && r.get("phone_hash").and_then(Value::as_str) == Some(&phone_hash))
+                t == "signup"
+                    && *k != op.key
+                    && r.as_ref().is_some_and(|r| {
+                        r.get("activity").and_then(Value::as_str) == Some(&activity_key) && r.get("phone_hash").and_then(Value::as_str) == Some(&phone_hash)
+                    })
             });
             if !same.is_empty() || in_batch {
                 return refuse(VolunteerProblem::AlreadySignedUp);
             }
             if resident {
                 let since = now - PHONE_WINDOW_MINUTES * 60_000;
-                let recent: Vec<Value> = rows(db, "SELECT VALUE id FROM signup WHERE phone_hash = $hash AND signed_at > $since", json!({ "hash": phone_hash, "since": since }), 0).await?;
+                let recent: Vec<Value> =
+                    rows(db, "SELECT VALUE id FROM signup WHERE phone_hash = $hash AND signed_at > $since", json!({ "hash": phone_hash, "since": since }), 0)
+                        .await?;
                 if recent.len() as u32 >= SIGNUPS_PER_PHONE {
                     return refuse(VolunteerProblem::TooManySignUps);
                 }

@@ -45,7 +45,17 @@ pub struct Device {
 
 impl Device {
     pub fn new(name: &str, account: &'static str, servers: Vec<String>, history: Arc<Mutex<History>>) -> Device {
-        Device { name: name.into(), account, disk: Disk { cursor: -1, ..Disk::default() }, memory: None, boots: 0, offline: false, lose_answers: 0.0, servers, history }
+        Device {
+            name: name.into(),
+            account,
+            disk: Disk { cursor: -1, ..Disk::default() },
+            memory: None,
+            boots: 0,
+            offline: false,
+            lose_answers: 0.0,
+            servers,
+            history,
+        }
     }
 
     /// The app is killed: everything but the disk is gone.
@@ -123,7 +133,15 @@ impl Device {
     async fn flush_once(&mut self, rng: &mut StdRng) -> outbox::Flushed {
         let base = self.server(rng);
         let http = self.memory().await.http.clone();
-        let mut transport = Http { base, http, client: self.name.clone(), history: self.history.clone(), lose: self.lose_answers, rng: StdRng::seed_from_u64(rng.gen()), clock: None };
+        let mut transport = Http {
+            base,
+            http,
+            client: self.name.clone(),
+            history: self.history.clone(),
+            lose: self.lose_answers,
+            rng: StdRng::seed_from_u64(rng.gen()),
+            clock: None,
+        };
         let mut store = DiskQueue { disk: &mut self.disk };
         let flushed = outbox::flush(&mut store, &mut transport, self.account, outbox::BATCH).await;
         if let Some(stamp) = transport.clock {
@@ -140,7 +158,8 @@ impl Device {
         }
         let base = self.server(rng);
         let http = self.memory().await.http.clone();
-        let mut transport = Http { base, http, client: self.name.clone(), history: self.history.clone(), lose: 0.0, rng: StdRng::seed_from_u64(rng.gen()), clock: None };
+        let mut transport =
+            Http { base, http, client: self.name.clone(), history: self.history.clone(), lose: 0.0, rng: StdRng::seed_from_u64(rng.gen()), clock: None };
         let _ = transport.push(ops).await;
     }
 

@@ -70,7 +70,8 @@ fn fields(list: Vec<(&str, Value)>) -> BTreeMap<String, Value> {
 fn plan_edit(rng: &mut StdRng, token: &str) -> (&'static str, String, OpKind) {
     let task = TASKS[rng.gen_range(0..TASKS.len())];
     if rng.gen_bool(0.5) {
-        let change = if rng.gen_bool(0.5) { ("start", json!(format!("2027-03-{:02}", rng.gen_range(1..=28)))) } else { ("duration", json!(rng.gen_range(1..=10))) };
+        let change =
+            if rng.gen_bool(0.5) { ("start", json!(format!("2027-03-{:02}", rng.gen_range(1..=28)))) } else { ("duration", json!(rng.gen_range(1..=10))) };
         return ("gantt_task", task.to_string(), OpKind::Set { fields: fields(vec![change]) });
     }
     let other = TASKS[rng.gen_range(0..TASKS.len())];
@@ -84,7 +85,9 @@ fn my_signups(device: &Device, activity: &str) -> Vec<String> {
     history
         .made
         .iter()
-        .filter(|(by, op)| by == &device.name && op.table == "signup" && matches!(&op.kind, OpKind::Create { fields } if fields.get("activity") == Some(&json!(activity))))
+        .filter(|(by, op)| {
+            by == &device.name && op.table == "signup" && matches!(&op.kind, OpKind::Create { fields } if fields.get("activity") == Some(&json!(activity)))
+        })
         .map(|(_, op)| op.key.clone())
         .collect()
 }
@@ -95,7 +98,8 @@ fn signup_edit(device: &Device, rng: &mut StdRng, token: &str) -> (&'static str,
     let phone = PHONES[rng.gen_range(0..PHONES.len())];
     let key = format!("chks-{}", token.replace(|c: char| !c.is_ascii_alphanumeric(), ""));
     let signup = |activity: &str, extra: Vec<(&str, Value)>| {
-        let mut list = vec![("activity", json!(activity)), ("branch", json!("wenxing")), ("name", json!("检查员")), ("phone", json!(phone)), ("consent", json!(true))];
+        let mut list =
+            vec![("activity", json!(activity)), ("branch", json!("wenxing")), ("name", json!("检查员")), ("phone", json!(phone)), ("consent", json!(true))];
         list.extend(extra);
         OpKind::Create { fields: fields(list) }
     };
@@ -117,7 +121,12 @@ fn signup_edit(device: &Device, rng: &mut StdRng, token: &str) -> (&'static str,
 /// Keys this device's operations created in a table.
 fn my_creations(device: &Device, table: &str) -> Vec<String> {
     let history = device.history.lock().unwrap();
-    history.made.iter().filter(|(by, op)| by == &device.name && op.table == table && matches!(op.kind, OpKind::Create { .. })).map(|(_, op)| op.key.clone()).collect()
+    history
+        .made
+        .iter()
+        .filter(|(by, op)| by == &device.name && op.table == table && matches!(op.kind, OpKind::Create { .. }))
+        .map(|(_, op)| op.key.clone())
+        .collect()
 }
 
 /// A day of 2027, as the mentoring edits choose them.
@@ -227,7 +236,12 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
         for (id, record) in &fresh {
             match device.disk.records.get(id) {
                 Some(mine) if mine.fields == record.fields && mine.clocks == record.clocks => {}
-                Some(mine) => violations.push(format!("{}: {id} differs from the server's: has {:?}, server {:?}", device.name, diff(&mine.fields, &record.fields), diff(&record.fields, &mine.fields))),
+                Some(mine) => violations.push(format!(
+                    "{}: {id} differs from the server's: has {:?}, server {:?}",
+                    device.name,
+                    diff(&mine.fields, &record.fields),
+                    diff(&record.fields, &mine.fields)
+                )),
                 None => violations.push(format!("{}: {id} never reached the tablet", device.name)),
             }
         }
@@ -236,13 +250,18 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
     let db = server::db::open_as(&server.db, Some(("root".into(), crate::CHECKER_DB_PASS.into()))).await.expect("open the database on disk");
     let log: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS id, reason FROM op", json!({}), 0).await.expect("log");
     let logged: HashMap<String, bool> = log.iter().filter_map(|r| Some((r["id"].as_str()?.to_string(), r["reason"].is_null()))).collect();
-    let comments: Vec<Value> = app::db::rows(&db, "SELECT VALUE text FROM project_comment WHERE project IN $keys", json!({ "keys": PROJECTS }), 0).await.expect("comments");
+    let comments: Vec<Value> =
+        app::db::rows(&db, "SELECT VALUE text FROM project_comment WHERE project IN $keys", json!({ "keys": PROJECTS }), 0).await.expect("comments");
     let mut comment_count: HashMap<String, usize> = HashMap::new();
     for text in comments.iter().filter_map(Value::as_str) {
         *comment_count.entry(text.to_string()).or_default() += 1;
     }
-    let signups: Vec<SignupRow> = app::db::rows(&db, "SELECT activity, phone_hash, active, wait, walk_in FROM signup WHERE activity IN $acts", json!({ "acts": [AHEAD, UNDER_WAY] }), 0).await.expect("signups");
-    let links: Vec<LinkRow> = app::db::rows(&db, "SELECT from, to FROM gantt_link WHERE project = $p AND removed != true", json!({ "p": PROJECTS[0] }), 0).await.expect("links");
+    let signups: Vec<SignupRow> =
+        app::db::rows(&db, "SELECT activity, phone_hash, active, wait, walk_in FROM signup WHERE activity IN $acts", json!({ "acts": [AHEAD, UNDER_WAY] }), 0)
+            .await
+            .expect("signups");
+    let links: Vec<LinkRow> =
+        app::db::rows(&db, "SELECT from, to FROM gantt_link WHERE project = $p AND removed != true", json!({ "p": PROJECTS[0] }), 0).await.expect("links");
     let pairings: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await.expect("pairings");
     let photos: Vec<PhotoRow> = app::db::rows(&db, "SELECT meta::id(id) AS hash, widths FROM photo", json!({}), 0).await.expect("photos");
     let variants: Vec<Value> = app::db::rows(&db, "SELECT VALUE record::id(id) FROM photo_variant", json!({}), 0).await.expect("photo variants");
@@ -266,7 +285,8 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
 
     let history = history.lock().unwrap();
     let answers = history.answers.values().flatten();
-    let (deferred, duplicates) = answers.fold((0, 0), |(d, u), r| (d + usize::from(r.status == app::domain::ops::OpStatus::Retry), u + usize::from(r.duplicate)));
+    let (deferred, duplicates) =
+        answers.fold((0, 0), |(d, u), r| (d + usize::from(r.status == app::domain::ops::OpStatus::Retry), u + usize::from(r.duplicate)));
     let mut stats = Stats { ops: history.made.len(), deferred, duplicates, ..Stats::default() };
     // Last writer wins: per record and field, the accepted write with the highest clock.
     let mut winners: HashMap<(String, String, String), (Stamp, Value)> = HashMap::new();
@@ -292,7 +312,12 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
                     _ => {}
                 }
                 if in_log != Some(&true) {
-                    violations.push(format!("{device}: operation {} ({}) was acknowledged as applied but the log {}", op.id, describe(op), if in_log.is_some() { "has it refused" } else { "does not hold it (lost)" }));
+                    violations.push(format!(
+                        "{device}: operation {} ({}) was acknowledged as applied but the log {}",
+                        op.id,
+                        describe(op),
+                        if in_log.is_some() { "has it refused" } else { "does not hold it (lost)" }
+                    ));
                 }
                 if let OpKind::Set { fields } | OpKind::Create { fields } = &op.kind {
                     for (name, value) in fields {
@@ -306,7 +331,12 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
             Ending::Refused(_) => {
                 stats.refused += 1;
                 if in_log != Some(&false) {
-                    violations.push(format!("{device}: operation {} ({}) was refused but the log {}", op.id, describe(op), if in_log.is_some() { "has it applied" } else { "does not hold it" }));
+                    violations.push(format!(
+                        "{device}: operation {} ({}) was refused but the log {}",
+                        op.id,
+                        describe(op),
+                        if in_log.is_some() { "has it applied" } else { "does not hold it" }
+                    ));
                 }
             }
             Ending::Open if still_queued => violations.push(format!("{device}: operation {} ({}) is still queued after the final sync", op.id, describe(op))),
@@ -333,7 +363,8 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
             };
             let stored_clock = row["clocks"][field].as_str().and_then(stamp);
             if &row[field] != value || stored_clock.as_ref() != Some(clock) {
-                violations.push(format!("{table} {key}.{field} holds {} (clock {stored_clock:?}); the last writer by clock wrote {value} at {clock}", row[field]));
+                violations
+                    .push(format!("{table} {key}.{field} holds {} (clock {stored_clock:?}); the last writer by clock wrote {value} at {clock}", row[field]));
             }
         }
     }
@@ -471,10 +502,7 @@ fn signup_violations(signups: &[SignupRow]) -> Vec<String> {
             out.push(format!("one phone holds {n} sign-ups to {activity}"));
         }
     }
-    let outside_waiting = signups
-        .iter()
-        .filter(|s| s.activity == AHEAD && s.active != Some(false) && s.wait != Some(true) && s.walk_in != Some(true))
-        .count();
+    let outside_waiting = signups.iter().filter(|s| s.activity == AHEAD && s.active != Some(false) && s.wait != Some(true) && s.walk_in != Some(true)).count();
     if outside_waiting > AHEAD_PLACES as usize {
         out.push(format!("{outside_waiting} sign-ups to {AHEAD} stand outside the waiting list, with {AHEAD_PLACES} places"));
     }

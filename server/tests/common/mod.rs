@@ -44,12 +44,7 @@ pub async fn start_with(address: &str, throttle: server::throttle::Throttle) -> 
     demo::load_if_empty(&db).await.expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
-    let options = leptos::prelude::LeptosOptions::builder()
-        .output_name("xianfeng")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
+    let options = leptos::prelude::LeptosOptions::builder().output_name("xianfeng").site_root("target/site").site_pkg_dir("pkg").site_addr(addr).build();
     let mut state = AppState::new(options, db.clone(), "test");
     // Tests sign in many times from one address: most run with a loose limit.
     state.throttle = std::sync::Arc::new(throttle);
@@ -66,12 +61,7 @@ pub fn client() -> Client {
 
 /// Posts the sign-in form as a browser without JavaScript would.
 pub async fn try_login(base: &str, client: &Client, username: &str, password: &str) -> reqwest::Response {
-    client
-        .post(format!("{base}/api/login"))
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .expect("login request")
+    client.post(format!("{base}/api/login")).form(&[("username", username), ("password", password)]).send().await.expect("login request")
 }
 
 /// A client signed in as `username` with the demo password.
@@ -99,12 +89,7 @@ pub fn set(table: &str, key: &str, field: &str, value: Value, clock: Stamp) -> O
 }
 
 pub async fn push(base: &str, client: &Client, ops: Vec<Operation>) -> (StatusCode, Value) {
-    let response = client
-        .post(format!("{base}/api/sync"))
-        .json(&SyncRequest { client: "tablet-1".into(), ops })
-        .send()
-        .await
-        .expect("sync request");
+    let response = client.post(format!("{base}/api/sync")).json(&SyncRequest { client: "tablet-1".into(), ops }).send().await.expect("sync request");
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -118,10 +103,7 @@ pub async fn push_ok(base: &str, client: &Client, ops: Vec<Operation>) -> SyncRe
 /// One field of one record, read straight from the database.
 pub async fn field(db: &Db, table: &str, key: &str, name: &str) -> Value {
     let sql = format!("SELECT VALUE {name} FROM ONLY type::record($tb, $key)");
-    app::db::row::<Value>(db, &sql, serde_json::json!({ "tb": table, "key": key }))
-        .await
-        .expect("read field")
-        .unwrap_or(Value::Null)
+    app::db::row::<Value>(db, &sql, serde_json::json!({ "tb": table, "key": key })).await.expect("read field").unwrap_or(Value::Null)
 }
 
 /// Operations the log holds as applied (refused ones are logged with their reason).
@@ -225,5 +207,7 @@ pub fn free_port() -> u16 {
 pub async fn notes_on_disk(address: &str, run: &str) -> Vec<String> {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let db = db::open(address).await.expect("open the database file");
-    app::db::rows(&db, "SELECT VALUE text FROM branch_note WHERE string::starts_with(text, $run)", serde_json::json!({ "run": run }), 0).await.expect("read the notes")
+    app::db::rows(&db, "SELECT VALUE text FROM branch_note WHERE string::starts_with(text, $run)", serde_json::json!({ "run": run }), 0)
+        .await
+        .expect("read the notes")
 }
