@@ -130,9 +130,12 @@ async fn filing_saves_the_plan_as_its_baseline() {
             &[("project", json!("q9")), ("branch", json!("wenxing")), ("name", json!(key)), ("start", json!(start)), ("duration", json!(2))],
         )
     };
+    // Made in the order they are sent: a batch is applied in its operations' clock order,
+    // so a link made before its task (on an earlier millisecond) would come first.
+    let (q9a, q9b) = (t("q9a", "2027-03-01"), t("q9b", "2027-03-01"));
     let l = create("gantt_link", "q9l", &[("project", json!("q9")), ("branch", json!("wenxing")), ("from", json!("q9a")), ("to", json!("q9b"))]);
     let submit = Operation::new("project", "q9", OpKind::Transition { to: "submitted".into(), note: None }, stamp(now_ms(), "tab"));
-    let answer = push_ok(&server.base, &secretary, vec![project, t("q9a", "2027-03-01"), t("q9b", "2027-03-01"), l, submit]).await;
+    let answer = push_ok(&server.base, &secretary, vec![project, q9a, q9b, l, submit]).await;
     assert!(answer.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", answer.results);
     for to in ["in_review", "filed"] {
         let step = Operation::new("project", "q9", OpKind::Transition { to: to.into(), note: None }, stamp(now_ms(), "st"));
