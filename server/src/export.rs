@@ -4,7 +4,7 @@
 use crate::state::AppState;
 use app::domain::org::Role;
 use app::domain::projects::{Category, Status, Tier};
-use app::domain::volunteers::ActivityRecord;
+use app::domain::volunteers::{ActivityRecord, SignupRecord};
 use app::i18n::{category_name, status_name, tier_name, Locale};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -357,7 +357,7 @@ fn may_export_volunteers(user: &app::auth::SessionUser, branch: &str) -> bool {
 
 /// An activity's sign-ups as its roster shows them (`app::volunteers::queries::build`),
 /// each a line of the sheet.
-fn volunteer_rows(state: &AppState, user: &app::auth::SessionUser, activity: &ActivityRecord, signups: &[Value]) -> Vec<[String; 6]> {
+fn volunteer_rows(state: &AppState, user: &app::auth::SessionUser, activity: &ActivityRecord, signups: &[SignupRecord]) -> Vec<[String; 6]> {
     use app::domain::time::local_from_ms;
     use app::domain::volunteers::hours_text;
     let Some(parsed) = activity.activity() else { return vec![] };
@@ -406,7 +406,7 @@ pub async fn signups(State(state): State<AppState>, headers: HeaderMap, axum::ex
     if !may_export_volunteers(&user, &activity.branch) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let signups = match read::<Value>(
+    let signups = match read::<SignupRecord>(
         &state,
         "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity = $key ORDER BY signed_at",
         json!({ "key": key }),
@@ -452,7 +452,7 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
     }
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
     let filter = if only.is_some() { "WHERE branch = $branch" } else { "" };
-    let activities = match read::<Value>(
+    let activities = match read::<ActivityRecord>(
         &state,
         &format!("SELECT record::id(id) AS key, * OMIT id FROM activity {filter} ORDER BY starts_at DESC"),
         json!({ "branch": only }),
@@ -462,14 +462,17 @@ pub async fn hours(State(state): State<AppState>, headers: HeaderMap) -> Respons
         Ok(activities) => activities,
         Err(response) => return response,
     };
-    let keys: Vec<&str> = activities.iter().filter_map(|a| a["key"].as_str()).collect();
-    let signups =
-        match read::<Value>(&state, "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at", json!({ "keys": keys }))
-            .await
-        {
-            Ok(signups) => signups,
-            Err(response) => return response,
-        };
+    let keys: Vec<&str> = activities.iter().map(|a| a.key.as_str()).collect();
+    let signups = match read::<SignupRecord>(
+        &state,
+        "SELECT record::id(id) AS key, * OMIT id FROM signup WHERE activity IN $keys ORDER BY signed_at",
+        json!({ "keys": keys }),
+    )
+    .await
+    {
+        Ok(signups) => signups,
+        Err(response) => return response,
+    };
     // The page's register, by the same rule: one line per volunteer, every activity.
     let open = |sealed: &str| state.pii.open(sealed).filter(|_| user.role.is_branch_staff());
     let register = app::volunteers::build::register(&activities, &signups, &open, app::db::now_ms());

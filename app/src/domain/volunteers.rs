@@ -174,6 +174,48 @@ pub struct ActivityRecord {
     /// Each field's clock (when staff last changed it).
     #[serde(default)]
     pub clocks: std::collections::BTreeMap<String, String>,
+    /// The code people type to check in (left out of what residents' pages read).
+    #[serde(default)]
+    pub checkin_code: String,
+}
+
+/// A sign-up as stored, read by rosters, exports and the resident's private page. Its
+/// name and phone are sealed (`name_cipher`, `phone_cipher`) and masked; a tablet's copy
+/// holds only the masks.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SignupRecord {
+    pub key: String,
+    pub activity: String,
+    #[serde(default)]
+    pub name_cipher: String,
+    #[serde(default)]
+    pub name_mask: String,
+    #[serde(default)]
+    pub phone_mask: String,
+    /// The keyed hash of the phone: one volunteer across activities.
+    #[serde(default)]
+    pub phone_hash: String,
+    #[serde(default = "stands")]
+    pub active: bool,
+    #[serde(default)]
+    pub walk_in: bool,
+    #[serde(default)]
+    pub signed_at: i64,
+    pub checked_in_at: Option<i64>,
+    pub checked_out_at: Option<i64>,
+    #[serde(default)]
+    pub adjust_minutes: i64,
+    #[serde(default)]
+    pub adjust_reason: String,
+    #[serde(default)]
+    pub erased: bool,
+}
+
+impl SignupRecord {
+    /// Its place in the queue.
+    pub fn standing(&self) -> Standing {
+        Standing { key: self.key.clone(), signed_at: self.signed_at, active: self.active, walk_in: self.walk_in }
+    }
 }
 
 impl ActivityRecord {

@@ -8,7 +8,7 @@ use super::{locale_of, Public};
 use crate::state::AppState;
 use app::db::{now_ms, row, rows, Db};
 use app::domain::time::local_from_ms;
-use app::domain::volunteers::{hours_text, places, service_minutes, ActivityRecord, Place, Standing};
+use app::domain::volunteers::{hours_text, places, service_minutes, ActivityRecord, Place, SignupRecord, Standing};
 use app::i18n::Locale;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -202,32 +202,6 @@ struct BrandCover {
     name: String,
     #[serde(default)]
     cover: Option<String>,
-}
-
-/// A resident's own sign-up, as their private page shows it.
-#[derive(Deserialize)]
-struct SignupRecord {
-    activity: String,
-    #[serde(default)]
-    name_mask: String,
-    #[serde(default)]
-    phone_mask: String,
-    #[serde(default = "stands")]
-    active: bool,
-    #[serde(default)]
-    walk_in: bool,
-    #[serde(default)]
-    signed_at: i64,
-    checked_in_at: Option<i64>,
-    checked_out_at: Option<i64>,
-    #[serde(default)]
-    adjust_minutes: i64,
-    #[serde(default)]
-    erased: bool,
-}
-
-fn stands() -> bool {
-    true
 }
 
 fn activity_cards(locale: Locale, activities: &[ActivityRecord], counts: &std::collections::HashMap<String, (u32, u32)>) -> Markup {
