@@ -27,6 +27,19 @@ pub struct SessionUser {
 }
 
 impl SessionUser {
+    /// No one: a resident without an account, who may do nothing a page offers staff.
+    pub fn nobody() -> SessionUser {
+        SessionUser {
+            account: String::new(),
+            username: String::new(),
+            display_name: String::new(),
+            role: Role::Resident,
+            branch: None,
+            branch_name: None,
+            must_change_password: false,
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         Actor { account: self.account.clone(), role: self.role, branch: self.branch.clone() }
     }

@@ -45,12 +45,15 @@ pub fn ProfilePage() -> impl IntoView {
     let locale = use_locale();
     let version = RwSignal::new(0u32);
     let profile = Resource::new(move || version.get(), |_| my_profile());
+    // Taken now, not inside the page: on the server a suspended page can resume after the
+    // browser left it, when the context is gone.
+    let session = crate::auth::use_session();
     view! {
         <Title text=t(locale.get_untracked(), Msg::Profile)/>
         <Shell>
             <section class="page">
                 <h1><Tr m=Msg::Profile/></h1>
-                {move || crate::auth::use_session().user.get().and_then(|u| u.ok().flatten()).filter(|u| u.must_change_password).map(|_| view! {
+                {move || session.user.get().and_then(|u| u.ok().flatten()).filter(|u| u.must_change_password).map(|_| view! {
                     <p class="form-error" role="alert"><Tr m=Msg::ChangeOneTimePassword/></p>
                 })}
                 <Transition fallback=move || view! { <p class="loading">{t(locale.get_untracked(), Msg::Loading)}</p> }>
@@ -58,7 +61,7 @@ pub fn ProfilePage() -> impl IntoView {
                         Ok(p) => view! {
                             <div class="columns">
                                 <DetailsForm profile=p.clone() version/>
-                                <PasswordForm account=p.account/>
+                                <PasswordForm account=p.account session/>
                             </div>
                         }.into_any(),
                         Err(error) => view! { <ErrorView error retry=move |_| profile.refetch()/> }.into_any(),
@@ -126,8 +129,7 @@ fn DetailsForm(profile: Profile, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn PasswordForm(account: String) -> impl IntoView {
-    let session = crate::auth::use_session();
+fn PasswordForm(account: String, session: crate::auth::Session) -> impl IntoView {
     let locale = use_locale();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());

@@ -92,7 +92,14 @@ pub struct SyncState {
 }
 
 pub fn provide_sync() -> SyncState {
-    let state = SyncState {
+    let state = fresh_state();
+    provide_context(state);
+    state
+}
+
+/// Sync as a page starts: online, nothing waiting.
+fn fresh_state() -> SyncState {
+    SyncState {
         online: RwSignal::new(true),
         offline_since: RwSignal::new(None),
         pending: RwSignal::new(0),
@@ -101,13 +108,14 @@ pub fn provide_sync() -> SyncState {
         signed_out: RwSignal::new(false),
         update_ready: RwSignal::new(false),
         announced: RwSignal::new(-1),
-    };
-    provide_context(state);
-    state
+    }
 }
 
+/// The page's sync state. On the server a suspended page can resume after the browser
+/// left it, when the context is gone: it then gets a fresh state (the answer goes
+/// nowhere) instead of a panic.
 pub fn use_sync() -> SyncState {
-    expect_context::<SyncState>()
+    use_context::<SyncState>().unwrap_or_else(fresh_state)
 }
 
 /// How an operation ended for the page that made it.

@@ -90,9 +90,11 @@ fn is_current(path: &str, href: &str, exact: bool) -> bool {
     path == href || (!exact && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
 }
 
-/// The signed-in person, inside `Shell`.
+/// The signed-in person, inside `Shell`. On the server a suspended page can resume after
+/// the browser left it, when the context is gone: it then renders for nobody (the answer
+/// goes nowhere, and every server function checks the session itself) instead of a panic.
 pub fn use_user() -> SessionUser {
-    expect_context::<SessionUser>()
+    use_context::<SessionUser>().unwrap_or_else(SessionUser::nobody)
 }
 
 #[component]
