@@ -20,15 +20,15 @@ if command -v rustc >/dev/null && command -v cargo >/dev/null; then
     have=$(rustc --version | awk '{print $2}')
     version_at_least "$have" 1.95.0 || need "Rust 1.95 or later (have $have)" "rustup update stable"
 else
-    need "Rust (rustc and cargo)" "curl https://sh.rustup.rs -sSf | sh   (rustup: the wasm target is added by make)"
+    need "Rust (rustc and cargo)" "apt-get install rustup && rustup default stable   (make adds the wasm target)"
 fi
-command -v rustup >/dev/null || need "rustup (adds the wasm32-unknown-unknown target)" "https://rustup.rs"
+command -v rustup >/dev/null || need "rustup (adds the wasm32-unknown-unknown target)" "apt-get install rustup"
 
 if command -v node >/dev/null && command -v npm >/dev/null; then
     have=$(node --version | tr -d v)
-    version_at_least "$have" 20.0.0 || need "Node.js 20 or later (have $have)" "apt-get install nodejs, or https://nodejs.org"
+    version_at_least "$have" 20.0.0 || need "Node.js 20 or later (have $have)" "apt-get install nodejs (Debian 13 has 20)"
 else
-    need "Node.js 20 or later with npm (wasm-opt, Playwright)" "apt-get install nodejs npm, or https://nodejs.org"
+    need "Node.js 20 or later with npm (wasm-opt, Playwright)" "apt-get install nodejs npm"
 fi
 
 for tool in make gzip stat awk sed grep; do

@@ -262,7 +262,11 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
             .expect("signups");
     let links: Vec<LinkRow> =
         app::db::rows(&db, "SELECT from, to FROM gantt_link WHERE project = $p AND removed != true", json!({ "p": PROJECTS[0] }), 0).await.expect("links");
-    let pairings: Vec<Value> = app::db::rows(&db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await.expect("pairings");
+    let pairings: Vec<PairingRow> =
+        app::db::rows(&db, "SELECT record::id(id) AS key, mentor, branch, starts_on, ends_on, additional FROM mentor_pairing", json!({}), 0)
+            .await
+            .expect("pairings");
+    let brands: Vec<BrandPhotosRow> = app::db::rows(&db, "SELECT record::id(id) AS key, photos FROM brand", json!({}), 0).await.expect("brands");
     let photos: Vec<PhotoRow> = app::db::rows(&db, "SELECT meta::id(id) AS hash, widths FROM photo", json!({}), 0).await.expect("photos");
     let variants: Vec<Value> = app::db::rows(&db, "SELECT VALUE record::id(id) FROM photo_variant", json!({}), 0).await.expect("photo variants");
     let audits: Vec<String> = app::db::rows(&db, "SELECT VALUE detail FROM audit WHERE event = 'adjust_hours'", json!({}), 0).await.expect("audit");
@@ -278,7 +282,7 @@ pub async fn verify(devices: &mut [Device], history: &Arc<Mutex<History>>, serve
     drop(db);
     violations.extend(signup_violations(&signups));
     violations.extend(pairing_violations(&pairings));
-    violations.extend(photo_violations(&history.lock().unwrap().uploaded, &photos, &variants, &stored));
+    violations.extend(photo_violations(&history.lock().unwrap().uploaded, &photos, &variants, &brands));
     if let Some(cycle) = cycle_in(&links) {
         violations.push(format!("the plan of {} holds a dependency cycle through {cycle}", PROJECTS[0]));
     }
@@ -409,7 +413,28 @@ pub struct PhotoRow {
 
 /// Every acknowledged upload is kept with all its variants; the brand names only photos
 /// that are kept.
-fn photo_violations(uploaded: &[String], photos: &[PhotoRow], variants: &[Value], stored: &HashMap<(String, String), Value>) -> Vec<String> {
+/// A brand's photos as stored.
+#[derive(serde::Deserialize)]
+pub struct BrandPhotosRow {
+    key: String,
+    #[serde(default)]
+    photos: Vec<String>,
+}
+
+/// A pairing as stored.
+#[derive(serde::Deserialize)]
+pub struct PairingRow {
+    key: String,
+    mentor: String,
+    branch: String,
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+    #[serde(default)]
+    additional: bool,
+}
+
+fn photo_violations(uploaded: &[String], photos: &[PhotoRow], variants: &[Value], brands: &[BrandPhotosRow]) -> Vec<String> {
     let mut out = Vec::new();
     let kept: HashMap<&str, &PhotoRow> = photos.iter().map(|p| (p.hash.as_str(), p)).collect();
     for hash in uploaded {
@@ -424,14 +449,9 @@ fn photo_violations(uploaded: &[String], photos: &[PhotoRow], variants: &[Value]
             }
         }
     }
-    for ((table, key), row) in stored {
-        if table != "brand" {
-            continue;
-        }
-        for hash in row["photos"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            if !kept.contains_key(hash) {
-                out.push(format!("brand {key} names photo {hash}, which is not kept"));
-            }
+    for brand in brands {
+        for hash in brand.photos.iter().filter(|h| !kept.contains_key(h.as_str())) {
+            out.push(format!("brand {} names photo {hash}, which is not kept", brand.key));
         }
     }
     out
@@ -439,18 +459,18 @@ fn photo_violations(uploaded: &[String], photos: &[PhotoRow], variants: &[Value]
 
 /// No branch has two mentors at once; no mentor two branches at once unless one of the
 /// pairings was made on purpose as a further one (the rule, `check_pairing`).
-fn pairing_violations(rows: &[Value]) -> Vec<String> {
-    let date = |row: &Value, name: &str| row[name].as_str().and_then(app::domain::gantt::parse_date);
+fn pairing_violations(rows: &[PairingRow]) -> Vec<String> {
+    let date = app::domain::gantt::parse_date;
     let pairings: Vec<app::domain::mentors::Pairing> = rows
         .iter()
         .filter_map(|row| {
             Some(app::domain::mentors::Pairing {
-                key: row["key"].as_str()?.to_string(),
-                mentor: row["mentor"].as_str()?.to_string(),
-                branch: row["branch"].as_str()?.to_string(),
-                starts_on: date(row, "starts_on")?,
-                ends_on: date(row, "ends_on"),
-                additional: row["additional"].as_bool().unwrap_or(false),
+                key: row.key.clone(),
+                mentor: row.mentor.clone(),
+                branch: row.branch.clone(),
+                starts_on: date(&row.starts_on)?,
+                ends_on: date(&row.ends_on),
+                additional: row.additional,
             })
         })
         .collect();
