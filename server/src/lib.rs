@@ -3,6 +3,7 @@
 pub mod config;
 pub mod db;
 pub mod export;
+pub mod page_renders;
 pub mod photos;
 pub mod pii;
 pub mod public;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(pkg)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(page_renders::finish_page_renders))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
