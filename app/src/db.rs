@@ -1,7 +1,8 @@
 //! The database handle shared by server functions and the server, and small helpers
-//! for reading SurrealDB answers as JSON.
+//! for reading SurrealDB answers into typed rows.
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use surrealdb::engine::any::Any;
 use surrealdb::Surreal;
 
@@ -42,15 +43,45 @@ pub async fn row<T: DeserializeOwned>(db: &Db, sql: &str, vars: serde_json::Valu
     Ok(rows(db, sql, vars, 0).await?.into_iter().next())
 }
 
-/// Statement `index` of a multi-statement answer as a list of JSON rows (none when it
-/// returned nothing).
-pub fn take_rows(response: &mut surrealdb::IndexedResults, index: usize) -> Result<Vec<serde_json::Value>, surrealdb::Error> {
+/// Statement `index` of a multi-statement answer, deserialised (none when it returned
+/// nothing).
+pub fn take_rows<T: DeserializeOwned>(response: &mut surrealdb::IndexedResults, index: usize) -> Result<Vec<T>, surrealdb::Error> {
     let value: surrealdb::types::Value = response.take(index)?;
-    Ok(match value.into_json_value() {
+    let list = match value.into_json_value() {
         serde_json::Value::Array(list) => list,
         serde_json::Value::Null => vec![],
         single => vec![single],
-    })
+    };
+    list.into_iter().map(|row| serde_json::from_value(row).map_err(|e| surrealdb::Error::internal(e.to_string()))).collect()
+}
+
+/// A record's key and its name: the row of `SELECT record::id(id) AS key, name …` (a
+/// person's `display_name AS name`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Named {
+    pub key: String,
+    pub name: String,
+}
+
+/// Such rows as a map from key to name.
+pub fn names(rows: Vec<Named>) -> std::collections::HashMap<String, String> {
+    rows.into_iter().map(|r| (r.key, r.name)).collect()
+}
+
+/// A record's key and its stored fields, for the domain rules that read a field map (the
+/// same rules read an operation's fields): the row of `SELECT record::id(id) AS key, *
+/// OMIT id …`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Keyed {
+    pub key: String,
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A count: the row of `SELECT count() AS n … GROUP ALL`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct Count {
+    pub n: u64,
 }
 
 /// The database refused a transaction because another wrote the same records meanwhile:

@@ -23,6 +23,8 @@ async fn abort_request(address: &str, path: &str, cookie: &str, after: Duration)
     let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\n\r\n");
     stream.write_all(request.as_bytes()).await.expect("send the request");
     tokio::time::sleep(after).await;
+    // Lingering zero seconds: the close is a reset at once, never a wait.
+    #[allow(deprecated)]
     stream.set_linger(Some(Duration::ZERO)).expect("linger");
     drop(stream);
 }

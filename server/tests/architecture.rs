@@ -1,5 +1,6 @@
 //! The invariants of ARCHITECTURE.md that a reading of the source can hold.
 
+use quote::ToTokens;
 use std::path::{Path, PathBuf};
 
 fn sources(dir: &Path) -> Vec<PathBuf> {
@@ -221,4 +222,81 @@ fn the_shared_ui_imports_no_feature() {
 #[test]
 fn the_import_scan_finds_modules_by_any_path() {
     assert_eq!(crate_modules("use crate::branches::X; view! { <crate::gantt::Chart/> } my_crate::x"), ["branches", "gantt"]);
+}
+
+/// `v["field"].as_str()` and its kin: a field read from JSON by name, which a renamed field
+/// turns into a silent blank. Rows are read into typed structs (`app::db::{Named, Keyed}`
+/// and one per query shape) instead. Test code is not scanned.
+struct UntypedReads {
+    function: Vec<String>,
+    found: Vec<(String, String)>,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for UntypedReads {
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        if !item.attrs.iter().any(|a| a.path().is_ident("cfg") && a.meta.to_token_stream().to_string().contains("test")) {
+            syn::visit::visit_item_mod(self, item);
+        }
+    }
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.function.push(item.sig.ident.to_string());
+        syn::visit::visit_item_fn(self, item);
+        self.function.pop();
+    }
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.function.push(item.sig.ident.to_string());
+        syn::visit::visit_impl_item_fn(self, item);
+        self.function.pop();
+    }
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        const READS: [&str; 8] = ["as_str", "as_i64", "as_u64", "as_f64", "as_bool", "as_array", "as_object", "as_null"];
+        let mut receiver = &*call.receiver;
+        while let syn::Expr::Paren(syn::ExprParen { expr, .. }) | syn::Expr::Reference(syn::ExprReference { expr, .. }) = receiver {
+            receiver = expr;
+        }
+        if READS.contains(&call.method.to_string().as_str()) && matches!(receiver, syn::Expr::Index(_)) {
+            let function = self.function.last().cloned().unwrap_or_default();
+            self.found.push((function, receiver.to_token_stream().to_string()));
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+fn untyped_reads(source: &str) -> Vec<(String, String)> {
+    let mut reads = UntypedReads { function: Vec::new(), found: Vec::new() };
+    syn::visit::Visit::visit_file(&mut reads, &syn::parse_file(source).expect("parses"));
+    reads.found
+}
+
+#[test]
+fn rows_are_read_into_types_not_by_field_name() {
+    // Reading JSON by name is right only where the JSON is not a row: an operation's value
+    // checked against its field's kind, and the demo data's own literals.
+    const ALLOWED: [(&str, &str); 3] =
+        [("app/src/domain/records.rs", "valid_value"), ("server/src/db/demo.rs", "load_if_empty"), ("server/src/db/demo_residents.rs", "resident_rows_at")];
+    let mut offenders = Vec::new();
+    for dir in ["app/src", "server/src"] {
+        for file in sources(&root().join(dir)) {
+            let relative = file.strip_prefix(root()).expect("inside").to_string_lossy().to_string();
+            for (function, read) in untyped_reads(&std::fs::read_to_string(&file).expect("read")) {
+                if !ALLOWED.contains(&(relative.as_str(), function.as_str())) {
+                    offenders.push(format!("{relative} {function}: {read}"));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "JSON fields read by name; read the row into a struct:\n{}", offenders.join("\n"));
+}
+
+#[test]
+fn the_untyped_read_scan_finds_reads_by_any_name() {
+    let source = r#"
+        fn a(row: &Value) -> Option<&str> { row["title"].as_str() }
+        fn b(row: &Value, name: &str) -> bool { (&row[name]).as_bool().unwrap_or(false) }
+        fn c(row: &Row) -> String { row.title.clone() }
+        #[cfg(test)]
+        mod tests { fn d(row: &Value) { row["x"].as_i64(); } }
+    "#;
+    let functions: Vec<String> = untyped_reads(source).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(functions, ["a", "b"]);
 }

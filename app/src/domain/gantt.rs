@@ -4,6 +4,7 @@
 //! refuses a change that breaks a rule) alike.
 
 use super::schedule::{schedule, Calendar, Link, PlanError, Task, WorkDays};
+use super::time::parse_date;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -154,10 +155,6 @@ impl PlanLink {
             lag: fields.get("lag").and_then(Value::as_i64).unwrap_or(0),
         })
     }
-}
-
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
 impl Plan {

@@ -2,6 +2,7 @@
 //! branches over dates, and the sessions they hold (辅导记录). Also the pairing graph's
 //! shape: nodes, edges weighted by sessions, branches not visited lately.
 
+use super::time::parse_date;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +33,34 @@ pub struct Pairing {
     pub additional: bool,
 }
 
+/// A pairing's fields as stored, and as an operation's fields merged over them.
+#[derive(Deserialize)]
+struct PairingFields {
+    #[serde(default)]
+    mentor: String,
+    #[serde(default)]
+    branch: String,
+    #[serde(default)]
+    starts_on: String,
+    ends_on: Option<String>,
+    #[serde(default)]
+    additional: bool,
+}
+
 impl Pairing {
+    /// The pairing these fields describe; `None` without a readable start.
+    pub fn from_fields(key: &str, fields: &serde_json::Map<String, serde_json::Value>) -> Option<Pairing> {
+        let row: PairingFields = serde_json::from_value(serde_json::Value::Object(fields.clone())).ok()?;
+        Some(Pairing {
+            key: key.to_string(),
+            mentor: row.mentor,
+            branch: row.branch,
+            starts_on: parse_date(&row.starts_on)?,
+            ends_on: row.ends_on.as_deref().and_then(parse_date),
+            additional: row.additional,
+        })
+    }
+
     pub fn runs_on(&self, day: NaiveDate) -> bool {
         self.starts_on <= day && self.ends_on.is_none_or(|end| day <= end)
     }

@@ -6,6 +6,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta};
 
 pub const UTC_OFFSET_HOURS: i64 = 8;
 
+/// A date as stored and typed: `2026-03-01`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 /// An activity's local start or end, `YYYY-MM-DDTHH:MM`.
 pub fn parse_local(text: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()

@@ -226,14 +226,19 @@ impl ActivityRecord {
 }
 
 impl Activity {
-    /// An activity as stored: `starts_at`, `ends_at`, `capacity`, `cancelled`.
-    pub fn from_record(record: &serde_json::Value) -> Option<Activity> {
-        Some(Activity {
-            starts_at: parse_local(record["starts_at"].as_str()?)?,
-            ends_at: parse_local(record["ends_at"].as_str()?)?,
-            capacity: record["capacity"].as_u64()? as u32,
-            cancelled: record["cancelled"].as_bool().unwrap_or(false),
-        })
+    /// An activity from its fields as stored (or an operation's merged over them):
+    /// `starts_at`, `ends_at`, `capacity`, `cancelled`; `None` if they do not read.
+    pub fn from_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Option<Activity> {
+        #[derive(Deserialize)]
+        struct Fields {
+            starts_at: String,
+            ends_at: String,
+            capacity: u32,
+            #[serde(default)]
+            cancelled: bool,
+        }
+        let row: Fields = serde_json::from_value(serde_json::Value::Object(fields.clone())).ok()?;
+        Some(Activity { starts_at: parse_local(&row.starts_at)?, ends_at: parse_local(&row.ends_at)?, capacity: row.capacity, cancelled: row.cancelled })
     }
 
     pub fn check(&self) -> Result<(), VolunteerProblem> {
@@ -314,14 +319,12 @@ fn stands() -> bool {
 }
 
 impl Standing {
-    /// A sign-up as stored (its key under `key`); one not yet marked stands.
-    pub fn from_record(record: &serde_json::Value) -> Standing {
-        Standing {
-            key: record["key"].as_str().unwrap_or_default().to_string(),
-            signed_at: record["signed_at"].as_i64().unwrap_or(0),
-            active: record["active"].as_bool().unwrap_or(true),
-            walk_in: record["walk_in"].as_bool().unwrap_or(false),
-        }
+    /// A sign-up's place from its fields as stored or merged; one not yet marked stands,
+    /// and fields that do not read count as never marked.
+    pub fn from_fields(key: &str, fields: &serde_json::Map<String, serde_json::Value>) -> Standing {
+        let mut fields = fields.clone();
+        fields.insert("key".into(), serde_json::Value::String(key.to_string()));
+        serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or(Standing { key: key.to_string(), signed_at: 0, active: true, walk_in: false })
     }
 }
 

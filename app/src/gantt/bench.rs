@@ -7,7 +7,9 @@
 use super::chart::{GanttChart, Gesture, Zoom};
 use crate::domain::gantt::Plan;
 #[cfg(feature = "hydrate")]
-use crate::domain::gantt::{parse_date, PlanLink, PlanTask};
+use crate::domain::gantt::{PlanLink, PlanTask};
+#[cfg(feature = "hydrate")]
+use crate::domain::time::parse_date;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 #[cfg(feature = "hydrate")]

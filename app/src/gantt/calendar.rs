@@ -3,9 +3,10 @@
 //! scheduled on it. Changes are operations on `calendar_day` (keyed by the date); a day
 //! set back to `normal` counts as an ordinary weekday or weekend again.
 
-use crate::domain::gantt::{parse_date, CALENDAR_TABLE};
+use crate::domain::gantt::CALENDAR_TABLE;
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::org::Role;
+use crate::domain::time::parse_date;
 use crate::error::AppError;
 use crate::error::ErrorView;
 use crate::i18n::{t, use_locale, Msg, Tr};
@@ -21,6 +22,7 @@ pub struct CalendarDay {
     pub date: String,
     /// `holiday`, `workday` (a make-up working day) or `normal`.
     pub kind: String,
+    #[serde(default)]
     pub name: String,
 }
 
@@ -28,19 +30,9 @@ pub struct CalendarDay {
 pub async fn list_calendar() -> Result<Vec<CalendarDay>, AppError> {
     crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
-    let rows: Vec<serde_json::Value> =
+    let days: Vec<CalendarDay> =
         crate::db::rows(&db, "SELECT record::id(id) AS date, kind, name FROM calendar_day ORDER BY date", json!({}), 0).await.map_err(AppError::internal)?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| {
-            Some(CalendarDay {
-                date: r["date"].as_str()?.to_string(),
-                kind: r["kind"].as_str()?.to_string(),
-                name: r["name"].as_str().unwrap_or_default().to_string(),
-            })
-        })
-        .filter(|d| d.kind != "normal")
-        .collect())
+    Ok(days.into_iter().filter(|d| d.kind != "normal").collect())
 }
 
 #[component]

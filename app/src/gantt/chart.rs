@@ -989,7 +989,8 @@ fn task_at(x: i32, y: i32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::gantt::{parse_date, PlanLink, PlanTask};
+    use crate::domain::gantt::{PlanLink, PlanTask};
+    use crate::domain::time::parse_date;
 
     fn date(text: &str) -> NaiveDate {
         parse_date(text).unwrap()

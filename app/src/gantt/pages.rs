@@ -3,9 +3,10 @@
 
 use super::chart::{short_date, GanttChart, Gesture, Mode, Zoom};
 use super::queries::{get_plan, get_programme, PlanData, Programme};
-use crate::domain::gantt::{duration_between, parse_date, shift, Plan, PlanTask, LINK_TABLE, TASK_TABLE};
+use crate::domain::gantt::{duration_between, shift, Plan, PlanTask, LINK_TABLE, TASK_TABLE};
 use crate::domain::ops::{OpKind, Operation};
 use crate::domain::projects::Category;
+use crate::domain::time::parse_date;
 use crate::error::ErrorView;
 use crate::i18n::{category_name, gantt_problem, t, use_locale, Locale, Msg, Tr};
 use crate::sync::{stamp, submit, use_sync};

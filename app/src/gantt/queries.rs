@@ -39,10 +39,19 @@ impl PlanData {
 
 #[server(endpoint = "get_plan")]
 pub async fn get_plan(project: String) -> Result<PlanData, AppError> {
-    use serde_json::{json, Value};
+    use serde_json::json;
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        title: String,
+        branch: String,
+        status: Status,
+        #[serde(default)]
+        branch_name: String,
+    }
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
-    let row: Value = crate::db::row(
+    let row: Head = crate::db::row(
         &db,
         "SELECT title, branch, status, ends_on, (SELECT VALUE name FROM ONLY type::record('branch', $parent.branch)) AS branch_name FROM ONLY type::record('project', $key)",
         json!({ "key": project }),
@@ -50,16 +59,16 @@ pub async fn get_plan(project: String) -> Result<PlanData, AppError> {
     .await
     .map_err(AppError::internal)?
     .ok_or(AppError::NotFound)?;
-    let branch = row["branch"].as_str().unwrap_or_default().to_string();
+    let branch = row.branch;
     if user.role.is_branch_staff() && user.branch.as_deref() != Some(branch.as_str()) {
         return Err(AppError::Forbidden);
     }
     let calendar = super::store::calendar(&db).await.map_err(AppError::internal)?;
     let plan = super::store::plan(&db, &project, calendar).await.map_err(AppError::internal)?;
     Ok(PlanData {
-        title: row["title"].as_str().unwrap_or_default().to_string(),
-        branch_name: row["branch_name"].as_str().unwrap_or_default().to_string(),
-        status: row["status"].as_str().and_then(Status::from_code).unwrap_or(Status::Draft),
+        title: row.title,
+        branch_name: row.branch_name,
+        status: row.status,
         ends_on: plan.ends_on,
         editable: user.actor().may_edit_branch(&branch),
         branch,
@@ -116,8 +125,18 @@ pub fn summarise(plan: &Plan, today: NaiveDate) -> (Option<NaiveDate>, Option<Na
 /// branch and category like the board.
 #[server(endpoint = "get_programme")]
 pub async fn get_programme(branch: Option<String>, category: Option<Category>) -> Result<Programme, AppError> {
+    use crate::db::{take_rows, Keyed, Named};
     use crate::domain::gantt::{LINK_TABLE, TASK_TABLE};
-    use serde_json::{json, Map, Value};
+    use serde_json::json;
+    #[derive(serde::Deserialize)]
+    struct Filed {
+        key: String,
+        #[serde(default)]
+        title: String,
+        branch: String,
+        category: Category,
+        ends_on: Option<String>,
+    }
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { branch };
@@ -130,35 +149,33 @@ pub async fn get_programme(branch: Option<String>, category: Option<Category>) -
          SELECT record::id(id) AS key, name, sort FROM branch ORDER BY sort;"
     );
     let mut response = crate::db::query(&db, &sql, json!({ "branch": only })).await.map_err(AppError::internal)?;
-    let mut take = |n: usize| crate::db::take_rows(&mut response, n).map_err(AppError::internal);
-    let (projects, tasks, links, branches) = (take(0)?, take(1)?, take(2)?, take(3)?);
+    let projects: Vec<Filed> = take_rows(&mut response, 0).map_err(AppError::internal)?;
+    let tasks: Vec<Keyed> = take_rows(&mut response, 1).map_err(AppError::internal)?;
+    let links: Vec<Keyed> = take_rows(&mut response, 2).map_err(AppError::internal)?;
+    let branches: Vec<Named> = take_rows(&mut response, 3).map_err(AppError::internal)?;
     let calendar = super::store::calendar(&db).await.map_err(AppError::internal)?;
     let today = crate::clock::today();
     let mut plans: std::collections::HashMap<String, Plan> = Default::default();
     for (table, list) in [(TASK_TABLE, &tasks), (LINK_TABLE, &links)] {
         for row in list {
-            let (Some(key), Some(project), Some(map)) = (row["key"].as_str(), row["project"].as_str(), row.as_object()) else { continue };
-            let map: Map<String, Value> = map.clone();
-            plans.entry(project.to_string()).or_insert_with(|| Plan { calendar: calendar.clone(), ..Default::default() }).apply(table, key, &map);
+            let Some(project) = row.fields.get("project").and_then(serde_json::Value::as_str) else { continue };
+            plans.entry(project.to_string()).or_insert_with(|| Plan { calendar: calendar.clone(), ..Default::default() }).apply(table, &row.key, &row.fields);
         }
     }
-    let names: Vec<(String, String)> = branches.iter().filter_map(|b| Some((b["key"].as_str()?.to_string(), b["name"].as_str()?.to_string()))).collect();
+    let names: Vec<(String, String)> = branches.into_iter().map(|b| (b.key, b.name)).collect();
     let name_of = |key: &str| names.iter().find(|(k, _)| k == key).map(|(_, n)| n.clone()).unwrap_or_default();
     let mut rows: Vec<ProgrammeRow> = projects
-        .iter()
-        .filter_map(|p| {
-            let category: Category = serde_json::from_value(p["category"].clone()).ok()?;
-            let key = p["key"].as_str()?.to_string();
-            let mut plan = plans.remove(&key).unwrap_or_default();
-            plan.ends_on = p["ends_on"].as_str().and_then(crate::domain::gantt::parse_date);
+        .into_iter()
+        .map(|p| {
+            let mut plan = plans.remove(&p.key).unwrap_or_default();
+            plan.ends_on = p.ends_on.as_deref().and_then(crate::domain::time::parse_date);
             let (start, finish, progress, overdue, at_risk, slack) = summarise(&plan, today);
-            let branch = p["branch"].as_str()?.to_string();
-            Some(ProgrammeRow {
-                project: key,
-                title: p["title"].as_str()?.to_string(),
-                branch_name: name_of(&branch),
-                branch,
-                category,
+            ProgrammeRow {
+                project: p.key,
+                title: p.title,
+                branch_name: name_of(&p.branch),
+                branch: p.branch,
+                category: p.category,
                 start,
                 finish,
                 ends_on: plan.ends_on,
@@ -167,7 +184,7 @@ pub async fn get_programme(branch: Option<String>, category: Option<Category>) -
                 overdue,
                 at_risk,
                 slack,
-            })
+            }
         })
         .collect();
     if let Some(wanted) = category {

@@ -1,22 +1,27 @@
 //! Reading plans from the database (server side): the plan checker in `server::sync`,
 //! the chart's server functions and the export share these.
 
-use crate::db::{rows, Db};
+use crate::db::{rows, take_rows, Db, Keyed};
 use crate::domain::gantt::{Plan, PlanLink, PlanTask};
 use crate::domain::schedule::Calendar;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 /// The street's calendar: holidays and make-up working days, every year.
 pub async fn calendar(db: &Db) -> Result<Calendar, surrealdb::Error> {
-    let days: Vec<Value> = rows(db, "SELECT record::id(id) AS day, kind FROM calendar_day", json!({}), 0).await?;
+    #[derive(serde::Deserialize)]
+    struct Day {
+        day: String,
+        kind: String,
+    }
+    let days: Vec<Day> = rows(db, "SELECT record::id(id) AS day, kind FROM calendar_day", json!({}), 0).await?;
     let mut calendar = Calendar::default();
     for day in days {
-        let Some(date) = day["day"].as_str().and_then(crate::domain::gantt::parse_date) else { continue };
-        match day["kind"].as_str() {
-            Some("holiday") => {
+        let Some(date) = crate::domain::time::parse_date(&day.day) else { continue };
+        match day.kind.as_str() {
+            "holiday" => {
                 calendar.holidays.insert(date);
             }
-            Some("workday") => {
+            "workday" => {
                 calendar.makeup_days.insert(date);
             }
             _ => {}
@@ -35,21 +40,13 @@ pub async fn plan(db: &Db, project: &str, calendar: Calendar) -> Result<Plan, su
                SELECT record::id(id) AS key, * OMIT id FROM gantt_link WHERE project = $project;\n\
                SELECT VALUE ends_on FROM ONLY type::record('project', $project);";
     let mut response = crate::db::query(db, sql, json!({ "project": project })).await?;
-    let take = |value: surrealdb::types::Value| match value.into_json_value() {
-        Value::Array(list) => list,
-        _ => vec![],
-    };
-    let tasks = take(response.take(0)?);
-    let links = take(response.take(1)?);
-    let ends_on: surrealdb::types::Value = response.take(2)?;
-    let ends_on = ends_on.into_json_value().as_str().and_then(crate::domain::gantt::parse_date);
-    let pick = |row: &Value| -> Option<(String, Map<String, Value>)> {
-        let map = row.as_object()?.clone();
-        Some((map.get("key")?.as_str()?.to_string(), map))
-    };
+    let tasks: Vec<Keyed> = take_rows(&mut response, 0)?;
+    let links: Vec<Keyed> = take_rows(&mut response, 1)?;
+    let ends_on: Vec<Option<String>> = take_rows(&mut response, 2)?;
+    let ends_on = ends_on.into_iter().flatten().next().as_deref().and_then(crate::domain::time::parse_date);
     Ok(Plan {
-        tasks: tasks.iter().filter_map(pick).filter_map(|(k, m)| PlanTask::from_fields(&k, &m)).collect(),
-        links: links.iter().filter_map(pick).filter_map(|(k, m)| PlanLink::from_fields(&k, &m)).collect(),
+        tasks: tasks.iter().filter_map(|row| PlanTask::from_fields(&row.key, &row.fields)).collect(),
+        links: links.iter().filter_map(|row| PlanLink::from_fields(&row.key, &row.fields)).collect(),
         calendar,
         ends_on,
     })

@@ -73,8 +73,7 @@ pub fn MentorsPage() -> impl IntoView {
     Effect::new(move |_| {
         sync.changes.track();
         leptos::task::spawn_local(async move {
-            let mine: Vec<Session> =
-                crate::sync::local_records(SESSION_TABLE).await.into_iter().filter_map(|r| session_from(&r.key, &Value::Object(r.fields.clone()))).collect();
+            let mine: Vec<Session> = crate::sync::local_records(SESSION_TABLE).await.into_iter().filter_map(|r| session_from(&r.key, &r.fields)).collect();
             if pending.get_untracked() != mine {
                 pending.set(mine);
             }
@@ -345,7 +344,7 @@ fn SessionForm(data: Memo<MentoringData>, me: Option<String>, draft: SessionDraf
     });
     let paired_branches = move || {
         data.with(|d| {
-            let day = crate::domain::gantt::parse_date(&date.get()).unwrap_or(d.today);
+            let day = crate::domain::time::parse_date(&date.get()).unwrap_or(d.today);
             d.pairings.iter().filter(|p| p.mentor == mentor.get() && p.runs_on(day)).map(|p| (p.branch.clone(), d.branch_name(&p.branch))).collect::<Vec<_>>()
         })
     };

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 pub struct Mentor {
     pub key: String,
     pub name: String,
+    #[serde(default)]
     pub kind: String,
+    #[serde(default)]
     pub expertise: String,
     pub account: Option<String>,
 }
@@ -53,8 +55,7 @@ impl MentoringData {
 
 #[server(endpoint = "get_mentoring")]
 pub async fn get_mentoring() -> Result<MentoringData, AppError> {
-    use crate::domain::gantt::parse_date;
-    use serde_json::{json, Value};
+    use serde_json::json;
     let user = crate::auth::store::require_user().await?;
     let db = crate::auth::store::db()?;
     let only = if user.role.is_branch_staff() { user.branch.clone() } else { None };
@@ -68,51 +69,59 @@ pub async fn get_mentoring() -> Result<MentoringData, AppError> {
          SELECT record::id(id) AS key, title, branch FROM project WHERE status IN ['filed', 'in_progress', 'completed'] ORDER BY key;"
     );
     let mut response = crate::db::query(&db, &sql, json!({ "branch": only })).await.map_err(AppError::internal)?;
-    let mut take = |n: usize| crate::db::take_rows(&mut response, n).map_err(AppError::internal);
-    let (mentors, branches, pairings, sessions, projects) = (take(0)?, take(1)?, take(2)?, take(3)?, take(4)?);
-    let text = |v: &Value, name: &str| v[name].as_str().unwrap_or_default().to_string();
+    let mentors: Vec<Mentor> = crate::db::take_rows(&mut response, 0).map_err(AppError::internal)?;
+    let branches: Vec<crate::db::Named> = crate::db::take_rows(&mut response, 1).map_err(AppError::internal)?;
+    let pairings: Vec<crate::db::Keyed> = crate::db::take_rows(&mut response, 2).map_err(AppError::internal)?;
+    let sessions: Vec<crate::db::Keyed> = crate::db::take_rows(&mut response, 3).map_err(AppError::internal)?;
+    let projects: Vec<ProjectChoice> = crate::db::take_rows(&mut response, 4).map_err(AppError::internal)?;
     Ok(MentoringData {
-        mentors: mentors
-            .iter()
-            .map(|m| Mentor {
-                key: text(m, "key"),
-                name: text(m, "name"),
-                kind: text(m, "kind"),
-                expertise: text(m, "expertise"),
-                account: m["account"].as_str().map(str::to_string),
-            })
-            .collect(),
-        branches: branches.iter().map(|b| (text(b, "key"), text(b, "name"))).collect(),
-        pairings: pairings
-            .iter()
-            .filter_map(|p| {
-                Some(Pairing {
-                    key: text(p, "key"),
-                    mentor: text(p, "mentor"),
-                    branch: text(p, "branch"),
-                    starts_on: parse_date(&text(p, "starts_on"))?,
-                    ends_on: parse_date(&text(p, "ends_on")),
-                    additional: p["additional"].as_bool().unwrap_or(false),
-                })
-            })
-            .collect(),
-        sessions: sessions.iter().filter_map(|s| session_from(&text(s, "key"), s)).collect(),
-        projects: projects.iter().map(|p| (text(p, "key"), text(p, "title"), text(p, "branch"))).collect(),
+        mentors,
+        branches: branches.into_iter().map(|b| (b.key, b.name)).collect(),
+        pairings: pairings.iter().filter_map(|p| Pairing::from_fields(&p.key, &p.fields)).collect(),
+        sessions: sessions.iter().filter_map(|s| session_from(&s.key, &s.fields)).collect(),
+        projects: projects.into_iter().map(|p| (p.key, p.title, p.branch)).collect(),
         today: crate::clock::today(),
     })
 }
 
-/// A stored session row (also the device's copy of one).
-pub fn session_from(key: &str, row: &serde_json::Value) -> Option<Session> {
-    let text = |name: &str| row[name].as_str().unwrap_or_default().to_string();
+/// A filed project a session can serve.
+#[cfg(feature = "ssr")]
+#[derive(Deserialize)]
+struct ProjectChoice {
+    key: String,
+    title: String,
+    branch: String,
+}
+
+/// A stored session's fields (also the device's copy of one), as written.
+#[derive(Deserialize)]
+struct SessionRow {
+    #[serde(default)]
+    mentor: String,
+    #[serde(default)]
+    branch: String,
+    project: Option<String>,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    outcomes: Vec<String>,
+    #[serde(default)]
+    summary: String,
+}
+
+/// A stored session (also the device's copy of one); `None` when its date is unreadable.
+pub fn session_from(key: &str, fields: &serde_json::Map<String, serde_json::Value>) -> Option<Session> {
+    let row: SessionRow = serde_json::from_value(serde_json::Value::Object(fields.clone())).ok()?;
     Some(Session {
         key: key.to_string(),
-        mentor: text("mentor"),
-        branch: text("branch"),
-        project: row["project"].as_str().filter(|p| !p.is_empty()).map(str::to_string),
-        date: crate::domain::gantt::parse_date(&text("date"))?,
-        form: text("form"),
-        outcomes: row["outcomes"].as_array().map(|o| o.iter().filter_map(|c| c.as_str().map(str::to_string)).collect()).unwrap_or_default(),
-        summary: text("summary"),
+        mentor: row.mentor,
+        branch: row.branch,
+        project: row.project.filter(|p| !p.is_empty()),
+        date: crate::domain::time::parse_date(&row.date)?,
+        form: row.form,
+        outcomes: row.outcomes,
+        summary: row.summary,
     })
 }

@@ -244,7 +244,7 @@ impl ProjectRow {
 pub(crate) mod sql {
     use super::*;
     use crate::db::{rows, Db};
-    use serde_json::{json, Value};
+    use serde_json::json;
     use std::collections::HashMap;
 
     pub const PROJECT_FIELDS: &str = "record::id(id) AS key, title, branch, category, tier, status, year, nomination, \
@@ -295,16 +295,13 @@ pub(crate) mod sql {
     }
 
     pub async fn branch_names(db: &Db) -> Result<HashMap<String, String>, AppError> {
-        let list: Vec<Value> = rows(db, "SELECT record::id(id) AS key, name FROM branch", json!({}), 0).await.map_err(AppError::internal)?;
-        Ok(list.into_iter().filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string()))).collect())
+        Ok(crate::db::names(rows(db, "SELECT record::id(id) AS key, name FROM branch", json!({}), 0).await.map_err(AppError::internal)?))
     }
 
     /// Liaison leaders by account key.
     pub async fn leaders(db: &Db) -> Result<HashMap<String, String>, AppError> {
-        let list: Vec<Value> = rows(db, "SELECT record::id(id) AS key, display_name FROM account WHERE role = 'liaison_leader'", json!({}), 0)
-            .await
-            .map_err(AppError::internal)?;
-        Ok(list.into_iter().filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string()))).collect())
+        let sql = "SELECT record::id(id) AS key, display_name AS name FROM account WHERE role = 'liaison_leader'";
+        Ok(crate::db::names(rows(db, sql, json!({}), 0).await.map_err(AppError::internal)?))
     }
 }
 
@@ -362,15 +359,20 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     }
     let branches = sql::branch_names(&db).await?;
     let leaders = sql::leaders(&db).await?;
-    let names: std::collections::HashMap<String, String> =
-        crate::db::rows::<Value>(&db, "SELECT record::id(id) AS key, display_name FROM account", json!({}), 0)
-            .await
-            .map_err(AppError::internal)?
-            .into_iter()
-            .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["display_name"].as_str()?.to_string())))
-            .collect();
+    let names = crate::db::names(
+        crate::db::rows(&db, "SELECT record::id(id) AS key, display_name AS name FROM account", json!({}), 0).await.map_err(AppError::internal)?,
+    );
     use crate::domain::history::{one_line_per_sitting, Entry};
-    let ops: Vec<Value> = crate::db::rows(
+    /// A logged operation on the project.
+    #[derive(Deserialize)]
+    struct Logged {
+        kind: Value,
+        #[serde(default)]
+        actor: String,
+        #[serde(default)]
+        applied_at: i64,
+    }
+    let ops: Vec<Logged> = crate::db::rows(
         &db,
         "SELECT kind, actor, applied_at FROM op WHERE tb = 'project' AND key = $key AND reason = NONE ORDER BY clock",
         json!({ "key": key }),
@@ -378,10 +380,7 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
     )
     .await
     .map_err(AppError::internal)?;
-    let entries = ops
-        .iter()
-        .filter_map(|op| Some(Entry::new(op["applied_at"].as_i64().unwrap_or_default(), op["actor"].as_str().unwrap_or_default(), change_of(&op["kind"])?)))
-        .collect();
+    let entries = ops.into_iter().filter_map(|op| Some(Entry::new(op.applied_at, &op.actor, change_of(serde_json::from_value(op.kind).ok()?)?))).collect();
     let history = one_line_per_sitting(entries)
         .into_iter()
         .map(|line| HistoryLine { at: line.at, actor_name: names.get(&line.actor).cloned().unwrap_or_default(), change: line.change })
@@ -395,15 +394,15 @@ pub async fn get_project(key: String) -> Result<ProjectDetail, AppError> {
 
 /// A logged operation as a change in a record's history (a password change is none).
 #[cfg(feature = "ssr")]
-fn change_of(kind: &serde_json::Value) -> Option<crate::domain::history::Change> {
+fn change_of(kind: crate::domain::ops::OpKind) -> Option<crate::domain::history::Change> {
     use crate::domain::history::Change;
-    let fields = || kind["fields"].as_object().map(|f| f.keys().cloned().collect()).unwrap_or_default();
-    match kind["type"].as_str()? {
-        "create" => Some(Change::Created { fields: fields() }),
-        "set" => Some(Change::Edited { fields: fields() }),
-        "transition" => Some(Change::Moved { to: kind["to"].as_str().unwrap_or_default().to_string() }),
-        "append" => Some(Change::Commented),
-        _ => None,
+    use crate::domain::ops::OpKind;
+    match kind {
+        OpKind::Create { fields } => Some(Change::Created { fields: fields.into_keys().collect() }),
+        OpKind::Set { fields } => Some(Change::Edited { fields: fields.into_keys().collect() }),
+        OpKind::Transition { to, .. } => Some(Change::Moved { to }),
+        OpKind::Append { .. } => Some(Change::Commented),
+        OpKind::ChangePassword { .. } => None,
     }
 }
 

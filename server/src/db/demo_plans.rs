@@ -6,8 +6,9 @@
 #![allow(clippy::expect_used, reason = "demo data is drawn from constants: a failure is a bug in them, seen at the first start")]
 
 use super::demo::{BRANCHES, PROJECTS};
-use app::domain::gantt::{parse_date, shift, Plan, PlanLink, PlanTask};
+use app::domain::gantt::{shift, Plan, PlanLink, PlanTask};
 use app::domain::schedule::Calendar;
+use app::domain::time::parse_date;
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 

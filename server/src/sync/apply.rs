@@ -588,7 +588,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
             Err(reason) => Err(reason),
         },
         // A calendar day is keyed by its date.
-        Table::CalendarDay if app::domain::gantt::parse_date(&op.key).is_none() => Err(Reason::InvalidValue { field: "date".into() }),
+        Table::CalendarDay if app::domain::time::parse_date(&op.key).is_none() => Err(Reason::InvalidValue { field: "date".into() }),
         _ => Ok(()),
     };
     if let Err(reason) = rule {

@@ -119,12 +119,17 @@ async fn project_year(db: &Db, project: &str, rows: &Rows) -> Result<Option<i32>
 /// A task named by a link or as a parent that is not in this plan: another project's
 /// (named by its name where the person may see that project's plan), or none at all.
 async fn foreign_or_unknown(db: &Db, actor: &Actor, task: &str) -> Result<GanttProblem, surrealdb::Error> {
-    let found: Option<Value> = app::db::row(db, "SELECT name, branch FROM ONLY type::record('gantt_task', $key)", json!({ "key": task })).await?;
+    #[derive(serde::Deserialize)]
+    struct Found {
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        branch: String,
+    }
+    let found: Option<Found> = app::db::row(db, "SELECT name, branch FROM ONLY type::record('gantt_task', $key)", json!({ "key": task })).await?;
     let visible = |branch: &str| !actor.role.is_branch_staff() || actor.branch.as_deref() == Some(branch);
     Ok(match found {
-        Some(found) if visible(found["branch"].as_str().unwrap_or_default()) => {
-            GanttProblem::OtherProject { task: found["name"].as_str().unwrap_or_default().to_string() }
-        }
+        Some(found) if visible(&found.branch) => GanttProblem::OtherProject { task: found.name },
         // Another branch's task: said to be in another project, without its name.
         Some(_) => GanttProblem::OtherProject { task: String::new() },
         None => GanttProblem::UnknownTask { task: task.to_string() },

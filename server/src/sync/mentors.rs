@@ -4,9 +4,9 @@
 
 use super::apply::{BatchFacts, Row, Watched, PAIRINGS_SEQ};
 use app::db::{rows, Db};
-use app::domain::gantt::parse_date;
 use app::domain::mentors::{check_pairing, check_session, Pairing, PAIRING_TABLE, SESSION_TABLE};
 use app::domain::ops::{OpKind, Operation, Reason};
+use app::domain::time::parse_date;
 use serde_json::{json, Map, Value};
 
 /// The account of the mentor a session names (its writer), or `None` when there is no
@@ -37,26 +37,23 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
         Some(pairings) => pairings,
         None => {
             let seen: Option<i64> = app::db::row(db, &format!("RETURN {PAIRINGS_SEQ}"), json!({})).await?;
-            let stored: Vec<Value> = rows(db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await?;
+            let stored: Vec<app::db::Keyed> = rows(db, "SELECT record::id(id) AS key, * OMIT id FROM mentor_pairing", json!({}), 0).await?;
             batch.watched.insert(Watched::Pairings, seen.unwrap_or(0));
-            stored.iter().filter_map(|r| pairing(r["key"].as_str()?, r.as_object()?)).collect()
+            stored.iter().filter_map(|r| Pairing::from_fields(&r.key, &r.fields)).collect()
         }
     };
     let pairings = batch.pairings.insert(pairings);
     match op.table.as_str() {
         PAIRING_TABLE => {
-            let names: std::collections::HashMap<String, String> =
-                rows::<Value>(db, "SELECT record::id(id) AS key, name FROM array::concat((SELECT * FROM mentor), (SELECT * FROM branch))", json!({}), 0)
-                    .await?
-                    .into_iter()
-                    .filter_map(|r| Some((r["key"].as_str()?.to_string(), r["name"].as_str()?.to_string())))
-                    .collect();
+            let names = app::db::names(
+                rows(db, "SELECT record::id(id) AS key, name FROM array::concat((SELECT * FROM mentor), (SELECT * FROM branch))", json!({}), 0).await?,
+            );
             for field in ["mentor", "branch"] {
                 if !names.contains_key(&text(field)) {
                     return Ok(Err(Reason::InvalidValue { field: field.into() }));
                 }
             }
-            let Some(new) = pairing(&op.key, &merged) else { return Ok(Err(Reason::InvalidValue { field: "starts_on".into() })) };
+            let Some(new) = Pairing::from_fields(&op.key, &merged) else { return Ok(Err(Reason::InvalidValue { field: "starts_on".into() })) };
             let name = |key: &str| names.get(key).cloned().unwrap_or_else(|| key.to_string());
             if let Err(problem) = check_pairing(&new, pairings, &name) {
                 return Ok(Err(Reason::Mentoring { problem }));
@@ -83,16 +80,4 @@ pub(crate) async fn check(db: &Db, op: &Operation, row: &Row, batch: &mut BatchF
         _ => {}
     }
     Ok(Ok(()))
-}
-
-fn pairing(key: &str, row: &Map<String, Value>) -> Option<Pairing> {
-    let text = |name: &str| row.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
-    Some(Pairing {
-        key: key.to_string(),
-        mentor: text("mentor"),
-        branch: text("branch"),
-        starts_on: parse_date(&text("starts_on"))?,
-        ends_on: parse_date(&text("ends_on")),
-        additional: row.get("additional").and_then(Value::as_bool).unwrap_or(false),
-    })
 }

@@ -136,6 +136,6 @@ async fn nomination_quota(db: &Db, year: i64) -> Result<u32, surrealdb::Error> {
 }
 
 async fn count(db: &Db, sql: &str, vars: Value) -> Result<usize, surrealdb::Error> {
-    let rows: Vec<Value> = app::db::rows(db, sql, vars, 0).await?;
-    Ok(rows.first().and_then(|r| r["n"].as_u64()).unwrap_or(0) as usize)
+    let counted: Option<app::db::Count> = app::db::row(db, sql, vars).await?;
+    Ok(counted.map_or(0, |c| c.n as usize))
 }

@@ -39,7 +39,7 @@ async fn activity_row(db: &Db, key: &str, rows_seen: &Rows) -> Result<Option<Row
 }
 
 fn activity_of(row: &Row) -> Option<Activity> {
-    Activity::from_record(&Value::Object(row.clone()))
+    Activity::from_fields(row)
 }
 
 /// Who may write a sign-up: its resident (`resident:<key>`) and the activity's branch.
@@ -54,15 +54,14 @@ pub(crate) async fn target(db: &Db, op: &Operation, row: &Row, rows_seen: &Rows)
 
 /// The sign-ups of an activity that stand, with this batch's changes laid over them.
 async fn standings(db: &Db, activity: &str, rows_seen: &Rows) -> Result<Vec<Standing>, surrealdb::Error> {
-    let stored: Vec<Value> =
+    let mut list: Vec<Standing> =
         rows(db, "SELECT record::id(id) AS key, signed_at, active, walk_in FROM signup WHERE activity = $activity", json!({ "activity": activity }), 0).await?;
-    let mut list: Vec<Standing> = stored.iter().map(Standing::from_record).collect();
     for ((table, key), row) in rows_seen.iter() {
         let Some(row) = row else { continue };
         if table != "signup" || row.get("activity").and_then(Value::as_str) != Some(activity) {
             continue;
         }
-        let standing = Standing { key: key.clone(), ..Standing::from_record(&Value::Object(row.clone())) };
+        let standing = Standing::from_fields(key, row);
         list.retain(|s| s.key != *key);
         list.push(standing);
     }

@@ -460,7 +460,7 @@ fn photo_violations(uploaded: &[String], photos: &[PhotoRow], variants: &[Value]
 /// No branch has two mentors at once; no mentor two branches at once unless one of the
 /// pairings was made on purpose as a further one (the rule, `check_pairing`).
 fn pairing_violations(rows: &[PairingRow]) -> Vec<String> {
-    let date = app::domain::gantt::parse_date;
+    let date = app::domain::time::parse_date;
     let pairings: Vec<app::domain::mentors::Pairing> = rows
         .iter()
         .filter_map(|row| {
