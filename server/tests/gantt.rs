@@ -195,6 +195,27 @@ async fn pairings_are_one_to_one_and_sessions_need_one() {
     assert_eq!(field(&server.db, "mentor_session", "y1", "summary").await, json!("确定年度课题"));
 }
 
+/// A change that loses to a later one (an older clock) counts for no rule: ending 刘建国's
+/// pairing with a stale clock cannot free 文兴社区 for another mentor in the same push.
+/// (The checker found this across instances: the stale end was checked as if stored.)
+#[tokio::test]
+async fn a_change_that_loses_to_a_later_one_frees_nothing() {
+    let server = start().await;
+    let street = login(&server.base, "lizhiguang").await;
+    let later = Operation::set("mentor_pairing", "pair01", fields(&[("ends_on", json!("2027-12-31"))]), stamp(now_ms(), "st"));
+    assert_eq!(push_ok(&server.base, &street, vec![later]).await.results[0].status, OpStatus::Accepted);
+    let stale = Operation::set("mentor_pairing", "pair01", fields(&[("ends_on", json!("2026-10-31"))]), stamp(now_ms() - 60_000, "old"));
+    let other = create(
+        "mentor_pairing",
+        "x9",
+        &[("mentor", json!("m02")), ("branch", json!("wenxing")), ("starts_on", json!("2026-11-01")), ("additional", json!(true))],
+    );
+    let answer = push_ok(&server.base, &street, vec![stale, other]).await;
+    assert_ne!(answer.results[0].status, OpStatus::Rejected, "{:?}", answer.results[0]);
+    assert!(refused(&answer.results[1]).contains("刘建国"));
+    assert_eq!(field(&server.db, "mentor_pairing", "pair01", "ends_on").await, json!("2027-12-31"));
+}
+
 #[tokio::test]
 async fn the_programme_lists_every_filed_project_and_the_mentoring_every_session() {
     let server = start().await;

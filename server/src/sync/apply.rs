@@ -234,6 +234,9 @@ pub(crate) struct BatchFacts {
     pub calendar: Option<app::domain::schedule::Calendar>,
     /// Every mentor pairing, as this batch leaves them.
     pub pairings: Option<Vec<app::domain::mentors::Pairing>>,
+    /// Each touched record's field clocks, as stored and then as this batch leaves them:
+    /// what decides which of an operation's fields will be stored (`winning`).
+    pub clocks: HashMap<(String, String), Map<String, Value>>,
     /// Wrong check-in codes refused in this batch: (sign-up, activity). The write counts
     /// them in the database with the refusals.
     pub wrong_codes: Vec<(String, String)>,
@@ -423,8 +426,8 @@ async fn plan(db: &Db, pushes: &[(&Context, &[Operation])], now: u64) -> Result<
     let mut results: Vec<Vec<Option<OpResult>>> = pushes.iter().map(|(_, ops)| vec![None; ops.len()]).collect();
     let mut accepted: Vec<(Slot, Effect)> = Vec::new();
     let mut refused: Vec<(Slot, Reason)> = Vec::new();
-    let mut rows = load_rows(db, &all).await?;
-    let mut batch = BatchFacts::default();
+    let (mut rows, clocks) = load_rows(db, &all).await?;
+    let mut batch = BatchFacts { clocks, ..BatchFacts::default() };
     for slot in check_order(pushes) {
         let (ctx, ops) = pushes[slot.push];
         let op = &ops[slot.index];
@@ -533,6 +536,10 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         (Some(row), false) => row,
     };
     let text = |name: &str, row: &Row| row.get(name).and_then(Value::as_str).map(str::to_string);
+    // The rules across records check what will be stored: a field whose stored value is
+    // newer than this operation's keeps it (last writer wins, in the write's SQL too).
+    let sent = op;
+    let op = &winning(op, batch.clocks.get(&cache_key));
     let mut plan_of: Option<String> = None;
     let target = match (table, &op.kind) {
         (Table::Branch, _) => Target { branch: Some(op.key.clone()), account: None },
@@ -562,7 +569,7 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
         }
         (Table::Partner, _) => Target { branch: text("branch", &row), account: Some(format!("resident:{}", op.key)) },
     };
-    if let Err(reason) = validate(&ctx.actor, op, &target) {
+    if let Err(reason) = validate(&ctx.actor, sent, &target) {
         return Ok(Err(reason));
     }
     // What the server adds to a sign-up (when it was made).
@@ -594,7 +601,8 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
     if let Err(reason) = rule {
         return Ok(Err(reason));
     }
-    let effect = match &op.kind {
+    let added_names: Vec<&'static str> = added.iter().map(|(name, _)| *name).collect();
+    let effect = match &sent.kind {
         OpKind::Set { fields } | OpKind::Create { fields } => {
             let mut named = Vec::with_capacity(fields.len());
             for (name, value) in fields {
@@ -633,12 +641,15 @@ async fn check(db: &Db, ctx: &Context, op: &Operation, now: u64, rows: &mut Rows
             Err(reason) => return Ok(Err(reason)),
         },
     };
-    // Later operations of this batch see this one's changes.
+    // Later operations of this batch see this one's changes: the fields that win.
     let mut next = row;
+    let stays = |name: &str| added_names.contains(&name) || matches!(&op.kind, OpKind::Set { fields } | OpKind::Create { fields } if fields.contains_key(name));
     match &effect {
         Effect::Set { fields } | Effect::Create { fields } => {
-            for (name, value) in fields {
+            let clocks = batch.clocks.entry(cache_key.clone()).or_default();
+            for (name, value) in fields.iter().filter(|(name, _)| creating || stays(name)) {
                 next.insert(name.to_string(), value.clone());
+                clocks.insert(name.to_string(), json!(op.clock.to_string()));
             }
         }
         Effect::Transition { to, .. } => {
@@ -658,8 +669,20 @@ fn normalise(value: &Value) -> Value {
     }
 }
 
-/// The records a group touches, each table in one query (not one per operation).
-async fn load_rows(db: &Db, ops: &[&Operation]) -> Result<Rows, surrealdb::Error> {
+/// `op` as far as it will be stored over a record with these field clocks: a `set` keeps
+/// the fields whose stored clock is missing or older (compared as text, as the write's SQL
+/// does); a field written later by someone else is left out.
+fn winning(op: &Operation, clocks: Option<&Map<String, Value>>) -> Operation {
+    let OpKind::Set { fields } = &op.kind else { return op.clone() };
+    let clock = op.clock.to_string();
+    let wins = |name: &str| clocks.and_then(|c| c.get(name)).and_then(Value::as_str).is_none_or(|stored| stored < clock.as_str());
+    let fields = fields.iter().filter(|(name, _)| wins(name)).map(|(name, value)| (name.clone(), value.clone())).collect();
+    Operation { kind: OpKind::Set { fields }, ..op.clone() }
+}
+
+/// The records a group touches, each table in one query (not one per operation), and
+/// their field clocks apart.
+async fn load_rows(db: &Db, ops: &[&Operation]) -> Result<(Rows, HashMap<(String, String), Map<String, Value>>), surrealdb::Error> {
     let mut wanted: HashMap<Table, Vec<String>> = HashMap::new();
     for op in ops {
         if let Some(table) = Table::from_name(&op.table).filter(|_| valid_key(&op.key)) {
@@ -670,9 +693,10 @@ async fn load_rows(db: &Db, ops: &[&Operation]) -> Result<Rows, surrealdb::Error
         }
     }
     let mut loaded: Rows = HashMap::new();
+    let mut clocks = HashMap::new();
     for (table, keys) in wanted {
         let sql = format!(
-            "SELECT record::id(id) AS _key, * OMIT id, clocks FROM array::filter(array::map($keys, |$k| type::record('{}', $k)), |$r| record::exists($r))",
+            "SELECT record::id(id) AS _key, * OMIT id FROM array::filter(array::map($keys, |$k| type::record('{}', $k)), |$r| record::exists($r))",
             table.name()
         );
         let found: Vec<Value> = rows(db, &sql, json!({ "keys": keys }), 0).await?;
@@ -682,12 +706,15 @@ async fn load_rows(db: &Db, ops: &[&Operation]) -> Result<Rows, surrealdb::Error
         for row in found {
             if let Value::Object(mut map) = row {
                 if let Some(Value::String(key)) = map.remove("_key") {
+                    if let Some(Value::Object(stored)) = map.remove("clocks") {
+                        clocks.insert((table.name().to_string(), key.clone()), stored);
+                    }
                     loaded.insert((table.name().to_string(), key), Some(map));
                 }
             }
         }
     }
-    Ok(loaded)
+    Ok((loaded, clocks))
 }
 
 /// Writes the accepted operations and their log entries in one transaction. Returns,

@@ -72,7 +72,9 @@ impl Device {
             if let Some(last) = last {
                 clock.adopt(&last, now_ms());
             }
-            let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(5)).build().expect("http client");
+            // Long enough for a machine the checker shares with a build (an hour's run saw a
+            // final pull pass 5 s there); a server that hangs still fails the seed.
+            let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(20)).build().expect("http client");
             self.memory = Some(Memory { clock, http });
         }
         self.memory.as_mut().expect("memory")
