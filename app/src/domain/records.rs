@@ -508,6 +508,46 @@ pub fn validate(actor: &Actor, op: &Operation, target: &Target) -> Result<Table,
     Ok(table)
 }
 
+/// What of `validate` a device can check alone, before it queues an operation: the table,
+/// its fields and lists, what a new record needs, and every value against its field's
+/// kind. Who may write it needs the record's branch and is left to the server. Gives the
+/// reason the server would give, so an edit made offline is refused at once, not on sync.
+pub fn check_shape(op: &Operation) -> Result<Table, Reason> {
+    let table = Table::from_name(&op.table).ok_or(Reason::UnknownTable)?;
+    if !valid_key(&op.key) {
+        return Err(Reason::UnknownRecord);
+    }
+    match &op.kind {
+        OpKind::Set { fields } | OpKind::Create { fields } => {
+            let creating = matches!(op.kind, OpKind::Create { .. });
+            if fields.is_empty() && !creating {
+                return Err(Reason::EmptyOperation);
+            }
+            if creating {
+                if let Some(missing) = table.required_on_create().iter().find(|f| !fields.contains_key(**f)) {
+                    return Err(Reason::InvalidValue { field: missing.to_string() });
+                }
+            }
+            for (name, value) in fields {
+                let spec = table.field(name).ok_or_else(|| Reason::UnknownField { field: name.clone() })?;
+                if !valid_value(spec.kind, value) {
+                    return Err(Reason::InvalidValue { field: name.clone() });
+                }
+            }
+        }
+        OpKind::Append { list, item } => {
+            let spec = table.list(list).ok_or_else(|| Reason::UnknownList { list: list.clone() })?;
+            let text = item.get("text").cloned().unwrap_or(Value::Null);
+            let only_text = item.as_object().is_some_and(|o| o.len() == 1);
+            if !only_text || !valid_value(spec.text, &text) {
+                return Err(Reason::InvalidValue { field: list.clone() });
+            }
+        }
+        OpKind::Transition { .. } | OpKind::ChangePassword { .. } => {}
+    }
+    Ok(table)
+}
+
 fn may_access(actor: &Actor, access: Access, target: &Target) -> bool {
     match access {
         Access::StreetOnly => actor.role == Role::StreetStaff,
@@ -625,6 +665,40 @@ mod tests {
 
     fn check(actor: Actor, op: Operation, target: Target, expected: Result<Table, Reason>) {
         assert_eq!(validate(&actor, &op, &target), expected, "{op:?}");
+    }
+
+    /// A device refuses what the server would refuse for its shape, with the same reason,
+    /// and lets through what only the server can judge (who may write it).
+    #[test]
+    fn a_device_checks_the_shape_as_the_server_does() {
+        let shapes = [
+            set("branch", "phone", json!("0352-6021234")),
+            set("branch", "name", json!("新")),
+            set("branch", "phone", json!(12345)),
+            set("branch", "secret", json!("x")),
+            set("nope", "x", json!("x")),
+            op("branch", OpKind::Set { fields: Default::default() }),
+            op("project", OpKind::Create { fields: [("title".to_string(), json!("只有标题的项目"))].into() }),
+            op("project", OpKind::Append { list: "comments".into(), item: json!({ "text": "好", "extra": 1 }) }),
+            op("project", OpKind::Append { list: "nope".into(), item: json!({ "text": "好" }) }),
+        ];
+        for op in shapes {
+            let server = validate(&street(), &op, &branch("wx"));
+            match check_shape(&op) {
+                Ok(table) => assert_eq!(server, Ok(table), "{op:?}"),
+                Err(reason) => assert_eq!(server, Err(reason), "{op:?}"),
+            }
+        }
+        // The device cannot know the branch: a secretary's edit of another branch goes on.
+        assert_eq!(check_shape(&set("branch", "phone", json!("0352-6021234"))), Ok(Table::Branch));
+        assert_eq!(check_shape(&set("branch", "phone", json!("call me"))), Err(Reason::InvalidValue { field: "phone".into() }));
+        let bad_key = Operation::new(
+            "branch",
+            "a b",
+            OpKind::Set { fields: [("phone".to_string(), json!("0352-6021234"))].into() },
+            Stamp { ms: 1, counter: 0, node: "n".into() },
+        );
+        assert_eq!(check_shape(&bad_key), Err(Reason::UnknownRecord));
     }
 
     #[test]

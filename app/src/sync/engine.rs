@@ -639,6 +639,10 @@ pub async fn pull() {
 // ---- what pages call
 
 pub async fn submit(mut op: Operation, locale: Locale) -> Result<Submitted, String> {
+    // What the server would refuse for its shape alone is refused here, queued or not.
+    if let Err(reason) = crate::domain::records::check_shape(&op) {
+        return Err(crate::i18n::reason_message(locale, &reason));
+    }
     let Some((state, account)) = engine().filter(|_| !matches!(op.kind, OpKind::ChangePassword { .. })) else {
         // Never queued: sent as it is, or refused with the reason.
         return super::push_now(op, locale).await.map(|_| Submitted::Accepted);
