@@ -1,12 +1,12 @@
 //! The Xianfeng server: configuration, the router, the database, and the sync endpoint.
 
+pub mod brand;
 pub mod config;
 pub mod db;
 pub mod export;
 pub mod page_renders;
 pub mod photos;
 pub mod pii;
-pub mod public;
 pub mod signed_in;
 pub mod starting;
 pub mod state;
@@ -50,7 +50,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     let x_request_id = header::HeaderName::from_static("x-request-id");
     // Served over https: browsers are told to come back only so (a year).
-    let hsts = state.public.base_url.starts_with("https://").then(|| HeaderValue::from_static("max-age=31536000"));
+    let hsts = state.brand.base_url.starts_with("https://").then(|| HeaderValue::from_static("max-age=31536000"));
     Router::new()
         .route("/api/sync", post(sync::sync_handler))
         .route("/api/pull", post(sync::pull::pull_handler))
@@ -72,7 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/manifest.webmanifest", get(manifest))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .merge(public::routes())
+        .merge(brand::routes())
         .leptos_routes_with_context(
             &leptos_state,
             routes,

@@ -16,7 +16,7 @@ pub struct AppState {
     /// Seals residents' names and phones (`XIANFENG_PII_KEY`).
     pub pii: Arc<crate::pii::Pii>,
     /// The public pages: their address for links and QR codes, limits, the page cache.
-    pub public: Arc<crate::public::Public>,
+    pub brand: Arc<crate::brand::BrandSite>,
     /// Brand photos read lately (`photos::serve`).
     pub photos: crate::photos::Cache,
     /// Requests per address: sign-in, uploads, residents' forms.
@@ -30,7 +30,7 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: Db, node: &str) -> AppState {
         let changes = crate::sync::live::follow(db.clone());
         let writer = Writer::start(db.clone(), node);
-        let public = Arc::new(crate::public::Public::from_env(&changes));
+        let brand = Arc::new(crate::brand::BrandSite::from_env(&changes));
         let throttle = Arc::new(crate::throttle::Throttle::from_env());
         AppState {
             leptos_options,
@@ -38,7 +38,7 @@ impl AppState {
             writer,
             changes,
             pii: Arc::new(crate::pii::Pii::from_env()),
-            public,
+            brand,
             photos: Default::default(),
             throttle,
             streams: Default::default(),

@@ -24,7 +24,7 @@ use std::time::Instant;
 /// this long (a commit on another TiKV node sends no event here).
 const CACHE_FOR: std::time::Duration = std::time::Duration::from_millis(1000);
 
-pub struct Public {
+pub struct BrandSite {
     /// `XIANFENG_PUBLIC_URL`: the address residents reach, for QR codes and shared links.
     pub base_url: String,
     /// The last commit number this instance heard of.
@@ -40,8 +40,8 @@ struct Cached {
     html: Arc<String>,
 }
 
-impl Public {
-    pub fn from_env(changes: &tokio::sync::broadcast::Sender<i64>) -> Public {
+impl BrandSite {
+    pub fn from_env(changes: &tokio::sync::broadcast::Sender<i64>) -> BrandSite {
         let base_url = std::env::var("XIANFENG_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into()).trim_end_matches('/').to_string();
         let seq = Arc::new(AtomicI64::new(0));
         let mut receiver = changes.subscribe();
@@ -59,7 +59,7 @@ impl Public {
             }
         });
         let caching = std::env::var("XIANFENG_PUBLIC_CACHE").as_deref() != Ok("off");
-        Public { base_url, seq, cache: Mutex::new(HashMap::new()), caching }
+        BrandSite { base_url, seq, cache: Mutex::new(HashMap::new()), caching }
     }
 
     fn cached(&self, path: &str) -> Option<Arc<String>> {

@@ -4,7 +4,7 @@
 
 use super::gallery::{cover, gallery, shown, thumbnail, Shown};
 use super::text::{text, when, Text};
-use super::{locale_of, Public};
+use super::{locale_of, BrandSite};
 use crate::state::AppState;
 use app::db::{now_ms, row, rows, Db};
 use app::domain::time::local_from_ms;
@@ -43,11 +43,11 @@ img.thumb{max-width:none;width:calc(100% + 1.2rem);margin:-.6rem -.6rem .5rem;as
 /// A public page: the frame, Open Graph card, and the body.
 /// `image` is the path of the picture a shared link's card shows (the app's icon if none).
 /// `path` is the page's own address, which the language switch comes back to.
-pub(super) fn layout(public: &Public, locale: Locale, title: &str, description: &str, path: &str, image: Option<&str>, body: Markup) -> String {
+pub(super) fn layout(site: &BrandSite, locale: Locale, title: &str, description: &str, path: &str, image: Option<&str>, body: Markup) -> String {
     let words = text(locale);
-    let url = format!("{}{path}", public.base_url);
+    let url = format!("{}{path}", site.base_url);
     let other = locale.other();
-    let image = format!("{}{}", public.base_url, image.unwrap_or("/icons/icon-512.png"));
+    let image = format!("{}{}", site.base_url, image.unwrap_or("/icons/icon-512.png"));
     html! {
         (DOCTYPE)
         html lang=(words.lang) {
@@ -90,10 +90,10 @@ pub(super) fn html_response(status: StatusCode, html: Arc<String>) -> Response {
     response
 }
 
-fn not_found(public: &Public, locale: Locale) -> Response {
+fn not_found(site: &BrandSite, locale: Locale) -> Response {
     let words = text(locale);
     let body = html! { h1 { (words.not_found) } p { a href="/" { (words.back_home) } } };
-    html_response(StatusCode::NOT_FOUND, Arc::new(layout(public, locale, words.not_found_title, words.not_found_description, "/", None, body)))
+    html_response(StatusCode::NOT_FOUND, Arc::new(layout(site, locale, words.not_found_title, words.not_found_description, "/", None, body)))
 }
 
 fn unavailable(locale: Locale) -> Response {
@@ -223,23 +223,23 @@ fn activity_cards(locale: Locale, activities: &[ActivityRecord], counts: &std::c
 }
 
 /// Serves `path` in `locale` from the cache, or draws it with `draw` and keeps it.
-async fn cached<F, Fut>(public: &Public, locale: Locale, path: &str, draw: F) -> Response
+async fn cached<F, Fut>(site: &BrandSite, locale: Locale, path: &str, draw: F) -> Response
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Option<String>, surrealdb::Error>>,
 {
     let key = format!("{} {path}", locale.tag());
-    if let Some(html) = public.cached(&key) {
+    if let Some(html) = site.cached(&key) {
         return html_response(StatusCode::OK, html);
     }
-    let seq = public.seq.load(Ordering::Relaxed);
+    let seq = site.seq.load(Ordering::Relaxed);
     match draw().await {
         Ok(Some(html)) => {
             let html = Arc::new(html);
-            public.keep(&key, seq, html.clone());
+            site.keep(&key, seq, html.clone());
             html_response(StatusCode::OK, html)
         }
-        Ok(None) => not_found(public, locale),
+        Ok(None) => not_found(site, locale),
         Err(error) => {
             tracing::error!(%error, path, "public page failed");
             unavailable(locale)
@@ -252,8 +252,8 @@ pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Respons
     let locale = locale_of(&headers);
     let words = text(locale);
     let db = state.db.clone();
-    let public = state.public.clone();
-    cached(&state.public, locale, "/", || async move {
+    let site = state.brand.clone();
+    cached(&state.brand, locale, "/", || async move {
         let brands: Vec<BrandCard> = rows(&db, "SELECT record::id(id) AS key, name, slogan, photos[0] AS cover FROM brand ORDER BY key", json!({}), 0).await?;
         let cover_hashes: Vec<String> = brands.iter().filter_map(|b| b.cover.clone()).collect();
         let covers: std::collections::BTreeMap<String, Shown> = shown(&db, &cover_hashes).await?.into_iter().map(|p| (p.hash.clone(), p)).collect();
@@ -299,15 +299,7 @@ pub async fn front(State(state): State<AppState>, headers: HeaderMap) -> Respons
                 }
             }
         };
-        Ok(Some(layout(
-            &public,
-            locale,
-            words.front_title,
-            words.front_description,
-            "/",
-            brands.iter().find_map(cover_of).map(Shown::card_url).as_deref(),
-            body,
-        )))
+        Ok(Some(layout(&site, locale, words.front_title, words.front_description, "/", brands.iter().find_map(cover_of).map(Shown::card_url).as_deref(), body)))
     })
     .await
 }
@@ -317,13 +309,13 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, he
     let locale = locale_of(&headers);
     let words = text(locale);
     if !app::domain::records::valid_key(&branch) {
-        return not_found(&state.public, locale);
+        return not_found(&state.brand, locale);
     }
     let db = state.db.clone();
-    let public = state.public.clone();
+    let site = state.brand.clone();
     let path = format!("/b/{branch}");
     let path_for_page = path.clone();
-    cached(&state.public, locale, &path, || async move {
+    cached(&state.brand, locale, &path, || async move {
         let Some(brand): Option<BrandRecord> = row(&db, "SELECT * FROM ONLY type::record('brand', $key)", json!({ "key": branch })).await? else {
             return Ok(None);
         };
@@ -387,7 +379,7 @@ pub async fn brand(State(state): State<AppState>, Path(branch): Path<String>, he
             p { a href={ "/qr/b/" (branch) ".svg" } { (words.page_qr) } }
         };
         let description = if slogan.is_empty() { (words.brand_description)(&name) } else { format!("{name}{}{slogan}", words.colon) };
-        Ok(Some(layout(&public, locale, &name, &description, &path_for_page, shown.first().map(Shown::card_url).as_deref(), body)))
+        Ok(Some(layout(&site, locale, &name, &description, &path_for_page, shown.first().map(Shown::card_url).as_deref(), body)))
     })
     .await
 }
@@ -440,7 +432,7 @@ pub async fn join(
     let sent = query.contains_key("sent");
     match join_page(&state, locale, &branch, &Application { kind: "merchant".into(), ..Default::default() }, None, sent).await {
         Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
-        Ok(None) => not_found(&state.public, locale),
+        Ok(None) => not_found(&state.brand, locale),
         Err(error) => {
             tracing::error!(%error, "join page failed");
             unavailable(locale)
@@ -493,7 +485,7 @@ pub(super) async fn join_page(
             }
         }
     };
-    Ok(Some(layout(&state.public, locale, words.join_title, &(words.join_description)(&name), &format!("/b/{branch}/join"), None, body)))
+    Ok(Some(layout(&state.brand, locale, words.join_title, &(words.join_description)(&name), &format!("/b/{branch}/join"), None, body)))
 }
 
 /// What a sign-up form held, to draw it again with a message.
@@ -510,7 +502,7 @@ pub async fn activity(State(state): State<AppState>, Path(key): Path<String>, he
     let locale = locale_of(&headers);
     match activity_page(&state, locale, &key, &Typed::default(), None).await {
         Ok(Some(html)) => html_response(StatusCode::OK, Arc::new(html)),
-        Ok(None) => not_found(&state.public, locale),
+        Ok(None) => not_found(&state.brand, locale),
         Err(error) => {
             tracing::error!(%error, "activity page failed");
             unavailable(locale)
@@ -580,7 +572,7 @@ pub(super) async fn activity_page(
         p { a href={ "/qr/a/" (key) ".svg" } { (words.activity_qr) } }
     };
     let description = format!("{} · {}", when(locale, &a.starts_at, &a.ends_at), a.place);
-    Ok(Some(layout(&state.public, locale, &title, &description, &format!("/a/{key}"), cover.as_ref().map(Shown::card_url).as_deref(), body)))
+    Ok(Some(layout(&state.brand, locale, &title, &description, &format!("/a/{key}"), cover.as_ref().map(Shown::card_url).as_deref(), body)))
 }
 
 /// `/s/{signup}/{token}`: a resident's own sign-up: place, cancel, check in and out, hours.
@@ -612,7 +604,7 @@ pub async fn signup(
             }
             response
         }
-        Ok(None) => not_found(&state.public, locale),
+        Ok(None) => not_found(&state.brand, locale),
         Err(error) => {
             tracing::error!(%error, "sign-up page failed");
             unavailable(locale)
@@ -668,7 +660,7 @@ pub(super) async fn signup_page(
     let wrong_codes: Option<u32> = row(&state.db, "SELECT VALUE n FROM ONLY type::record('code_tries', $key)", json!({ "key": key })).await?;
     let locked_out = wrong_codes.unwrap_or(0) >= app::domain::volunteers::MAX_CODE_TRIES;
     let path = format!("/s/{key}/{token}");
-    let private_url = format!("{}{path}", state.public.base_url);
+    let private_url = format!("{}{path}", state.brand.base_url);
     // One operation id per form: a stale copy of one form (a second tab, the back button)
     // can only repeat that form, never pass for another.
     let op = || uuid::Uuid::now_v7();
@@ -751,5 +743,5 @@ pub(super) async fn signup_page(
             }
         }
     };
-    Ok(Some(layout(&state.public, locale, words.my_sign_up, words.my_sign_up_description, &path, None, body)))
+    Ok(Some(layout(&state.brand, locale, words.my_sign_up, words.my_sign_up_description, &path, None, body)))
 }

@@ -23,7 +23,7 @@ pub async fn code(State(state): State<AppState>, Path((kind, file)): Path<(Strin
         "a" => "a",
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    let url = format!("{}/{prefix}/{key}", state.public.base_url);
+    let url = format!("{}/{prefix}/{key}", state.brand.base_url);
     // Medium error correction: survives a crease or a smudge on a poster.
     let Ok(qr) = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
