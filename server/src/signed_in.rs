@@ -8,7 +8,7 @@ use app::auth::SessionUser;
 use app::i18n::{t, Locale, Msg};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -49,7 +49,7 @@ impl FromRequestParts<AppState> for SignedIn {
 
 /// The language a request asks for (its language cookie).
 pub fn locale_of(headers: &HeaderMap) -> Locale {
-    headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Locale::from_cookie_header).unwrap_or_default()
+    Locale::from_headers(headers)
 }
 
 /// A refusal as the server's own endpoints give it: `{code, message}`.

@@ -129,8 +129,7 @@ pub async fn guard(limit: Limit, throttle: &Throttle, request: Request<axum::bod
         let address = throttle.client_address(request.headers(), peer);
         if !throttle.allow(limit, address) {
             tracing::info!(?limit, %address, "throttled");
-            let locale =
-                request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(app::i18n::Locale::from_cookie_header).unwrap_or_default();
+            let locale = app::i18n::Locale::from_headers(request.headers());
             let text = if locale == app::i18n::Locale::ZhCn { "操作太频繁，请一分钟后再试" } else { "Too many requests: try again in a minute" };
             let mut response = (StatusCode::TOO_MANY_REQUESTS, text).into_response();
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));

@@ -286,15 +286,7 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
 
 /// The session token in a request's cookies.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+    axum_extra::extract::CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|v| !v.is_empty())
 }
 
 /// The token hash of a session, as the server stores it (for ending the others).

@@ -35,7 +35,13 @@ impl Locale {
         }
     }
 
-    /// The locale named in a `Cookie` header, Chinese when there is none.
+    /// The locale a request's cookie names, Chinese when there is none.
+    #[cfg(feature = "ssr")]
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Locale {
+        axum_extra::extract::CookieJar::from_headers(headers).get(Locale::COOKIE).map(|c| Locale::from_tag(c.value())).unwrap_or_default()
+    }
+
+    /// The locale named in the browser's `document.cookie`, Chinese when there is none.
     pub fn from_cookie_header(header: &str) -> Locale {
         header
             .split(';')
@@ -1477,9 +1483,7 @@ fn cookie_locale() -> Locale {
 /// The locale of the request being served (server functions, rendering).
 #[cfg(feature = "ssr")]
 pub fn request_locale() -> Locale {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(Locale::from_cookie_header))
-        .unwrap_or_default()
+    use_context::<axum::http::request::Parts>().map(|parts| Locale::from_headers(&parts.headers)).unwrap_or_default()
 }
 
 /// One message as a reactive text node. Every use shares this one component, where a

@@ -94,7 +94,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The language of a request: the staff app's `lang` cookie, Chinese without one.
 fn locale_of(headers: &axum::http::HeaderMap) -> app::i18n::Locale {
-    headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(app::i18n::Locale::from_cookie_header).unwrap_or_default()
+    app::i18n::Locale::from_headers(headers)
 }
 
 #[derive(serde::Deserialize)]

@@ -583,14 +583,10 @@ pub async fn signup(
     query: axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     // What the form just did, told once (the cookie is cleared with this answer).
-    let done = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(super::forms::OUTCOME_COOKIE).and_then(|c| c.strip_prefix('=')))
-        .filter(|done| ["signed", "cancelled", "rejoined", "in", "out", "erased", "again"].contains(done))
-        .map(str::to_string);
+    let done = axum_extra::extract::CookieJar::from_headers(&headers)
+        .get(super::forms::OUTCOME_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|done| ["signed", "cancelled", "rejoined", "in", "out", "erased", "again"].contains(&done.as_str()));
     let ask_erase = query.get("erase").is_some_and(|v| v == "ask");
     let locale = locale_of(&headers);
     match signup_page(&state, locale, &key, &token, done.as_deref(), None, ask_erase).await {
